@@ -1,0 +1,1 @@
+# provider: filled in by its owner

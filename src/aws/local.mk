@@ -1,0 +1,1 @@
+# src/aws: filled in by its owner

@@ -1,0 +1,13 @@
+# src/core: errors, bounded buffers, secrets, logging, small helpers.
+src_libiotreg_la_SOURCES += \
+	src/core/error.c src/core/error.h \
+	src/core/buf.c src/core/buf.h \
+	src/core/secret.c src/core/secret.h \
+	src/core/log.c src/core/log.h \
+	src/core/util.c src/core/util.h
+
+check_PROGRAMS += tests/unit/test_core
+TESTS += tests/unit/test_core
+tests_unit_test_core_SOURCES = tests/unit/test_core.c
+tests_unit_test_core_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_core_LDADD = $(TEST_LIBS)

@@ -1,0 +1,1 @@
+# src/daemon: filled in by its owner

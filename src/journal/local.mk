@@ -1,0 +1,1 @@
+# src/journal: filled in by its owner

@@ -1,0 +1,1 @@
+# src/keystore: filled in by its owner

@@ -1,0 +1,1 @@
+# tests/awsemu: filled in by its owner
