@@ -1,1 +1,9 @@
-# src/cli: filled in by its owner
+# src/cli: iotregctl, one file of commands per concern.
+bin_PROGRAMS += src/cli/iotregctl
+src_cli_iotregctl_SOURCES = src/cli/iotregctl.c src/cli/cli.h \
+	src/cli/cmd_keystore.c \
+	src/cli/cmd_config.c \
+	src/cli/cmd_journal.c \
+	src/cli/cmd_delivery.c
+src_cli_iotregctl_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
+src_cli_iotregctl_LDADD = src/libiotreg.la $(DEP_LIBS)

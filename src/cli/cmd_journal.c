@@ -1,0 +1,8 @@
+/* iotregctl journal commands. */
+#include "config.h"
+
+#include "cli/cli.h"
+
+const ir_cli_command ir_cli_journal_commands[] = {
+    {NULL, NULL, NULL, NULL},
+};
