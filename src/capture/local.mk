@@ -1,0 +1,1 @@
+# src/capture: filled in by its owner
