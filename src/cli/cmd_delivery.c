@@ -1,8 +1,371 @@
-/* iotregctl delivery commands. */
+/* iotregctl delivery commands: retry, cancel, revoke, customer verify. */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/runtime.h"
+#include "aws/iot.h"
+#include "aws/sts.h"
 #include "cli/cli.h"
+#include "core/util.h"
+
+static bool wants_help(int argc, char **argv)
+{
+    int i;
+
+    for (i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return true;
+    return false;
+}
+
+static int open_rt(const ir_cli *cli, unsigned parts, ir_runtime *rt)
+{
+    ir_err err = {0};
+
+    if (ir_runtime_open(cli->config_path, parts, rt, &err) != IR_OK) {
+        ir_cli_error(cli, "%s", err.msg);
+        return IR_CLI_FAILED;
+    }
+    return IR_CLI_OK;
+}
+
+static int check_cert_id(const ir_cli *cli, const char *id)
+{
+    if (ir_cert_id_valid(id))
+        return IR_CLI_OK;
+    ir_cli_error(cli, "'%s' is not a certificate id (64 lower-case hex characters, as shown by "
+                      "iotregctl list)", id);
+    return IR_CLI_USAGE;
+}
+
+/* ---- retry ---- */
+
+static int retry_parked(const ir_cli *cli, ir_runtime *rt, const char *customer)
+{
+    ir_list_filter f = {.state = IR_STATE_PARKED, .customer = customer};
+    ir_entry_list l = {0};
+    ir_err err = {0};
+    long n = 0, failed = 0;
+    size_t i;
+
+    for (;;) {
+        if (ir_journal_list(rt->journal, &f, &l, &err) != IR_OK) {
+            ir_cli_error(cli, "%s", err.msg);
+            return IR_CLI_FAILED;
+        }
+        if (l.n == 0)
+            break;
+        for (i = 0; i < l.n; i++) {
+            f.after_seq = l.items[i].seq;
+            if (ir_journal_retry_now(rt->journal, l.items[i].cert_id, &err) == IR_OK)
+                n++;
+            else
+                failed++, ir_cli_error(cli, "%s: %s", l.items[i].cert_id, err.msg);
+        }
+        ir_entry_list_free(&l);
+    }
+    printf("%ld parked %s sent back for delivery%s%s\n", n, n == 1 ? "entry" : "entries",
+           customer ? " for customer " : "", customer ? customer : "");
+    return failed == 0 ? IR_CLI_OK : IR_CLI_FAILED;
+}
+
+static int cmd_retry(const ir_cli *cli, int argc, char **argv)
+{
+    const char *customer = NULL, *id = NULL;
+    bool parked = false;
+    ir_runtime rt;
+    ir_err err = {0};
+    int i, rc;
+
+    if (wants_help(argc, argv)) {
+        printf("usage: iotregctl retry CERTID | --parked [--customer C]\n\n"
+               "Sends a parked entry (or every parked entry, of one customer or all) back\n"
+               "for delivery now, after the cause was fixed. Delivery resumes at the step\n"
+               "where it stopped.\n");
+        return IR_CLI_OK;
+    }
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--parked") == 0)
+            parked = true;
+        else if (strcmp(argv[i], "--customer") == 0 && i + 1 < argc)
+            customer = argv[++i];
+        else if (argv[i][0] != '-' && id == NULL)
+            id = argv[i];
+        else
+            return ir_cli_error(cli, "retry: unexpected '%s' (try retry --help)", argv[i]),
+                   IR_CLI_USAGE;
+    }
+    if (parked == (id != NULL) || (customer != NULL && !parked)) {
+        ir_cli_error(cli, "retry takes a certificate id or --parked [--customer C]");
+        return IR_CLI_USAGE;
+    }
+    if (id != NULL && (rc = check_cert_id(cli, id)) != IR_CLI_OK)
+        return rc;
+    if ((rc = open_rt(cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
+        return rc;
+    if (parked) {
+        rc = retry_parked(cli, &rt, customer);
+    } else if (ir_journal_retry_now(rt.journal, id, &err) != IR_OK) {
+        ir_cli_error(cli, "%s", err.msg);
+        rc = IR_CLI_FAILED;
+    } else {
+        printf("%s sent back for delivery\n", id);
+    }
+    ir_runtime_close(&rt);
+    return rc;
+}
+
+/* ---- revoke ---- */
+
+static const char *const crl_reasons[] = {
+    "unspecified",          "keyCompromise",      "cACompromise",
+    "affiliationChanged",   "superseded",         "cessationOfOperation",
+    "certificateHold",      NULL /* 7 is unused */, "removeFromCRL",
+    "privilegeWithdrawn",   "aACompromise",
+};
+
+static int parse_reason(const char *s)
+{
+    size_t i;
+    char *end;
+    long n;
+
+    for (i = 0; i < sizeof(crl_reasons) / sizeof(crl_reasons[0]); i++)
+        if (crl_reasons[i] != NULL && strcasecmp(s, crl_reasons[i]) == 0)
+            return (int)i;
+    n = strtol(s, &end, 10);
+    if (*s != '\0' && *end == '\0' && n >= 0 && n <= 10 && n != 7)
+        return (int)n;
+    return -1;
+}
+
+static int cmd_revoke(const ir_cli *cli, int argc, char **argv)
+{
+    const char *id = NULL;
+    int reason = 0, i, rc;
+    bool already = false;
+    ir_runtime rt;
+    ir_err err = {0};
+
+    if (wants_help(argc, argv)) {
+        printf("usage: iotregctl revoke CERTID [--reason R]\n\n"
+               "Records a revocation; iotregd sets the certificate REVOKED wherever it is\n"
+               "(the customer's account once delivered, the CSP's before; a pending transfer\n"
+               "is cancelled first). R is an RFC 5280 reason name (keyCompromise,\n"
+               "superseded, cessationOfOperation, ...) or number; default unspecified.\n");
+        return IR_CLI_OK;
+    }
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc) {
+            reason = parse_reason(argv[++i]);
+            if (reason < 0)
+                return ir_cli_error(cli, "unknown revocation reason '%s' (try revoke --help)",
+                                    argv[i]),
+                       IR_CLI_USAGE;
+        } else if (argv[i][0] != '-' && id == NULL) {
+            id = argv[i];
+        } else {
+            return ir_cli_error(cli, "revoke: unexpected '%s'", argv[i]), IR_CLI_USAGE;
+        }
+    }
+    if (id == NULL)
+        return ir_cli_error(cli, "revoke needs a certificate id"), IR_CLI_USAGE;
+    if ((rc = check_cert_id(cli, id)) != IR_CLI_OK)
+        return rc;
+    if ((rc = open_rt(cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
+        return rc;
+    if (ir_journal_request_revocation(rt.journal, id, reason, ir_realtime_ms(), &already,
+                                      &err) != IR_OK) {
+        ir_cli_error(cli, "%s", err.msg);
+        rc = IR_CLI_FAILED;
+    } else {
+        printf("%s: revocation %s\n", id, already ? "was already requested" : "recorded");
+    }
+    ir_runtime_close(&rt);
+    return rc;
+}
+
+/* ---- cancel ---- */
+
+static int cancel_transfer(const ir_cli *cli, ir_runtime *rt, const ir_journal_entry *e)
+{
+    const ir_subca_conf *subca = ir_config_subca(rt->cfg, e->subca);
+    const ir_customer_conf *cust = e->customer ? ir_config_customer(rt->cfg, e->customer) : NULL;
+    const ir_csp_account *csp = subca ? ir_config_csp_account(rt->cfg, subca->csp_account) : NULL;
+    ir_aws_target t;
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+
+    if (csp == NULL)
+        return ir_cli_error(cli, "%s: its SubCA or CSP account is not configured", e->cert_id),
+               IR_CLI_FAILED;
+    if (ir_accounts_csp_target(rt->accounts, csp, cust ? cust->region : NULL, &t, &err) != IR_OK ||
+        ir_iot_cancel_certificate_transfer(rt->aws, &t, e->cert_id, &aerr, &err) != IR_OK) {
+        ir_cli_error(cli, "%s: %s%s%s", e->cert_id, aerr.type, aerr.type[0] ? ": " : "",
+                     aerr.type[0] ? aerr.message : err.msg);
+        return IR_CLI_FAILED;
+    }
+    if (ir_journal_park(rt->journal, e->cert_id, NULL,
+                        "transfer cancelled by the operator; iotregctl retry transfers again",
+                        &err) != IR_OK)
+        return ir_cli_error(cli, "%s", err.msg), IR_CLI_FAILED;
+    printf("%s: transfer cancelled; the certificate is INACTIVE in the CSP account %s\n",
+           e->cert_id, csp->account_id);
+    return IR_CLI_OK;
+}
+
+static int cmd_cancel(const ir_cli *cli, int argc, char **argv)
+{
+    ir_journal_entry *e = NULL;
+    ir_runtime rt;
+    ir_err err = {0};
+    int rc;
+
+    if (wants_help(argc, argv) || argc != 2) {
+        printf("usage: iotregctl cancel CERTID\n\n"
+               "Cancels the certificate's pending transfer (CancelCertificateTransfer in the\n"
+               "CSP account) and parks its entry; iotregctl retry transfers it again.\n");
+        return argc == 2 ? IR_CLI_OK : IR_CLI_USAGE;
+    }
+    if ((rc = check_cert_id(cli, argv[1])) != IR_CLI_OK)
+        return rc;
+    if ((rc = open_rt(cli, IR_RT_JOURNAL | IR_RT_AWS, &rt)) != IR_CLI_OK)
+        return rc;
+    if (ir_journal_get(rt.journal, argv[1], &e, &err) != IR_OK) {
+        ir_cli_error(cli, "%s", err.msg);
+        rc = IR_CLI_FAILED;
+    } else {
+        rc = cancel_transfer(cli, &rt, e);
+    }
+    ir_journal_entry_free(e);
+    ir_runtime_close(&rt);
+    return rc;
+}
+
+/* ---- customer verify ---- */
+
+/* Assumes the customer's role, with or without its ExternalId. */
+static ir_rc try_assume(ir_runtime *rt, const ir_customer_conf *cust, const ir_csp_account *via,
+                        const char *external_id, ir_aws_error *aerr, ir_err *err)
+{
+    ir_sts_assume_role_args args = {0};
+    ir_sts_credentials sc = {0};
+    ir_aws_target t;
+    ir_rc rc;
+
+    rc = ir_accounts_csp_target(rt->accounts, via, cust->region, &t, err);
+    if (rc != IR_OK)
+        return rc;
+    if (cust->endpoint != NULL)
+        t.endpoint = cust->endpoint;
+    args.role_arn = cust->role_arn;
+    args.role_session_name = "iotreg-verify";
+    args.external_id = external_id;
+    rc = ir_sts_assume_role(rt->aws, &t, &args, &sc, aerr, err);
+    ir_sts_credentials_free(&sc);
+    return rc;
+}
+
+static int verify_role(const ir_cli *cli, ir_runtime *rt, const ir_customer_conf *cust,
+                       const ir_csp_account *via)
+{
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+    ir_rc rc;
+
+    rc = try_assume(rt, cust, via, cust->external_id, &aerr, &err);
+    if (rc != IR_OK) {
+        printf("FAIL  assume %s with its ExternalId: %s\n", cust->role_arn,
+               rc == IR_ERR_AWS ? aerr.message : err.msg);
+        return IR_CLI_FAILED;
+    }
+    printf("ok    assume %s with its ExternalId\n", cust->role_arn);
+    memset(&aerr, 0, sizeof(aerr));
+    rc = try_assume(rt, cust, via, NULL, &aerr, &err);
+    if (rc == IR_OK) {
+        printf("FAIL  the role can be assumed WITHOUT the ExternalId: it is unsafe (confused "
+               "deputy); the customer must add the sts:ExternalId condition to its trust "
+               "policy\n");
+        return IR_CLI_FAILED;
+    }
+    if (rc != IR_ERR_AWS || !ir_aws_error_is(&aerr, "AccessDenied")) {
+        printf("FAIL  assume without ExternalId: unexpected answer: %s\n",
+               rc == IR_ERR_AWS ? aerr.type : err.msg);
+        return IR_CLI_FAILED;
+    }
+    printf("ok    assuming without the ExternalId is refused\n");
+    return IR_CLI_OK;
+}
+
+static int verify_policy(ir_runtime *rt, const ir_customer_conf *cust, const ir_csp_account *via)
+{
+    ir_iot_policy pol = {0};
+    ir_aws_target t;
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+    ir_rc rc;
+
+    if (cust->policy_name == NULL) {
+        printf("ok    no policy configured\n");
+        return IR_CLI_OK;
+    }
+    rc = ir_accounts_customer_target(rt->accounts, cust, via, &t, &err);
+    if (rc == IR_OK)
+        rc = ir_iot_get_policy(rt->aws, &t, cust->policy_name, &pol, &aerr, &err);
+    ir_iot_policy_free(&pol);
+    if (rc == IR_OK) {
+        printf("ok    policy %s exists in %s\n", cust->policy_name, cust->account_id);
+        return IR_CLI_OK;
+    }
+    if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException") &&
+        cust->policy_document_file != NULL) {
+        printf("ok    policy %s does not exist yet; it will be created from %s\n",
+               cust->policy_name, cust->policy_document_file);
+        return IR_CLI_OK;
+    }
+    printf("FAIL  policy %s: %s\n", cust->policy_name, rc == IR_ERR_AWS ? aerr.message : err.msg);
+    return IR_CLI_FAILED;
+}
+
+static int cmd_customer_verify(const ir_cli *cli, int argc, char **argv)
+{
+    const ir_customer_conf *cust;
+    ir_runtime rt;
+    int rc, rc2;
+
+    if (wants_help(argc, argv) || argc != 2) {
+        printf("usage: iotregctl customer verify NAME\n\n"
+               "Checks a customer's delegated access: its role can be assumed with its\n"
+               "ExternalId and NOT without it (AWS's confused-deputy guidance: a role that\n"
+               "works without it is reported unsafe), and its policy exists or can be made.\n");
+        return argc == 2 ? IR_CLI_OK : IR_CLI_USAGE;
+    }
+    if ((rc = open_rt(cli, IR_RT_AWS, &rt)) != IR_CLI_OK)
+        return rc;
+    cust = ir_config_customer(rt.cfg, argv[1]);
+    if (cust == NULL || rt.cfg->n_csp_accounts == 0) {
+        ir_cli_error(cli, "no customer '%s' in %s", argv[1], rt.cfg->path);
+        ir_runtime_close(&rt);
+        return IR_CLI_FAILED;
+    }
+    rc = cust->role_arn != NULL ? verify_role(cli, &rt, cust, &rt.cfg->csp_accounts[0])
+                                : IR_CLI_OK;
+    if (cust->role_arn == NULL)
+        printf("ok    access key credentials (no role to check)\n");
+    rc2 = verify_policy(&rt, cust, &rt.cfg->csp_accounts[0]);
+    printf("customer %s: %s\n", cust->id, rc == IR_CLI_OK && rc2 == IR_CLI_OK ? "ok" : "FAILED");
+    ir_runtime_close(&rt);
+    return rc != IR_CLI_OK ? rc : rc2;
+}
 
 const ir_cli_command ir_cli_delivery_commands[] = {
+    {"retry", cmd_retry, "CERTID | --parked [--customer C]", "send parked entries back for delivery"},
+    {"cancel", cmd_cancel, "CERTID", "cancel a certificate's pending transfer"},
+    {"revoke", cmd_revoke, "CERTID [--reason R]", "revoke a certificate wherever it is in AWS"},
+    {"customer verify", cmd_customer_verify, "NAME",
+     "check a customer's role, ExternalId and policy"},
     {NULL, NULL, NULL, NULL},
 };

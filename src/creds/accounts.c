@@ -1,0 +1,202 @@
+#include "config.h"
+
+#include "creds/accounts.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/assume_role.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "creds/credref.h"
+
+
+/* One provider per CSP account, and one per (customer, CSP account). */
+typedef struct provider_slot {
+    const void *owner; /* the ir_csp_account or ir_customer_conf it belongs to */
+    const void *via;   /* customers: the CSP account that assumes their role */
+    ir_aws_cred_provider *provider;
+} provider_slot;
+
+struct ir_accounts {
+    const ir_config *cfg;
+    ir_aws_client *aws;
+    pthread_mutex_t lock;
+    provider_slot *slots;
+    size_t n_slots;
+    size_t cap_slots;
+};
+
+ir_rc ir_accounts_new(const ir_config *cfg, ir_aws_client *aws, ir_accounts **out, ir_err *err)
+{
+    ir_accounts *a = calloc(1, sizeof(*a));
+
+    if (a == NULL)
+        return ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+    a->cfg = cfg;
+    a->aws = aws;
+    pthread_mutex_init(&a->lock, NULL);
+    *out = a;
+    return IR_OK;
+}
+
+void ir_accounts_free(ir_accounts *a)
+{
+    size_t i;
+
+    if (a == NULL)
+        return;
+    for (i = 0; i < a->n_slots; i++)
+        ir_aws_cred_provider_free(a->slots[i].provider);
+    free(a->slots);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+static provider_slot *find_slot(ir_accounts *a, const void *owner, const void *via)
+{
+    size_t i;
+
+    for (i = 0; i < a->n_slots; i++)
+        if (a->slots[i].owner == owner && a->slots[i].via == via)
+            return &a->slots[i];
+    return NULL;
+}
+
+static ir_rc add_slot(ir_accounts *a, const void *owner, const void *via,
+                      ir_aws_cred_provider *p, ir_err *err)
+{
+    provider_slot *grown;
+
+    if (a->n_slots == a->cap_slots) {
+        size_t ncap = a->cap_slots ? a->cap_slots * 2 : 8;
+
+        grown = realloc(a->slots, ncap * sizeof(*grown));
+        if (grown == NULL)
+            return ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+        a->slots = grown;
+        a->cap_slots = ncap;
+    }
+    a->slots[a->n_slots].owner = owner;
+    a->slots[a->n_slots].via = via;
+    a->slots[a->n_slots].provider = p;
+    a->n_slots++;
+    return IR_OK;
+}
+
+static ir_rc csp_provider_locked(ir_accounts *a, const ir_csp_account *acct,
+                                 ir_aws_cred_provider **out, ir_err *err)
+{
+    provider_slot *slot = find_slot(a, acct, NULL);
+    ir_aws_cred_provider *p = NULL;
+    ir_rc rc;
+
+    if (slot != NULL) {
+        *out = slot->provider;
+        return IR_OK;
+    }
+    rc = ir_credref_provider(a->cfg, &acct->credentials, &p, err);
+    if (rc != IR_OK)
+        return ir_err_prefix(err, "credentials of CSP account %s: ", acct->name);
+    rc = add_slot(a, acct, NULL, p, err);
+    if (rc != IR_OK) {
+        ir_aws_cred_provider_free(p);
+        return rc;
+    }
+    *out = p;
+    return IR_OK;
+}
+
+ir_rc ir_accounts_csp_target(ir_accounts *a, const ir_csp_account *acct, const char *region,
+                             ir_aws_target *out, ir_err *err)
+{
+    ir_aws_cred_provider *p = NULL;
+    ir_rc rc;
+
+    pthread_mutex_lock(&a->lock);
+    rc = csp_provider_locked(a, acct, &p, err);
+    pthread_mutex_unlock(&a->lock);
+    if (rc != IR_OK)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    out->region = region != NULL ? region : acct->region;
+    out->creds = p;
+    out->account_key = acct->account_id;
+    out->endpoint = acct->endpoint;
+    return IR_OK;
+}
+
+static ir_rc customer_role_provider(ir_accounts *a, const ir_customer_conf *cust,
+                                    const ir_csp_account *via, ir_aws_cred_provider **out,
+                                    ir_err *err)
+{
+    ir_aws_cred_provider *base = NULL;
+    ir_assume_role_opts o;
+    char session[64];
+    ir_rc rc;
+
+    rc = csp_provider_locked(a, via, &base, err);
+    if (rc != IR_OK)
+        return rc;
+    /* The session name shows up in the customer's CloudTrail: say who we are. */
+    snprintf(session, sizeof(session), "iotreg-%.40s", via->name);
+    memset(&o, 0, sizeof(o));
+    o.client = a->aws;
+    o.source.region = cust->region;
+    o.source.creds = base;
+    o.source.account_key = via->account_id;
+    o.source.endpoint = cust->endpoint != NULL ? cust->endpoint : via->endpoint;
+    o.role_arn = cust->role_arn;
+    o.external_id = cust->external_id;
+    o.session_name = session;
+    o.duration_seconds = a->cfg->daemon.assume_role_seconds;
+    return ir_aws_cred_provider_assume_role(&o, out, err);
+}
+
+static ir_rc customer_provider_locked(ir_accounts *a, const ir_customer_conf *cust,
+                                      const ir_csp_account *via, ir_aws_cred_provider **out,
+                                      ir_err *err)
+{
+    provider_slot *slot = find_slot(a, cust, cust->has_credentials ? NULL : via);
+    ir_aws_cred_provider *p = NULL;
+    ir_rc rc;
+
+    if (slot != NULL) {
+        *out = slot->provider;
+        return IR_OK;
+    }
+    if (cust->has_credentials)
+        rc = ir_credref_provider(a->cfg, &cust->credentials, &p, err);
+    else
+        rc = customer_role_provider(a, cust, via, &p, err);
+    if (rc != IR_OK)
+        return ir_err_prefix(err, "credentials of customer %s: ", cust->id);
+    rc = add_slot(a, cust, cust->has_credentials ? NULL : via, p, err);
+    if (rc != IR_OK) {
+        ir_aws_cred_provider_free(p);
+        return rc;
+    }
+    *out = p;
+    return IR_OK;
+}
+
+ir_rc ir_accounts_customer_target(ir_accounts *a, const ir_customer_conf *cust,
+                                  const ir_csp_account *via, ir_aws_target *out, ir_err *err)
+{
+    ir_aws_cred_provider *p = NULL;
+    ir_rc rc;
+
+    pthread_mutex_lock(&a->lock);
+    rc = customer_provider_locked(a, cust, via, &p, err);
+    pthread_mutex_unlock(&a->lock);
+    if (rc != IR_OK)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    out->region = cust->region;
+    out->creds = p;
+    out->account_key = cust->account_id;
+    out->endpoint = cust->endpoint != NULL ? cust->endpoint : via->endpoint;
+    return IR_OK;
+}

@@ -1,0 +1,28 @@
+/* Credential providers for the CSP's accounts and the customers' delegated
+ * access, built once from the configuration and shared by every worker.
+ * A customer's provider is an AssumeRole (with its ExternalId) made with the
+ * credentials of the CSP account whose SubCA issued the certificate, cached
+ * and refreshed before expiry: one AssumeRole per customer per refresh. */
+#ifndef IOTREG_CREDS_ACCOUNTS_H
+#define IOTREG_CREDS_ACCOUNTS_H
+
+#include "aws/client.h"
+#include "aws/ops.h"
+#include "config/config.h"
+#include "core/error.h"
+
+typedef struct ir_accounts ir_accounts;
+
+ir_rc ir_accounts_new(const ir_config *cfg, ir_aws_client *aws, ir_accounts **out, ir_err *err);
+void ir_accounts_free(ir_accounts *a);
+
+/* Where requests in acct's name go, in region (NULL: the account's own). */
+ir_rc ir_accounts_csp_target(ir_accounts *a, const ir_csp_account *acct, const char *region,
+                             ir_aws_target *out, ir_err *err);
+/* Where requests in the customer's name go; via is the CSP account whose
+ * credentials assume the customer's role. */
+ir_rc ir_accounts_customer_target(ir_accounts *a, const ir_customer_conf *cust,
+                                  const ir_csp_account *via, ir_aws_target *out, ir_err *err);
+
+
+#endif

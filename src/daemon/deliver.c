@@ -1,0 +1,358 @@
+#include "config.h"
+
+#include "daemon/deliver.h"
+
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "daemon/job.h"
+
+#define RETRY_BASE_MS 2000
+#define RETRY_MAX_MS (15 * 60 * 1000)
+#define CA_PEM_MAX (64 * 1024)
+
+typedef struct step_def {
+    const char *name;
+    job_step_fn fn;
+} step_def;
+
+static const step_def transfer_steps[] = {
+    {IR_STEP_REGISTER, step_register}, {IR_STEP_TRANSFER, step_transfer},
+    {IR_STEP_ASSUME, step_assume},     {IR_STEP_ACCEPT, step_accept},
+    {IR_STEP_POLICY, step_policy},     {IR_STEP_THING, step_thing},
+    {NULL, NULL},
+};
+
+static const step_def without_ca_steps[] = {
+    {IR_STEP_REGISTER, step_register_without_ca},
+    {IR_STEP_POLICY, step_policy},
+    {IR_STEP_THING, step_thing},
+    {NULL, NULL},
+};
+
+static job_step_fn find_step(const job *j, const char *name)
+{
+    const step_def *d = j->cust->delivery == IR_DELIVERY_TRANSFER ? transfer_steps
+                                                                  : without_ca_steps;
+
+    for (; d->name != NULL; d++)
+        if (strcmp(d->name, name) == 0)
+            return d->fn;
+    return NULL;
+}
+
+static void job_outcome_reset(job *j)
+{
+    j->result = NULL;
+    j->next = NULL;
+    j->rewind = NULL;
+    j->detail[0] = '\0';
+    j->n_facts = 0;
+}
+
+job_verdict job_next(job *j, const char *result, const char *next, const char *fmt, ...)
+{
+    va_list ap;
+
+    j->result = result;
+    j->next = next;
+    va_start(ap, fmt);
+    vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
+    va_end(ap);
+    return JOB_NEXT;
+}
+
+job_verdict job_park(job *j, const char *fmt, ...)
+{
+    va_list ap;
+
+    j->result = "parked";
+    va_start(ap, fmt);
+    vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
+    va_end(ap);
+    return JOB_PARK;
+}
+
+job_verdict job_retry(job *j, const char *fmt, ...)
+{
+    va_list ap;
+
+    j->result = "retry";
+    va_start(ap, fmt);
+    vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
+    va_end(ap);
+    return JOB_RETRY;
+}
+
+job_verdict job_aws_failure(job *j, const char *what, ir_rc rc, const ir_aws_error *aerr,
+                            const ir_err *err)
+{
+    if (rc == IR_ERR_AWS && aerr->retryable)
+        return job_retry(j, "%s: %s: %s", what, aerr->type, aerr->message);
+    if (rc == IR_ERR_AWS)
+        return job_park(j, "%s: %s (HTTP %ld): %s", what, aerr->type, aerr->http_status,
+                        aerr->message);
+    if (rc == IR_ERR_NETWORK || rc == IR_ERR_TIMEOUT || rc == IR_ERR_BUSY)
+        return job_retry(j, "%s: %s", what, err->msg);
+    return job_park(j, "%s: %s", what, err->msg);
+}
+
+void job_fact(job *j, const char *key, const char *value)
+{
+    size_t i = j->n_facts;
+
+    if (i >= JOB_MAX_FACTS)
+        return;
+    ir_strlcpy(j->fact_values[i], value, sizeof(j->fact_values[i]));
+    j->facts[i].key = key;
+    j->facts[i].value = j->fact_values[i];
+    j->n_facts++;
+}
+
+ir_rc job_customer_target(job *j, ir_err *err)
+{
+    ir_rc rc;
+
+    if (j->have_cust_target)
+        return IR_OK;
+    rc = ir_accounts_customer_target(j->ctx->accounts, j->cust, j->csp, &j->cust_target, err);
+    if (rc == IR_OK)
+        j->have_cust_target = true;
+    return rc;
+}
+
+void job_fault_point(const char *point)
+{
+#ifdef IR_FAULT_INJECTION
+    const char *at = getenv("IOTREG_CRASH_AT");
+
+    if (at != NULL && strcmp(at, point) == 0) {
+        ir_log_warn("fault injection: dying at %s", point);
+        raise(SIGKILL);
+    }
+#else
+    (void)point;
+#endif
+}
+
+static ir_rc der_to_pem(const unsigned char *der, size_t len, char **out, ir_err *err)
+{
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    BIO *bio = NULL;
+    char *data = NULL;
+    long n;
+    ir_rc rc = IR_OK;
+
+    if (x == NULL)
+        return ir_err_set(err, IR_ERR_PARSE, "the journal holds a certificate that does not parse");
+    bio = BIO_new(BIO_s_mem());
+    if (bio == NULL || !PEM_write_bio_X509(bio, x)) {
+        rc = ir_err_set(err, IR_ERR_CRYPTO, "cannot encode the certificate as PEM");
+        goto out;
+    }
+    n = BIO_get_mem_data(bio, &data);
+    *out = strndup(data, (size_t)n);
+    if (*out == NULL)
+        rc = ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+out:
+    BIO_free(bio);
+    X509_free(x);
+    return rc;
+}
+
+static ir_rc load_ca_pem(const ir_subca_conf *subca, char **out, ir_err *err)
+{
+    ir_buf b;
+    ir_rc rc;
+
+    if (subca->cert_file == NULL)
+        return ir_err_set(err, IR_ERR_CONFIG,
+                          "SubCA %s has no certificate file configured; add <certFile>",
+                          subca->name);
+    ir_buf_init(&b, CA_PEM_MAX);
+    rc = ir_read_file(subca->cert_file, &b, err);
+    if (rc == IR_OK)
+        *out = ir_buf_steal(&b, NULL);
+    ir_buf_free(&b);
+    return rc;
+}
+
+/* Finds what the entry refers to in the configuration; a reason to park otherwise. */
+static ir_rc job_prepare(job *j, ir_err *err)
+{
+    const ir_config *cfg = j->ctx->cfg;
+    const ir_journal_entry *e = j->e;
+    ir_rc rc;
+
+    j->cust = e->customer != NULL ? ir_config_customer(cfg, e->customer) : NULL;
+    if (j->cust == NULL)
+        return ir_err_set(err, IR_ERR_CONFIG,
+                          "customer '%s' is not in the configuration; add it, or assign the "
+                          "certificate with iotregctl assign, then iotregctl retry",
+                          e->customer != NULL ? e->customer : "(none)");
+    j->subca = e->subca != NULL ? ir_config_subca(cfg, e->subca) : NULL;
+    if (j->subca == NULL)
+        return ir_err_set(err, IR_ERR_CONFIG, "SubCA '%s' is not in the configuration",
+                          e->subca != NULL ? e->subca : "(none)");
+    j->csp = ir_config_csp_account(cfg, j->subca->csp_account);
+    if (j->csp == NULL)
+        return ir_err_set(err, IR_ERR_CONFIG, "CSP account '%s' of SubCA %s is not configured",
+                          j->subca->csp_account, j->subca->name);
+    rc = der_to_pem(e->der, e->der_len, &j->cert_pem, err);
+    if (rc == IR_OK && j->cust->delivery == IR_DELIVERY_TRANSFER)
+        rc = load_ca_pem(j->subca, &j->ca_pem, err);
+    if (rc == IR_OK)
+        rc = ir_accounts_csp_target(j->ctx->accounts, j->csp, j->cust->region, &j->csp_target,
+                                    err);
+    snprintf(j->cert_arn, sizeof(j->cert_arn), "arn:aws:iot:%s:%s:cert/%s", j->cust->region,
+             j->cust->account_id, e->cert_id);
+    return rc;
+}
+
+static void job_release(job *j)
+{
+    free(j->cert_pem);
+    free(j->ca_pem);
+}
+
+/* Full jitter over a capped exponential: the entry-level retry after the
+ * transport's own retries gave up. */
+static int64_t retry_delay_ms(int attempts)
+{
+    int64_t cap = RETRY_BASE_MS;
+    uint32_t r = 0;
+    int i;
+
+    for (i = 0; i < attempts && cap < RETRY_MAX_MS; i++)
+        cap *= 2;
+    if (cap > RETRY_MAX_MS)
+        cap = RETRY_MAX_MS;
+    RAND_bytes((unsigned char *)&r, sizeof(r));
+    return cap / 2 + (int64_t)(r % (uint32_t)(cap / 2 + 1));
+}
+
+static ir_rc record_next(job *j, const char *step, ir_err *err)
+{
+    ir_step_outcome o = {0};
+
+    o.step = step;
+    o.result = j->result;
+    o.detail = j->detail[0] ? j->detail : NULL;
+    o.next_step = j->next;
+    o.facts = j->facts;
+    o.n_facts = j->n_facts;
+    return ir_journal_record_step(j->ctx->journal, j->e->cert_id, j->ctx->worker, &o, err);
+}
+
+static ir_rc record_park(job *j, const char *step, ir_err *err)
+{
+    ir_step_outcome o = {0};
+    ir_rc rc;
+
+    o.step = step;
+    o.result = "parked";
+    o.detail = j->detail;
+    o.next_step = j->rewind != NULL ? j->rewind : step;
+    rc = ir_journal_record_step(j->ctx->journal, j->e->cert_id, j->ctx->worker, &o, err);
+    if (rc == IR_OK)
+        rc = ir_journal_park(j->ctx->journal, j->e->cert_id, j->ctx->worker, j->detail, err);
+    ir_log_warn("%s: parked at %s: %s", j->e->cert_id, step, j->detail);
+    return rc;
+}
+
+static ir_rc record_retry(job *j, const char *step, ir_err *err)
+{
+    int64_t at = ir_realtime_ms() + retry_delay_ms(j->e->attempts);
+    ir_step_outcome o = {0};
+    ir_rc rc;
+
+    if (j->rewind != NULL) {
+        /* The retry starts over from an earlier step. */
+        o.step = step;
+        o.result = "rewind";
+        o.detail = j->detail;
+        o.next_step = j->rewind;
+        rc = ir_journal_record_step(j->ctx->journal, j->e->cert_id, j->ctx->worker, &o, err);
+        if (rc != IR_OK)
+            return rc;
+    }
+    ir_log_info("%s: %s will be retried: %s", j->e->cert_id, step, j->detail);
+    return ir_journal_schedule_retry(j->ctx->journal, j->e->cert_id, j->ctx->worker, at,
+                                     j->detail, err);
+}
+
+/* Runs steps from the entry's current one; returns when the entry leaves
+ * this worker's hands. */
+static ir_rc run_steps(job *j, ir_err *err)
+{
+    char step[IR_STEP_NAME_MAX + 1];
+    job_step_fn fn;
+    job_verdict v;
+    ir_rc rc;
+
+    ir_strlcpy(step, j->e->step, sizeof(step));
+    for (;;) {
+        if (strcmp(step, IR_STEP_DONE) == 0)
+            return ir_journal_finish(j->ctx->journal, j->e->cert_id, j->ctx->worker, NULL, err);
+        if (atomic_load(j->ctx->stop))
+            return ir_journal_release(j->ctx->journal, j->e->cert_id, j->ctx->worker, err);
+        fn = find_step(j, step);
+        if (fn == NULL) {
+            job_park(j, "unknown step '%s' for %s delivery", step,
+                     j->cust->delivery == IR_DELIVERY_TRANSFER ? "transfer"
+                                                              : "register-without-ca");
+            return record_park(j, step, err);
+        }
+        job_outcome_reset(j);
+        v = fn(j);
+        if (v == JOB_PARK)
+            return record_park(j, step, err);
+        if (v == JOB_RETRY)
+            return record_retry(j, step, err);
+        rc = record_next(j, step, err);
+        if (rc != IR_OK)
+            return rc;
+        ir_log_debug("%s: %s %s -> %s", j->e->cert_id, step, j->result, j->next);
+        ir_strlcpy(step, j->next, sizeof(step));
+    }
+}
+
+ir_rc ir_deliver(ir_deliver_ctx *ctx, const ir_journal_entry *e, ir_err *err)
+{
+    job j;
+    ir_err perr = {0};
+    ir_rc rc;
+
+    memset(&j, 0, sizeof(j));
+    j.ctx = ctx;
+    j.e = e;
+    rc = job_prepare(&j, &perr);
+    if (rc != IR_OK) {
+        snprintf(j.detail, sizeof(j.detail), "%s", perr.msg);
+        rc = j.cust == NULL || perr.rc == IR_ERR_CONFIG || perr.rc == IR_ERR_PARSE
+                 ? ir_journal_park(ctx->journal, e->cert_id, ctx->worker, j.detail, err)
+                 : record_retry(&j, e->step, err);
+        ir_log_warn("%s: %s", e->cert_id, perr.msg);
+        job_release(&j);
+        return rc;
+    }
+    rc = run_steps(&j, err);
+    if (rc == IR_ERR_STATE) {
+        /* Someone else holds the entry now (an operator parked it, or our
+         * lease ran out): leave it to them. */
+        ir_log_warn("%s: no longer ours: %s", e->cert_id, err->msg);
+        rc = IR_OK;
+    }
+    job_release(&j);
+    return rc;
+}

@@ -1,0 +1,203 @@
+/* iotregd: drives every journal entry into its customer's AWS account. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/runtime.h"
+#include "config/config.h"
+#include "core/log.h"
+#include "daemon/dispatch.h"
+#include "journal/journal.h"
+
+#define WORKER_ID_MAX 128
+#define GRACE_MS 3000
+
+static atomic_int stop_flag;
+static atomic_int reload_flag;
+
+typedef struct daemon_opts {
+    const char *config_path;
+    bool foreground;
+    bool once;
+    int workers; /* 0: the configuration's */
+} daemon_opts;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: iotregd [-c FILE] [--foreground] [--once] [--workers N]\n\n"
+            "Claims due journal entries and drives each into its customer's AWS account:\n"
+            "register in the CSP account, transfer, accept with the customer's delegated\n"
+            "credentials, attach the policy and thing; and carries out revocations.\n\n"
+            "  -c FILE        configuration (default: $IOTREG_CONF, else %s)\n"
+            "  --foreground   stay in the foreground and log to stderr (default: detach and\n"
+            "                 log to syslog, unless the configuration says otherwise)\n"
+            "  --once         drain the work that is due now, then exit (entries waiting\n"
+            "                 for a later retry stay pending)\n"
+            "  --workers N    entries in progress at once (default: the configuration's)\n\n"
+            "Signals: SIGTERM/SIGINT finish the current steps and exit within a few seconds;\n"
+            "SIGHUP reloads the configuration, keeping the old one if the new one is invalid.\n",
+            IR_CONFIG_DEFAULT_PATH);
+}
+
+static int parse_args(int argc, char **argv, daemon_opts *o)
+{
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+            o->config_path = argv[++i];
+        } else if (strcmp(argv[i], "--foreground") == 0 || strcmp(argv[i], "-f") == 0) {
+            o->foreground = true;
+        } else if (strcmp(argv[i], "--once") == 0) {
+            o->once = true;
+        } else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
+            o->workers = atoi(argv[++i]);
+            if (o->workers < 1 || o->workers > 1024) {
+                fprintf(stderr, "iotregd: --workers takes a number from 1 to 1024\n");
+                return 2;
+            }
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "iotregd: unknown argument '%s' (try iotregd --help)\n", argv[i]);
+            return 2;
+        }
+    }
+    return -1;
+}
+
+static void on_signal(int sig)
+{
+    if (sig == SIGHUP)
+        atomic_store(&reload_flag, 1);
+    atomic_store(&stop_flag, 1);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* One daemon per host drains a journal; its worker id is stable across
+ * restarts, so that a restart takes back what a crash left claimed. */
+static void worker_id(char *out, size_t n)
+{
+    char host[64] = "localhost";
+
+    gethostname(host, sizeof(host) - 1);
+    host[sizeof(host) - 1] = '\0';
+    snprintf(out, n, "iotregd@%s", host);
+}
+
+/* Entries this host's daemon held when it died are taken back at once
+ * rather than after their lease runs out. */
+static void release_own_claims(ir_journal *j, const char *worker)
+{
+    static const ir_entry_state due[] = {IR_STATE_PENDING, IR_STATE_REVOKE_PENDING};
+    ir_list_filter f = {0};
+    ir_entry_list l = {0};
+    ir_err err = {0};
+    size_t i, k;
+    long n = 0;
+
+    for (k = 0; k < sizeof(due) / sizeof(due[0]); k++) {
+        f.state = (int)due[k];
+        f.after_seq = 0;
+        while (ir_journal_list(j, &f, &l, &err) == IR_OK && l.n > 0) {
+            for (i = 0; i < l.n; i++) {
+                f.after_seq = l.items[i].seq;
+                if (l.items[i].claimed_by != NULL && strcmp(l.items[i].claimed_by, worker) == 0 &&
+                    ir_journal_release(j, l.items[i].cert_id, worker, &err) == IR_OK)
+                    n++;
+            }
+            ir_entry_list_free(&l);
+        }
+    }
+    if (n > 0)
+        ir_log_info("took back %ld entries an earlier run had in progress", n);
+}
+
+static int serve(const daemon_opts *o, ir_runtime *r)
+{
+    char worker[WORKER_ID_MAX];
+    ir_deliver_ctx ctx = {0};
+    ir_dispatch_opts d = {0};
+    ir_dispatch_stats stats = {0};
+    ir_err err = {0};
+    ir_runtime next;
+
+    worker_id(worker, sizeof(worker));
+    release_own_claims(r->journal, worker);
+    for (;;) {
+        ctx = (ir_deliver_ctx){r->cfg, r->aws, r->journal, r->accounts, worker, &stop_flag};
+        d.workers = o->workers > 0 ? o->workers : r->cfg->daemon.concurrency;
+        d.once = o->once;
+        d.poll_ms = r->cfg->daemon.poll_ms > 0 ? r->cfg->daemon.poll_ms : 1000;
+        d.grace_ms = GRACE_MS;
+        d.stop = &stop_flag;
+        if (ir_dispatch_run(&ctx, &d, &stats, &err) != IR_OK) {
+            ir_log_error("%s", err.msg);
+            return 1;
+        }
+        ir_log_info("%ld entries claimed, %ld finished", stats.claimed, stats.finished);
+        if (stats.abandoned)
+            _exit(0); /* workers still hold r: leave without freeing it */
+        if (!atomic_load(&reload_flag))
+            return 0;
+        atomic_store(&reload_flag, 0);
+        atomic_store(&stop_flag, 0);
+        if (ir_runtime_open(o->config_path, IR_RT_JOURNAL | IR_RT_AWS, &next, &err) != IR_OK) {
+            ir_log_error("reload refused, keeping the running configuration: %s", err.msg);
+            continue;
+        }
+        ir_log_info("configuration reloaded from %s", next.cfg->path);
+        ir_runtime_close(r);
+        *r = next;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    daemon_opts o = {0};
+    ir_runtime r;
+    ir_err err = {0};
+    int rc = parse_args(argc, argv, &o);
+
+    if (rc >= 0)
+        return rc;
+    ir_log_set_prefix("iotregd");
+    o.config_path = ir_config_resolve_path(o.config_path);
+    if (ir_runtime_open(o.config_path, IR_RT_JOURNAL | IR_RT_AWS, &r, &err) != IR_OK) {
+        ir_log_error("%s", err.msg);
+        return 1;
+    }
+    if (!o.foreground && !o.once) {
+        if (daemon(0, 0) != 0) {
+            ir_log_error("cannot detach: %m");
+            ir_runtime_close(&r);
+            return 1;
+        }
+        ir_log_use_syslog("iotregd");
+    } else if (r.cfg->daemon.syslog) {
+        ir_log_use_syslog("iotregd");
+    }
+    install_signals();
+    rc = serve(&o, &r);
+    ir_runtime_close(&r);
+    return rc;
+}

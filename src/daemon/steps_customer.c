@@ -1,0 +1,205 @@
+/* The steps that act in the customer's account: multi-account registration,
+ * the customer's policy, and the optional thing. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/iot.h"
+#include "config/template.h"
+#include "core/buf.h"
+#include "core/util.h"
+#include "daemon/job.h"
+
+#define POLICY_DOC_MAX (20 * 1024) /* AWS's limit for a policy document */
+
+static job_verdict customer_target_or_park(job *j)
+{
+    ir_err err = {0};
+    ir_rc rc = job_customer_target(j, &err);
+
+    if (rc == IR_ERR_NETWORK || rc == IR_ERR_TIMEOUT)
+        return job_retry(j, "credentials of customer %s: %s", j->cust->id, err.msg);
+    if (rc != IR_OK)
+        return job_park(j, "cannot act in customer %s's account %s: %s", j->cust->id,
+                        j->cust->account_id, err.msg);
+    return JOB_NEXT;
+}
+
+static job_verdict register_without_ca_exists(job *j)
+{
+    ir_iot_cert_desc d = {0};
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+    job_verdict v;
+    ir_rc rc;
+
+    rc = ir_iot_describe_certificate(j->ctx->aws, &j->cust_target, j->e->cert_id, &d, &aerr,
+                                     &err);
+    if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
+        return job_park(j, "the certificate is registered in another account than customer "
+                           "%s's (%s)",
+                        j->cust->id, j->cust->account_id);
+    if (rc != IR_OK)
+        return job_aws_failure(j, "DescribeCertificate", rc, &aerr, &err);
+    v = job_next(j, "exists", IR_STEP_POLICY, "already registered in %s (%s)",
+                 j->cust->account_id, ir_iot_cert_status_name(d.status));
+    ir_iot_cert_desc_free(&d);
+    return v;
+}
+
+job_verdict step_register_without_ca(job *j)
+{
+    ir_iot_register_cert_args args = {0};
+    ir_iot_cert_ref ref = {0};
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+    job_verdict v;
+    ir_rc rc;
+
+    v = customer_target_or_park(j);
+    if (v != JOB_NEXT)
+        return v;
+    args.certificate_pem = j->cert_pem;
+    args.status = j->cust->activate ? IR_IOT_STATUS_ACTIVE : IR_IOT_STATUS_INACTIVE;
+    rc = ir_iot_register_certificate_without_ca(j->ctx->aws, &j->cust_target, &args, &ref, &aerr,
+                                                &err);
+    job_fault_point(IR_STEP_REGISTER);
+    if (rc == IR_OK) {
+        job_fact(j, "cert_arn", ref.certificate_arn != NULL ? ref.certificate_arn : j->cert_arn);
+        v = job_next(j, "ok", IR_STEP_POLICY, "registered without CA in %s",
+                     j->cust->account_id);
+    } else if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")) {
+        v = register_without_ca_exists(j);
+    } else {
+        v = job_aws_failure(j, "RegisterCertificateWithoutCA", rc, &aerr, &err);
+    }
+    ir_iot_cert_ref_free(&ref);
+    return v;
+}
+
+/* Creates the customer's policy from its document; an existing one is fine. */
+static job_verdict create_policy(job *j)
+{
+    ir_iot_policy pol = {0};
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+    ir_buf doc;
+    ir_rc rc;
+
+    if (j->cust->policy_document_file == NULL)
+        return job_park(j, "policy %s does not exist in account %s and no policy document is "
+                           "configured for customer %s; create the policy or configure "
+                           "<policyDocument>",
+                        j->cust->policy_name, j->cust->account_id, j->cust->id);
+    ir_buf_init(&doc, POLICY_DOC_MAX);
+    rc = ir_read_file(j->cust->policy_document_file, &doc, &err);
+    if (rc != IR_OK) {
+        ir_buf_free(&doc);
+        return job_park(j, "policy document of customer %s: %s", j->cust->id, err.msg);
+    }
+    rc = ir_iot_create_policy(j->ctx->aws, &j->cust_target, j->cust->policy_name,
+                              ir_buf_cstr(&doc), &pol, &aerr, &err);
+    ir_buf_free(&doc);
+    ir_iot_policy_free(&pol);
+    if (rc == IR_OK || (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")))
+        return JOB_NEXT;
+    return job_aws_failure(j, "CreatePolicy", rc, &aerr, &err);
+}
+
+job_verdict step_policy(job *j)
+{
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+    job_verdict v;
+    ir_rc rc;
+
+    if (j->cust->policy_name == NULL)
+        return job_next(j, "skipped", IR_STEP_THING, "no policy configured");
+    v = customer_target_or_park(j);
+    if (v != JOB_NEXT)
+        return v;
+    rc = ir_iot_attach_policy(j->ctx->aws, &j->cust_target, j->cust->policy_name, j->cert_arn,
+                              &aerr, &err);
+    if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException")) {
+        /* Attaching first saves a lookup per certificate once the policy exists. */
+        v = create_policy(j);
+        if (v != JOB_NEXT)
+            return v;
+        memset(&aerr, 0, sizeof(aerr));
+        rc = ir_iot_attach_policy(j->ctx->aws, &j->cust_target, j->cust->policy_name,
+                                  j->cert_arn, &aerr, &err);
+    }
+    job_fault_point(IR_STEP_POLICY);
+    if (rc != IR_OK)
+        return job_aws_failure(j, "AttachPolicy", rc, &aerr, &err);
+    return job_next(j, "ok", IR_STEP_THING, "policy %s attached", j->cust->policy_name);
+}
+
+static job_verdict thing_in_group(job *j, const char *thing)
+{
+    ir_iot_thing_group_args g = {0};
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+    ir_rc rc;
+
+    g.thing_group_name = j->cust->thing_group;
+    g.thing_name = thing;
+    rc = ir_iot_add_thing_to_thing_group(j->ctx->aws, &j->cust_target, &g, &aerr, &err);
+    if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
+        return job_park(j, "thing group %s does not exist in account %s; create it, then run "
+                           "iotregctl retry",
+                        j->cust->thing_group, j->cust->account_id);
+    if (rc != IR_OK)
+        return job_aws_failure(j, "AddThingToThingGroup", rc, &aerr, &err);
+    return JOB_NEXT;
+}
+
+static job_verdict make_thing(job *j, const char *thing)
+{
+    ir_iot_create_thing_args args = {0};
+    ir_iot_thing th = {0};
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+    ir_rc rc;
+
+    args.thing_name = thing;
+    rc = ir_iot_create_thing(j->ctx->aws, &j->cust_target, &args, &th, &aerr, &err);
+    ir_iot_thing_free(&th);
+    /* A thing of that name with other attributes is the customer's: use it. */
+    if (rc != IR_OK && !(rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")))
+        return job_aws_failure(j, "CreateThing", rc, &aerr, &err);
+    memset(&aerr, 0, sizeof(aerr));
+    rc = ir_iot_attach_thing_principal(j->ctx->aws, &j->cust_target, thing, j->cert_arn, &aerr,
+                                       &err);
+    if (rc != IR_OK)
+        return job_aws_failure(j, "AttachThingPrincipal", rc, &aerr, &err);
+    if (j->cust->thing_group != NULL)
+        return thing_in_group(j, thing);
+    return JOB_NEXT;
+}
+
+job_verdict step_thing(job *j)
+{
+    char thing[IR_THING_NAME_MAX + 1];
+    ir_err err = {0};
+    job_verdict v;
+
+    if (j->cust->thing_name_template == NULL)
+        return job_next(j, "skipped", IR_STEP_DONE, "no thing configured");
+    if (ir_template_expand_der(j->cust->thing_name_template, j->e->der, j->e->der_len,
+                               j->cust->id, thing, &err) != IR_OK)
+        return job_park(j, "thing name of customer %s: %s", j->cust->id, err.msg);
+    v = customer_target_or_park(j);
+    if (v != JOB_NEXT)
+        return v;
+    v = make_thing(j, thing);
+    job_fault_point(IR_STEP_THING);
+    if (v != JOB_NEXT)
+        return v;
+    job_fact(j, "thing", thing);
+    return job_next(j, "ok", IR_STEP_DONE, "thing %s attached%s%s", thing,
+                    j->cust->thing_group ? " and in group " : "",
+                    j->cust->thing_group ? j->cust->thing_group : "");
+}
