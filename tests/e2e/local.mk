@@ -1,1 +1,7 @@
-# tests/e2e
+# tests/e2e: the whole method against the emulator, through each way in.
+E2E_TESTS = \
+	tests/e2e/deliver-publish.test \
+	tests/e2e/crash.test \
+	tests/e2e/final-failures.test
+TESTS += $(E2E_TESTS)
+EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/e2e/e2e.py
