@@ -72,7 +72,7 @@ class CommonError(Exception):
         return code, self.status or status
 
 
-def validation_error(service, violations):
+def validation_error(violations):
     """AWS's (Coral's) aggregated validation message as a CommonError."""
     n = len(violations)
     message = "%d validation error%s detected: %s" % (

@@ -6,6 +6,7 @@ target; acceptance moves it to the target's account.
 """
 
 import base64
+import collections
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -131,7 +132,7 @@ class ThingGroup:
 
 
 class AccountState:
-    def __init__(self, account_id):
+    def __init__(self, account_id, log_limit=None):
         self.id = account_id
         self.registration_code = None
         self.ca_certs = {}
@@ -139,8 +140,13 @@ class AccountState:
         self.policies = {}
         self.things = {}
         self.thing_groups = {}
-        self.request_log = []
+        self.request_log = collections.deque(maxlen=log_limit)
         self.request_log_dropped = 0
+
+    def log_request(self, entry):
+        if self.request_log.maxlen is not None and len(self.request_log) == self.request_log.maxlen:
+            self.request_log_dropped += 1
+        self.request_log.append(entry)
 
     def code(self):
         """The account's registration code, created on first use and stable after."""
@@ -150,9 +156,9 @@ class AccountState:
 
 
 class IotState:
-    def __init__(self, region, account_ids):
+    def __init__(self, region, account_ids, log_limit=None):
         self.region = region
-        self.accounts = {a: AccountState(a) for a in account_ids}
+        self.accounts = {a: AccountState(a, log_limit) for a in account_ids}
         self.seq = 0
 
     def next_seq(self):
@@ -176,7 +182,7 @@ class IotState:
 
     def incoming(self, account_id):
         return [(a, c) for a in self.accounts.values() for c in a.certs.values()
-                if c.status == "PENDING_TRANSFER" and c.transfer and c.transfer.target == account_id]
+                if c.status == "PENDING_TRANSFER" and c.transfer.target == account_id]
 
     def default_ca_owner(self, ca_id):
         """The account that holds ca_id in DEFAULT mode, if any."""
@@ -235,7 +241,8 @@ def cert_id_from_principal(ctx, principal, what="principal"):
     """The certificate id a principal/target ARN names in the caller's account."""
     parsed = parse_iot_arn(principal or "")
     if not parsed or parsed[2] != "cert":
-        raise ApiError("InvalidRequestException", "Invalid %s: %s" % (what, (principal or "")[:200]))
+        raise ApiError("InvalidRequestException",
+                       "Invalid %s: %s" % (what, (principal or "")[:200]))
     region, account, _, cert_id = parsed
     cert = ctx.account.certs.get(cert_id)
     if region != ctx.state.region or account != ctx.account_id or cert is None:

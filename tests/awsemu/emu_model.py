@@ -187,7 +187,7 @@ def parse_rest_json_input(model, op_name, labels, query_pairs, headers, body):
         elif member in body_obj:
             params[member] = body_obj[member]
     if violations:
-        raise validation_error("iot", violations)
+        raise validation_error(violations)
     return params
 
 
@@ -217,7 +217,7 @@ def parse_query_input(model, op_name, pairs):
         if value is not None:
             params[member] = value
     if violations:
-        raise validation_error("sts", violations)
+        raise validation_error(violations)
     return params
 
 
@@ -282,11 +282,11 @@ class Validator:
         self.model = model
         self.name_style = name_style or (lambda name: name)
 
-    def validate(self, op_name, params, service):
+    def validate(self, op_name, params):
         violations = []
         self._structure(self.model.input_shape(op_name), params, "", violations)
         if violations:
-            raise validation_error(service, violations)
+            raise validation_error(violations)
 
     def _path(self, parent, name):
         name = self.name_style(name)

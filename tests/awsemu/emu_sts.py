@@ -4,7 +4,7 @@ import re
 from xml.sax.saxutils import escape
 
 from emu_errors import ApiError, CommonError
-from emu_model import Validator, lower_camel, parse_query_input
+from emu_model import Validator, lower_camel, parse_query_input, split_query
 from emu_util import iso8601, request_id
 
 NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -15,11 +15,11 @@ IMPLEMENTED = ("AssumeRole", "GetCallerIdentity")
 
 def form_params(request):
     """The Query-protocol parameters: the form body of a POST, else the query string."""
-    from emu_model import split_query
+    params = [p for p in request.query_pairs if not p[0].startswith("X-Amz-")]
     if request.method == "POST":
         text = request.body.decode("utf-8", errors="replace").replace("+", "%20")
-        return split_query(text)
-    return [p for p in request.query_pairs if not p[0].startswith("X-Amz-")]
+        params += split_query(text)
+    return params
 
 
 def xml_elements(obj):
@@ -64,7 +64,7 @@ class StsService:
 
     def parse(self, action, params):
         args = parse_query_input(self.model, action, params)
-        self.validator.validate(action, args, "sts")
+        self.validator.validate(action, args)
         return args
 
     def call(self, action, args, principal):
@@ -111,5 +111,5 @@ class StsService:
             "AssumedRoleUser": {"AssumedRoleId": assumed.user_id, "Arn": assumed.arn},
         }
 
-    def respond(self, action, result):
-        return render_result(action, result, request_id())
+    def respond(self, action, result, req_id=None):
+        return render_result(action, result, req_id or request_id())

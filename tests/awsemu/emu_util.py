@@ -22,6 +22,12 @@ def iso8601(epoch):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
+def iso8601_ms(epoch):
+    """2024-01-02T03:04:05.678Z, for the request log."""
+    return "%s.%03dZ" % (time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)),
+                         int(epoch * 1000) % 1000)
+
+
 def request_id():
     return str(uuid.uuid4())
 

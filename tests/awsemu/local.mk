@@ -1,1 +1,36 @@
-# tests/awsemu: filled in by its owner
+# tests/awsemu: awsemu, the local multi-account AWS IoT + STS emulator, and its test suites.
+# Included by the top-level Makefile.am (which sets TESTS and EXTRA_DIST first).
+# The suites run with Debian's /usr/bin/python3 and skip (77) without its packages.
+AWSEMU_TESTS = \
+	tests/awsemu/emulator.test \
+	tests/awsemu/emulator-ops.test \
+	tests/awsemu/awscli-flow.test
+TESTS += $(AWSEMU_TESTS)
+EXTRA_DIST += $(AWSEMU_TESTS) \
+	tests/awsemu/README.md \
+	tests/awsemu/awsemu \
+	tests/awsemu/suite.sh \
+	tests/awsemu/emu_admin.py \
+	tests/awsemu/emu_certs.py \
+	tests/awsemu/emu_config.py \
+	tests/awsemu/emu_core.py \
+	tests/awsemu/emu_env.py \
+	tests/awsemu/emu_errors.py \
+	tests/awsemu/emu_faults.py \
+	tests/awsemu/emu_http.py \
+	tests/awsemu/emu_identity.py \
+	tests/awsemu/emu_iot_certs.py \
+	tests/awsemu/emu_iot_state.py \
+	tests/awsemu/emu_iot_things.py \
+	tests/awsemu/emu_model.py \
+	tests/awsemu/emu_persist.py \
+	tests/awsemu/emu_quotas.py \
+	tests/awsemu/emu_server.py \
+	tests/awsemu/emu_sigv4.py \
+	tests/awsemu/emu_sts.py \
+	tests/awsemu/emu_util.py \
+	tests/awsemu/emu_testlib.py \
+	tests/awsemu/emu_testrun.py \
+	tests/awsemu/test_rules.py \
+	tests/awsemu/test_ops.py \
+	tests/awsemu/test_awscli_flow.py

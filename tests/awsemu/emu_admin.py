@@ -1,0 +1,107 @@
+"""The unsigned admin API under /_emu/, for tests (loopback clients only)."""
+
+import ipaddress
+import json
+
+from emu_faults import FaultConfigError
+from emu_http import Response
+from emu_persist import dump_account, save_state
+
+
+class AdminError(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+
+
+def _is_loopback(ip):
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return False
+
+
+def _json_body(request):
+    if not request.body.strip():
+        return {}
+    try:
+        obj = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise AdminError(400, "the body must be a JSON object")
+    if not isinstance(obj, dict):
+        raise AdminError(400, "the body must be a JSON object")
+    return obj
+
+
+class Admin:
+    def __init__(self, emulator):
+        self.emu = emulator
+        self.routes = {
+            ("GET", "health"): self.health,
+            ("GET", "accounts"): self.accounts,
+            ("GET", "stats"): self.stats,
+            ("POST", "reset-stats"): self.reset_stats,
+            ("GET", "faults"): self.get_faults,
+            ("POST", "faults"): self.set_faults,
+            ("POST", "expire-sessions"): self.expire_sessions,
+            ("POST", "save"): self.save,
+        }
+
+    def handle(self, request):
+        try:
+            if not _is_loopback(request.client_ip):
+                raise AdminError(403, "the admin API answers loopback clients only")
+            parts = request.raw_path.strip("/").split("/")[1:]
+            with self.emu.lock:
+                return Response.json(self._dispatch(request, parts))
+        except AdminError as e:
+            return Response.json({"error": str(e)}, e.status)
+
+    def _dispatch(self, request, parts):
+        if len(parts) == 2 and parts[0] == "accounts" and request.method == "GET":
+            return self.account(parts[1])
+        handler = self.routes.get((request.method, "/".join(parts)))
+        if handler is None:
+            raise AdminError(404, "no admin endpoint %s %s" % (request.method, request.raw_path))
+        return handler(request)
+
+    def health(self, request):
+        return {"ok": True}
+
+    def accounts(self, request):
+        return {"region": self.emu.config.region,
+                "accounts": [{"id": a.id, "name": a.name}
+                             for a in self.emu.config.accounts.values()]}
+
+    def account(self, account_id):
+        if account_id not in self.emu.iot.accounts:
+            raise AdminError(404, "unknown account %s" % account_id)
+        return dump_account(self.emu.iot, self.emu.config, account_id)
+
+    def stats(self, request):
+        return self.emu.stats.to_dict(self.emu.rates.maximum)
+
+    def reset_stats(self, request):
+        self.emu.stats.reset()
+        self.emu.rates.reset()
+        return {"ok": True}
+
+    def get_faults(self, request):
+        return self.emu.faults.settings()
+
+    def set_faults(self, request):
+        try:
+            self.emu.faults.configure(_json_body(request))
+        except FaultConfigError as e:
+            raise AdminError(400, str(e))
+        return self.emu.faults.settings()
+
+    def expire_sessions(self, request):
+        key = _json_body(request).get("accessKeyId")
+        return {"expired": self.emu.credentials.expire(key)}
+
+    def save(self, request):
+        if not self.emu.state_dir:
+            raise AdminError(400, "the emulator runs without --state-dir")
+        save_state(self.emu.state_dir, self.emu)
+        return {"ok": True, "stateDir": self.emu.state_dir}

@@ -1,0 +1,157 @@
+"""State as JSON: the per-account dump (the admin view) and the state directory.
+
+DIR/ACCOUNTID.json holds one account's dump (what GET /_emu/accounts/ID
+returns); DIR/_global.json holds what is not per account (the id sequence and
+the live STS sessions). Files are written atomically (temporary file + rename).
+"""
+
+import collections
+import json
+import os
+
+from emu_iot_state import (CaCertificate, Certificate, Policy, Thing, ThingGroup, Transfer)
+from emu_util import parse_iot_arn, write_json_atomic
+
+GLOBAL_FILE = "_global.json"
+FORMAT_VERSION = 1
+
+
+# ---------------------------------------------------------------- dump
+
+def ca_dict(state, account_id, ca):
+    return {"id": ca.id, "arn": state.arn(account_id, "cacert", ca.id), "status": ca.status,
+            "certificateMode": ca.mode, "certificatePem": ca.pem,
+            "autoRegistration": ca.auto_registration, "creationDate": ca.created,
+            "lastModifiedDate": ca.modified, "customerVersion": ca.version,
+            "generationId": ca.generation, "validity": ca.validity, "seq": ca.seq}
+
+
+def cert_dict(state, owner_id, cert):
+    return {"id": cert.id, "arn": state.arn(owner_id, "cert", cert.id), "status": cert.status,
+            "ownedBy": owner_id, "previousOwnedBy": cert.previous_owner,
+            "caCertificateId": cert.ca_id, "certificatePem": cert.pem,
+            "certificateMode": cert.mode, "policies": list(cert.policies),
+            "things": list(cert.things),
+            "transferData": cert.transfer.aws_view() if cert.transfer else {},
+            "transfer": cert.transfer.to_dict() if cert.transfer else None,
+            "creationDate": cert.created, "lastModifiedDate": cert.modified,
+            "customerVersion": cert.version, "generationId": cert.generation,
+            "validity": cert.validity, "seq": cert.seq}
+
+
+def policy_dict(state, account_id, policy):
+    return {"name": policy.name, "arn": state.arn(account_id, "policy", policy.name),
+            "document": policy.document, "creationDate": policy.created,
+            "lastModifiedDate": policy.modified, "generationId": policy.generation}
+
+
+def thing_dict(state, account_id, thing):
+    return {"name": thing.name, "arn": state.arn(account_id, "thing", thing.name),
+            "id": thing.id, "attributes": thing.attributes, "thingTypeName": thing.type_name,
+            "billingGroupName": thing.billing_group, "version": thing.version,
+            "principals": [state.arn(account_id, "cert", c) for c in thing.principals],
+            "groups": list(thing.groups)}
+
+
+def group_dict(state, account_id, group):
+    return {"name": group.name, "arn": state.arn(account_id, "thinggroup", group.name),
+            "id": group.id, "properties": group.properties, "parentGroupName": group.parent,
+            "creationDate": group.created, "version": group.version}
+
+
+def dump_account(state, config, account_id):
+    account = state.accounts[account_id]
+    return {
+        "id": account_id, "name": config.accounts[account_id].name, "region": state.region,
+        "registrationCode": account.code(),
+        "caCertificates": [ca_dict(state, account_id, c) for c in account.ca_certs.values()],
+        "certificates": [cert_dict(state, account_id, c) for c in account.certs.values()],
+        "incomingTransfers": [cert_dict(state, src.id, c)
+                              for src, c in state.incoming(account_id)],
+        "policies": [policy_dict(state, account_id, p) for p in account.policies.values()],
+        "things": [thing_dict(state, account_id, t) for t in account.things.values()],
+        "thingGroups": [group_dict(state, account_id, g)
+                        for g in account.thing_groups.values()],
+        "requestLog": list(account.request_log),
+        "requestLogDropped": account.request_log_dropped,
+    }
+
+
+# ---------------------------------------------------------------- load
+
+def _ca_from(d):
+    return CaCertificate(id=d["id"], pem=d["certificatePem"], status=d["status"],
+                         mode=d["certificateMode"], auto_registration=d["autoRegistration"],
+                         created=d["creationDate"], modified=d["lastModifiedDate"], seq=d["seq"],
+                         validity=d["validity"], version=d["customerVersion"],
+                         generation=d["generationId"])
+
+
+def _cert_from(d):
+    return Certificate(id=d["id"], pem=d["certificatePem"], status=d["status"],
+                       mode=d["certificateMode"], ca_id=d["caCertificateId"],
+                       created=d["creationDate"], modified=d["lastModifiedDate"], seq=d["seq"],
+                       validity=d["validity"], version=d["customerVersion"],
+                       generation=d["generationId"], previous_owner=d["previousOwnedBy"],
+                       policies=list(d["policies"]), things=list(d["things"]),
+                       transfer=Transfer.from_dict(d.get("transfer")))
+
+
+def _thing_from(d):
+    principals = [parse_iot_arn(a)[3] for a in d["principals"]]
+    return Thing(name=d["name"], id=d["id"], attributes=d["attributes"],
+                 type_name=d["thingTypeName"], billing_group=d["billingGroupName"],
+                 version=d["version"], principals=principals, groups=list(d["groups"]))
+
+
+def load_account(account, d, log_limit):
+    account.registration_code = d.get("registrationCode")
+    account.ca_certs = {c["id"]: _ca_from(c) for c in d.get("caCertificates", [])}
+    account.certs = {c["id"]: _cert_from(c) for c in d.get("certificates", [])}
+    account.policies = {p["name"]: Policy(p["name"], p["document"], p["creationDate"],
+                                          p["lastModifiedDate"], p["generationId"])
+                        for p in d.get("policies", [])}
+    account.things = {t["name"]: _thing_from(t) for t in d.get("things", [])}
+    account.thing_groups = {g["name"]: ThingGroup(g["name"], g["id"], g["properties"],
+                                                  g["parentGroupName"], g["creationDate"],
+                                                  g["version"])
+                            for g in d.get("thingGroups", [])}
+    account.request_log = collections.deque(d.get("requestLog", []), maxlen=log_limit)
+    account.request_log_dropped = d.get("requestLogDropped", 0)
+
+
+# ---------------------------------------------------------------- directory
+
+def save_state(directory, emulator):
+    os.makedirs(directory, exist_ok=True)
+    emulator.credentials.prune()
+    state = emulator.iot
+    for account_id in state.accounts:
+        write_json_atomic(os.path.join(directory, account_id + ".json"),
+                          dump_account(state, emulator.config, account_id))
+    write_json_atomic(os.path.join(directory, GLOBAL_FILE),
+                      {"version": FORMAT_VERSION, "region": state.region, "seq": state.seq,
+                       "sessions": emulator.credentials.dump_sessions()})
+
+
+def load_state(directory, emulator):
+    """Load what directory holds; returns the number of account files read."""
+    if not os.path.isdir(directory):
+        return 0
+    state = emulator.iot
+    loaded = 0
+    for account_id, account in state.accounts.items():
+        path = os.path.join(directory, account_id + ".json")
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                load_account(account, json.load(f), emulator.log_limit)
+            loaded += 1
+    path = os.path.join(directory, GLOBAL_FILE)
+    if os.path.isfile(path):
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        emulator.credentials.load_sessions(data.get("sessions", []))
+        state.seq = data.get("seq", 0)
+    state.seq = max([state.seq] + [r.seq for a in state.accounts.values()
+                                   for r in list(a.certs.values()) + list(a.ca_certs.values())])
+    return loaded
