@@ -2,6 +2,9 @@
 E2E_TESTS = \
 	tests/e2e/deliver-publish.test \
 	tests/e2e/crash.test \
-	tests/e2e/final-failures.test
+	tests/e2e/final-failures.test \
+	tests/e2e/chaos.test \
+	tests/e2e/isolation.test \
+	tests/e2e/revoke.test
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/e2e/e2e.py
