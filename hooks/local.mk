@@ -1,1 +1,38 @@
-# hooks: filled in by its owner
+# hooks: iotreg_hook.so (the C ABI a CA dlopens) and iotreg-publish (the
+# command a CA runs), and their tests.
+
+pkglib_LTLIBRARIES += hooks/iotreg_hook.la
+include_HEADERS += hooks/iotreg_hook.h
+hooks_iotreg_hook_la_SOURCES = hooks/iotreg_hook.h hooks/hook_internal.h \
+	hooks/hook.c hooks/hook_log.c hooks/hook_errors.c
+hooks_iotreg_hook_la_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
+hooks_iotreg_hook_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined \
+	-export-symbols-regex '^iotreg_hook_'
+hooks_iotreg_hook_la_LIBADD = src/libiotreg.la $(DEP_LIBS)
+
+bin_PROGRAMS += hooks/iotreg-publish
+hooks_iotreg_publish_SOURCES = hooks/publish.c
+hooks_iotreg_publish_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
+hooks_iotreg_publish_LDADD = src/libiotreg.la $(DEP_LIBS)
+
+# -- test tools --
+check_PROGRAMS += tests/hook/certgen
+tests_hook_certgen_SOURCES = tests/hook/certgen.c tests/hook/testcerts.c tests/hook/testcerts.h
+tests_hook_certgen_CFLAGS = $(TEST_CFLAGS)
+tests_hook_certgen_LDADD = $(DEP_LIBS)
+
+check_PROGRAMS += tests/hook/hostca
+tests_hook_hostca_SOURCES = tests/hook/hostca.c tests/hook/testcerts.c tests/hook/testcerts.h
+tests_hook_hostca_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hooks
+tests_hook_hostca_CFLAGS = $(TEST_CFLAGS)
+tests_hook_hostca_LDADD = $(TEST_LIBS) -ldl
+
+# -- tests --
+TESTS += tests/hook/publish.test tests/hook/durability.test
+EXTRA_DIST += tests/hook/lib.sh tests/hook/publish.test tests/hook/durability.test
+check_PROGRAMS += tests/hook/test_hook
+TESTS += tests/hook/test_hook
+tests_hook_test_hook_SOURCES = tests/hook/test_hook.c tests/hook/testcerts.c tests/hook/testcerts.h
+tests_hook_test_hook_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hooks -I$(top_srcdir)/tests/unit
+tests_hook_test_hook_CFLAGS = $(TEST_CFLAGS)
+tests_hook_test_hook_LDADD = $(TEST_LIBS) -ldl

@@ -1,1 +1,23 @@
-# provider: filled in by its owner
+# provider: the iotreg OpenSSL 3 provider (STORE, keymgmt, signature over the
+# PKCS#11 keystore). nodelete: the keystore registers pthread_atfork handlers,
+# which must outlive an OSSL_PROVIDER_unload.
+ossl_modules_LTLIBRARIES += provider/iotreg.la
+provider_iotreg_la_SOURCES = \
+	provider/provider.h provider/provider.c provider/prov_config.c \
+	provider/errors.h provider/errors.c \
+	provider/debug.h provider/debug.c \
+	provider/keyref.h provider/keyref.c \
+	provider/key.h provider/key.c \
+	provider/keymgmt.h provider/keymgmt.c provider/keymgmt_ec.c provider/keymgmt_rsa.c \
+	provider/signature.h provider/signature.c provider/sig_ecdsa.c provider/sig_rsa.c \
+	provider/rsa_encode.h provider/rsa_encode.c \
+	provider/store.c
+provider_iotreg_la_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
+provider_iotreg_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
+	-export-symbols-regex '^OSSL_provider_init$$' -Wl,-z,nodelete
+provider_iotreg_la_LIBADD = src/libiotreg.la $(DEP_LIBS)
+
+# Tests of the keystore and the provider against a private SoftHSM2 token.
+EXTRA_DIST += tests/keystore/ks-lib.sh
+TESTS += tests/keystore/openssl.test
+EXTRA_DIST += tests/keystore/openssl.test

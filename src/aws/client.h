@@ -88,6 +88,8 @@ typedef struct ir_aws_client_opts {
     size_t max_response_bytes;    /* default IR_AWS_MAX_RESPONSE_BYTES */
     bool rate_limit;              /* token buckets on (default true when opts are zeroed? see ir_aws_client_opts_default) */
 } ir_aws_client_opts;
+/* Numeric fields left 0 take the defaults above; a zeroed rate_limit is off,
+ * so start from ir_aws_client_opts_default (which turns it on). */
 
 /* Fills opts with the defaults above. */
 void ir_aws_client_opts_default(ir_aws_client_opts *opts);
@@ -120,6 +122,11 @@ ir_rc ir_aws_submit(ir_aws_client *c, const ir_aws_request *req, ir_aws_done_fn 
  * pending. Callbacks may submit more requests. */
 size_t ir_aws_client_run(ir_aws_client *c, long timeout_ms);
 size_t ir_aws_client_pending(const ir_aws_client *c);
+/* Threads: ir_aws_send, ir_aws_submit and ir_aws_client_pending may be called
+ * from any thread (submit also from a callback); ir_aws_client_run from one
+ * thread at a time, never from a callback. The request's creds provider must
+ * outlive the request. ir_aws_client_free calls the callback of every request
+ * still pending with IR_ERR_STATE. */
 
 /* Classification: ThrottlingException by type whatever the status code,
  * 5xx, ServiceUnavailable, RequestTimeout, and transport failures are

@@ -8,6 +8,7 @@
 #ifndef IOTREG_AWS_CREDENTIALS_H
 #define IOTREG_AWS_CREDENTIALS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -24,7 +25,8 @@ typedef struct ir_aws_creds ir_aws_creds; /* immutable, reference-counted */
 ir_rc ir_aws_creds_new_secret(const char *access_key_id, const char *secret_access_key,
                               const char *session_token, int64_t expires_ms, ir_aws_creds **out,
                               ir_err *err);
-/* From a kDate callback (the HSM); ctx_free (may be NULL) runs at the last unref. */
+/* From a kDate callback (the HSM); ctx_free (may be NULL) runs at the last unref.
+ * On failure the caller keeps ctx. */
 ir_rc ir_aws_creds_new_kdate(const char *access_key_id, ir_aws_kdate_fn fn, void *ctx,
                              void (*ctx_free)(void *), ir_aws_creds **out, ir_err *err);
 ir_aws_creds *ir_aws_creds_ref(ir_aws_creds *c);
@@ -35,6 +37,8 @@ const char *ir_aws_creds_session_token(const ir_aws_creds *c); /* NULL when none
 int64_t ir_aws_creds_expires_ms(const ir_aws_creds *c);        /* 0 = never */
 ir_rc ir_aws_creds_kdate(const ir_aws_creds *c, const char *date,
                          unsigned char out[IR_AWS_KDATE_LEN], ir_err *err);
+/* True when c holds a secret (software kDate), false for a kDate callback. */
+bool ir_aws_creds_holds_secret(const ir_aws_creds *c);
 
 typedef struct ir_aws_cred_provider ir_aws_cred_provider; /* thread-safe */
 
@@ -56,7 +60,10 @@ ir_rc ir_aws_cred_provider_profile(const char *file, const char *profile,
 
 /* A generic provider for refreshing sources such as AssumeRole: fetch is
  * called when there is no credential set or it expires within margin_ms;
- * concurrent callers wait for one fetch rather than each making one. */
+ * concurrent callers wait for one fetch rather than each making one. A failed
+ * fetch is reported to every caller waiting for it (unless the previous set has
+ * not expired yet: it is then still returned, with a warning) and retried on the
+ * next call. On failure to create the provider the caller keeps ctx. */
 typedef ir_rc (*ir_aws_cred_fetch_fn)(void *ctx, ir_aws_creds **out, ir_err *err);
 ir_rc ir_aws_cred_provider_refreshing(ir_aws_cred_fetch_fn fetch, void *ctx,
                                       void (*ctx_free)(void *), int64_t margin_ms,

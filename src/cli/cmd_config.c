@@ -1,8 +1,230 @@
-/* iotregctl config commands. */
+/* iotregctl config commands: check a configuration file, and show which
+ * customer a certificate would be attributed to. */
 #include "config.h"
 
+#include <jansson.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+#include "config/attribution.h"
+#include "config/config.h"
+#include "config/template.h"
+#include "core/buf.h"
+#include "core/util.h"
+
+#define CERT_FILE_MAX (64u << 10)
+
+static bool wants_help(int argc, char **argv)
+{
+    int i;
+
+    for (i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return true;
+    return false;
+}
+
+/* --- config check ----------------------------------------------------------- */
+
+typedef struct check_out {
+    bool json;
+    json_t *errors; /* with --json */
+    size_t count;
+} check_out;
+
+static void print_problem(void *ctx, const char *file, long line, const char *msg)
+{
+    check_out *o = ctx;
+
+    o->count++;
+    if (o->json)
+        json_array_append_new(o->errors, json_pack("{s:s, s:I, s:s}", "file", file, "line",
+                                                   (json_int_t)line, "message", msg));
+    else if (line > 0)
+        printf("%s:%ld: %s\n", file, line, msg);
+    else
+        printf("%s: %s\n", file, msg);
+}
+
+static void print_json(const char *path, const ir_config *cfg, check_out *o)
+{
+    json_t *doc = json_pack("{s:s, s:b, s:o}", "file", path, "ok", o->count == 0, "errors",
+                            json_incref(o->errors));
+
+    if (cfg != NULL && o->count == 0)
+        json_object_update_new(
+            doc, json_pack("{s:I, s:I, s:I, s:I}", "csp_accounts", (json_int_t)cfg->n_csp_accounts,
+                           "subcas", (json_int_t)cfg->n_subcas, "customers",
+                           (json_int_t)cfg->n_customers, "rules", (json_int_t)cfg->n_rules));
+    json_dumpf(doc, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(doc);
+}
+
+static int cmd_check(const ir_cli *cli, int argc, char **argv)
+{
+    const char *path = ir_config_resolve_path(cli->config_path);
+    check_out o = {.json = cli->json};
+    ir_config *cfg = NULL;
+    int i;
+
+    if (wants_help(argc, argv)) {
+        printf("usage: iotregctl [-c FILE] config check [--json]\n\n"
+               "Validates the configuration against its XSD and iotreg's own rules, and\n"
+               "checks the files it names (PIN files, secret files, SubCA certificates,\n"
+               "policy documents). Prints a summary, or each problem as FILE:LINE: message.\n"
+               "Exit status 0 when the file is usable, 1 when it is not.\n");
+        return IR_CLI_OK;
+    }
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") != 0)
+            return ir_cli_error(cli, "config check: unexpected '%s'", argv[i]), IR_CLI_USAGE;
+        o.json = true;
+    }
+    o.errors = json_array();
+    if (ir_config_load_diag(path, &cfg, print_problem, &o, NULL) == IR_OK)
+        ir_config_check_files(cfg, IR_CONFIG_NEED_RUNTIME, print_problem, &o, NULL);
+    if (o.json)
+        print_json(path, cfg, &o);
+    else if (o.count == 0)
+        printf("ok: %s: %zu CSP accounts, %zu SubCAs, %zu customers, %zu rules\n", path,
+               cfg->n_csp_accounts, cfg->n_subcas, cfg->n_customers, cfg->n_rules);
+    json_decref(o.errors);
+    ir_config_free(cfg);
+    return o.count == 0 ? IR_CLI_OK : IR_CLI_FAILED;
+}
+
+/* --- config attribute -------------------------------------------------------- */
+
+/* A certificate file in PEM or DER. */
+static X509 *read_cert(const char *path, ir_err *err)
+{
+    ir_buf raw;
+    const unsigned char *p;
+    BIO *bio = NULL;
+    X509 *cert = NULL;
+
+    ir_buf_init(&raw, CERT_FILE_MAX);
+    if (ir_read_file(path, &raw, err) != IR_OK)
+        goto out;
+    p = raw.data;
+    cert = d2i_X509(NULL, &p, (long)raw.len);
+    if (cert == NULL && (bio = BIO_new_mem_buf(raw.data, (int)raw.len)) != NULL)
+        cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    if (cert == NULL)
+        ir_err_set(err, IR_ERR_PARSE, "%s holds no certificate (PEM or DER)", path);
+out:
+    BIO_free(bio);
+    ir_buf_free(&raw);
+    return cert;
+}
+
+typedef struct verdict {
+    ir_attribution a;
+    char thing[IR_THING_NAME_MAX + 1];
+    char thing_error[IR_ERR_MSG_MAX];
+} verdict;
+
+static void name_thing(X509 *cert, verdict *v)
+{
+    ir_err err = {0};
+    const ir_customer_conf *c = v->a.customer;
+
+    if (c == NULL || c->thing_name_template == NULL)
+        return;
+    if (ir_template_expand(c->thing_name_template, cert, NULL, 0, c->id, v->thing, &err) != IR_OK)
+        snprintf(v->thing_error, sizeof(v->thing_error), "%s", err.msg);
+}
+
+static void print_verdict(const ir_cli *cli, const verdict *v)
+{
+    json_t *doc;
+
+    if (!cli->json) {
+        printf("customer: %s\nsubca: %s\nreason: %s\n",
+               v->a.customer ? v->a.customer->id : "(unattributed)",
+               v->a.subca ? v->a.subca->name : "(unknown)", v->a.reason);
+        if (v->thing[0] != '\0' || v->thing_error[0] != '\0')
+            printf("thing: %s\n", v->thing[0] ? v->thing : v->thing_error);
+        return;
+    }
+    doc = json_pack(
+        "{s:s?, s:s?, s:s, s:s?, s:s?}", "customer", v->a.customer ? v->a.customer->id : NULL,
+        "subca", v->a.subca ? v->a.subca->name : NULL, "reason", v->a.reason, "thing",
+        v->thing[0] ? v->thing : NULL, "thing_error", v->thing_error[0] ? v->thing_error : NULL);
+    json_dumpf(doc, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(doc);
+}
+
+static int parse_attribute_args(const ir_cli *cli, int argc, char **argv, const char **cert_path,
+                                ir_cert_meta *meta, bool *json)
+{
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--end-entity") == 0 && i + 1 < argc)
+            meta->end_entity = argv[++i];
+        else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+            meta->profile = argv[++i];
+        else if (strcmp(argv[i], "--subca") == 0 && i + 1 < argc)
+            meta->subca = argv[++i];
+        else if (strcmp(argv[i], "--json") == 0)
+            *json = true;
+        else if (argv[i][0] != '-' && *cert_path == NULL)
+            *cert_path = argv[i];
+        else
+            return ir_cli_error(cli, "config attribute: unexpected '%s'", argv[i]), IR_CLI_USAGE;
+    }
+    if (*cert_path == NULL)
+        return ir_cli_error(cli, "config attribute needs a certificate file"), IR_CLI_USAGE;
+    return IR_CLI_OK;
+}
+
+static int cmd_attribute(const ir_cli *cli, int argc, char **argv)
+{
+    ir_cli out = *cli;
+    ir_cert_meta meta = {0};
+    const char *cert_path = NULL;
+    ir_config *cfg = NULL;
+    X509 *cert = NULL;
+    verdict v = {0};
+    ir_err err = {0};
+    int rc;
+
+    if (wants_help(argc, argv)) {
+        printf("usage: iotregctl config attribute CERT [--end-entity NAME] [--profile NAME]\n"
+               "                                 [--subca NAME] [--json]\n\n"
+               "Shows which customer the attribution rules give the certificate CERT (PEM\n"
+               "or DER) to, with the metadata a CA would pass, and the thing name it would\n"
+               "get. Exit status 0 when exactly one customer matches, 1 otherwise.\n");
+        return IR_CLI_OK;
+    }
+    rc = parse_attribute_args(cli, argc, argv, &cert_path, &meta, &out.json);
+    if (rc != IR_CLI_OK)
+        return rc;
+    if (ir_config_load(cli->config_path, &cfg, &err) != IR_OK ||
+        (cert = read_cert(cert_path, &err)) == NULL ||
+        ir_attribute_x509(cfg, cert, &meta, &v.a, &err) != IR_OK) {
+        ir_cli_error(cli, "%s", err.msg);
+        rc = IR_CLI_FAILED;
+    } else {
+        name_thing(cert, &v);
+        print_verdict(&out, &v);
+        rc = v.a.customer != NULL ? IR_CLI_OK : IR_CLI_FAILED;
+    }
+    X509_free(cert);
+    ir_config_free(cfg);
+    return rc;
+}
 
 const ir_cli_command ir_cli_config_commands[] = {
+    {"config check", cmd_check, "[--json]",
+     "validate the configuration file and the files it names"},
+    {"config attribute", cmd_attribute, "CERT [--end-entity N] [--profile P] [--subca S]",
+     "show which customer a certificate is attributed to"},
     {NULL, NULL, NULL, NULL},
 };

@@ -1,1 +1,15 @@
-# src/journal: filled in by its owner
+# src/journal: the durable journal (interface + SQLite backend).
+src_libiotreg_la_SOURCES += \
+	src/journal/journal.h src/journal/journal_backend.h \
+	src/journal/journal.c src/journal/journal_entry.c \
+	src/journal/journal_sqlite.h src/journal/journal_sqlite.c \
+	src/journal/journal_sqlite_db.c src/journal/journal_sqlite_schema.c \
+	src/journal/journal_sqlite_enqueue.c src/journal/journal_sqlite_work.c \
+	src/journal/journal_sqlite_read.c \
+	src/journal/journal_json.c src/journal/journal_json.h
+
+check_PROGRAMS += tests/journal/test_journal
+TESTS += tests/journal/test_journal
+tests_journal_test_journal_SOURCES = tests/journal/test_journal.c
+tests_journal_test_journal_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit
+tests_journal_test_journal_LDADD = $(TEST_LIBS)

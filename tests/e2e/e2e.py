@@ -199,6 +199,33 @@ def cmd_check_delivered(a):
     return c.done()
 
 
+def cmd_report(a):
+    """The demo's table: every certificate in the customers' accounts, and
+    proof that no customer account holds a CA certificate."""
+    names = dict(x.split("=", 1) for x in a.customer)
+    rows = []
+    for acct_id, cust in names.items():
+        acct = emu_get(a.url, "/_emu/accounts/" + acct_id)
+        for c in sorted(acct["certificates"], key=lambda c: c["id"]):
+            rows.append((c["id"][:16] + "...", cust, acct_id, c["status"],
+                         ",".join(c["policies"]) or "-", ",".join(c["things"]) or "-",
+                         c["previousOwnedBy"] or "-"))
+    head = ("certificate", "customer", "account", "state", "policy", "thing", "from")
+    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
+    fmt = "  ".join("%%-%ds" % w for w in widths)
+    print(fmt % head)
+    for r in rows:
+        print(fmt % r)
+    print()
+    for acct_id, cust in names.items():
+        cas = emu_get(a.url, "/_emu/accounts/" + acct_id)["caCertificates"]
+        print("customer %-8s (%s): %d CA certificates%s" % (
+            cust, acct_id, len(cas), "" if cas else " -- the SubCA was never registered there"))
+    csp = emu_get(a.url, "/_emu/accounts/" + a.csp)
+    print("CSP account %s: %d CA certificate(s) registered, %d device certificates kept"
+          % (a.csp, len(csp["caCertificates"]), len(csp["certificates"])))
+
+
 def cmd_state(a):
     json.dump(emu_get(a.url, "/_emu/" + a.what), sys.stdout, indent=1)
     print()
@@ -240,6 +267,11 @@ def main():
     s.add_argument("--thing", action="store_true")
     s.add_argument("--no-ca", action="store_true", help="register-without-ca delivery")
     s.set_defaults(fn=cmd_check_delivered)
+    s = sub.add_parser("report")
+    s.add_argument("--url", required=True)
+    s.add_argument("--csp", required=True)
+    s.add_argument("--customer", action="append", default=[], help="ACCOUNT=NAME")
+    s.set_defaults(fn=cmd_report)
     s = sub.add_parser("state")
     s.add_argument("--url", required=True)
     s.add_argument("what")

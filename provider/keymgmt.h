@@ -1,0 +1,23 @@
+/* Key management shared by the EC and RSA front ends (keymgmt_ec.c,
+ * keymgmt_rsa.c): everything but the key type is the same. Private material
+ * never leaves: export and get_params refuse it. */
+#ifndef IOTREG_PROVIDER_KEYMGMT_H
+#define IOTREG_PROVIDER_KEYMGMT_H
+
+#include <openssl/core_dispatch.h>
+
+#include "provider/key.h"
+
+void *ir_km_new(void *provctx, ir_key_type type);
+void *ir_km_load(const void *reference, size_t reference_sz, ir_key_type type);
+const OSSL_PARAM *ir_km_public_types(ir_key_type type);
+
+OSSL_FUNC_keymgmt_free_fn ir_km_free;
+OSSL_FUNC_keymgmt_has_fn ir_km_has;
+OSSL_FUNC_keymgmt_match_fn ir_km_match;
+OSSL_FUNC_keymgmt_get_params_fn ir_km_get_params;
+OSSL_FUNC_keymgmt_import_fn ir_km_import;
+OSSL_FUNC_keymgmt_export_fn ir_km_export;
+OSSL_FUNC_keymgmt_dup_fn ir_km_dup;
+
+#endif

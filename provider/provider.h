@@ -1,0 +1,57 @@
+/* The iotreg OpenSSL provider: its context, shared by every operation file.
+ *
+ * The provider is the HSM-backed keystore seen from OpenSSL: a STORE for
+ * iotreg: URIs, keymgmt and signature for EC and RSA keys whose private half
+ * stays in the PKCS#11 token. Its keystore is opened on first use from the
+ * iotreg configuration named by `iotreg-config` in the provider's openssl.cnf
+ * section (or $IOTREG_CONF, which wins). */
+#ifndef IOTREG_PROVIDER_PROVIDER_H
+#define IOTREG_PROVIDER_PROVIDER_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <openssl/core.h>
+#include <openssl/core_dispatch.h>
+
+#include "keystore/keystore.h"
+
+#define IR_PROV_NAME "iotreg"
+/* Where the provider fetches digests and public-key arithmetic: any
+ * provider of the application's but this one. */
+#define IR_PROV_PROPQ "provider!=iotreg"
+
+typedef struct ir_prov_ctx {
+    const OSSL_CORE_HANDLE *handle;
+    OSSL_LIB_CTX *libctx; /* child of the application's library context */
+    uint64_t instance;    /* names this provider instance in key references */
+    OSSL_FUNC_core_new_error_fn *new_error;
+    OSSL_FUNC_core_set_error_debug_fn *set_error_debug;
+    OSSL_FUNC_core_vset_error_fn *vset_error;
+    char *config_param; /* iotreg-config from openssl.cnf, or NULL */
+    pthread_mutex_t lock;
+    ir_keystore *ks; /* opened on first use */
+} ir_prov_ctx;
+
+/* The keystore, opened on first use; raises the error itself. 1/0. */
+int ir_prov_keystore(ir_prov_ctx *ctx, ir_keystore **out);
+/* Logs in (PIN file, else cb); raises the error itself. 1/0. */
+int ir_prov_login(ir_prov_ctx *ctx, OSSL_PASSPHRASE_CALLBACK *cb, void *cbarg);
+/* The live provider instance with this id, or NULL (key references). */
+ir_prov_ctx *ir_prov_by_instance(uint64_t instance);
+
+/* Keystore options from the iotreg configuration (prov_config.c). cfg_out
+ * receives the loaded configuration, which backs the strings in opts; the
+ * caller frees it with ir_config_free. */
+struct ir_config;
+ir_rc ir_prov_keystore_opts(const ir_prov_ctx *ctx, ir_keystore_opts *opts,
+                            struct ir_config **cfg_out, ir_err *err);
+
+/* Dispatch tables (one per file). */
+extern const OSSL_DISPATCH ir_store_functions[];
+extern const OSSL_DISPATCH ir_ec_keymgmt_functions[];
+extern const OSSL_DISPATCH ir_rsa_keymgmt_functions[];
+extern const OSSL_DISPATCH ir_ecdsa_signature_functions[];
+extern const OSSL_DISPATCH ir_rsa_signature_functions[];
+
+#endif

@@ -1,0 +1,136 @@
+/* ECDSA with SHA-256/384/512: the token signs the digest (CKM_ECDSA) and
+ * returns r||s, which becomes a DER ECDSA-Sig-Value here. */
+#include "config.h"
+
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
+#include "provider/errors.h"
+#include "provider/signature.h"
+
+#define RAW_MAX 132 /* r||s of P-521, the largest curve a token could hand us */
+
+static OSSL_FUNC_signature_newctx_fn ecdsa_newctx;
+static OSSL_FUNC_signature_get_ctx_params_fn ecdsa_get_ctx_params;
+static OSSL_FUNC_signature_gettable_ctx_params_fn ecdsa_gettable_ctx_params;
+static OSSL_FUNC_signature_set_ctx_params_fn ecdsa_set_ctx_params;
+static OSSL_FUNC_signature_settable_ctx_params_fn ecdsa_settable_ctx_params;
+
+static int der_from_raw(const unsigned char *raw, size_t len, unsigned char *sig, size_t *siglen,
+                        size_t sigsize)
+{
+    ECDSA_SIG *s = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(raw, (int)(len / 2), NULL);
+    BIGNUM *sv = BN_bin2bn(raw + len / 2, (int)(len / 2), NULL);
+    unsigned char *p = sig;
+    int n = -1;
+
+    if (s != NULL && r != NULL && sv != NULL && ECDSA_SIG_set0(s, r, sv)) {
+        r = sv = NULL; /* owned by s */
+        n = i2d_ECDSA_SIG(s, NULL);
+        if (n > 0 && (size_t)n <= sigsize)
+            n = i2d_ECDSA_SIG(s, &p);
+        else
+            n = -1;
+    }
+    BN_free(r);
+    BN_free(sv);
+    ECDSA_SIG_free(s);
+    if (n <= 0)
+        return 0;
+    *siglen = (size_t)n;
+    return 1;
+}
+
+static int ecdsa_sign_digest(ir_sig_ctx *ctx, const unsigned char *dgst, size_t dlen,
+                             unsigned char *sig, size_t *siglen, size_t sigsize)
+{
+    CK_MECHANISM mech = {CKM_ECDSA, NULL, 0};
+    unsigned char raw[RAW_MAX];
+    size_t rawlen = sizeof(raw);
+    int ok;
+
+    if (!ir_pkey_token_sign(ctx->key, &mech, dgst, dlen, raw, &rawlen))
+        return 0;
+    ok = rawlen > 0 && rawlen % 2 == 0 && der_from_raw(raw, rawlen, sig, siglen, sigsize);
+    OPENSSL_cleanse(raw, sizeof(raw));
+    if (!ok)
+        IR_PROV_ERR(ctx->prov, IOTREG_R_CRYPTO,
+                    "the token's ECDSA signature (%zu bytes) is not r||s", rawlen);
+    return ok;
+}
+
+static int ecdsa_algorithm_id(const ir_sig_ctx *ctx, unsigned char **der, int *len)
+{
+    X509_ALGOR *alg = X509_ALGOR_new();
+    int sigid = NID_undef;
+
+    *len = -1;
+    if (alg != NULL &&
+        OBJ_find_sigid_by_algs(&sigid, EVP_MD_get_type(ctx->md), NID_X9_62_id_ecPublicKey) &&
+        X509_ALGOR_set0(alg, OBJ_nid2obj(sigid), V_ASN1_UNDEF, NULL))
+        *len = i2d_X509_ALGOR(alg, der);
+    X509_ALGOR_free(alg);
+    return *len > 0;
+}
+
+static const ir_sig_alg ecdsa_alg = {IR_KEY_EC, ecdsa_sign_digest, ecdsa_algorithm_id};
+
+static void *ecdsa_newctx(void *provctx, const char *propq)
+{
+    return ir_sig_newctx(provctx, &ecdsa_alg);
+}
+
+static int ecdsa_get_ctx_params(void *vctx, OSSL_PARAM params[])
+{
+    return ir_sig_get_common_params(vctx, params);
+}
+
+static const OSSL_PARAM *ecdsa_gettable_ctx_params(void *vctx, void *provctx)
+{
+    static const OSSL_PARAM params[] = {
+        OSSL_PARAM_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
+        OSSL_PARAM_END,
+    };
+
+    return params;
+}
+
+static int ecdsa_set_ctx_params(void *vctx, const OSSL_PARAM params[])
+{
+    return ir_sig_set_common_params(vctx, params);
+}
+
+static const OSSL_PARAM *ecdsa_settable_ctx_params(void *vctx, void *provctx)
+{
+    static const OSSL_PARAM params[] = {
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
+        OSSL_PARAM_END,
+    };
+
+    return params;
+}
+
+#define FN(id, f) {OSSL_FUNC_SIGNATURE_##id, (void (*)(void))(f)}
+const OSSL_DISPATCH ir_ecdsa_signature_functions[] = {
+    FN(NEWCTX, ecdsa_newctx),
+    FN(FREECTX, ir_sig_freectx),
+    FN(DUPCTX, ir_sig_dupctx),
+    FN(SIGN_INIT, ir_sig_sign_init),
+    FN(SIGN, ir_sig_sign),
+    FN(DIGEST_SIGN_INIT, ir_sig_digest_sign_init),
+    FN(DIGEST_SIGN_UPDATE, ir_sig_digest_sign_update),
+    FN(DIGEST_SIGN_FINAL, ir_sig_digest_sign_final),
+    FN(DIGEST_SIGN, ir_sig_digest_sign),
+    FN(GET_CTX_PARAMS, ecdsa_get_ctx_params),
+    FN(GETTABLE_CTX_PARAMS, ecdsa_gettable_ctx_params),
+    FN(SET_CTX_PARAMS, ecdsa_set_ctx_params),
+    FN(SETTABLE_CTX_PARAMS, ecdsa_settable_ctx_params),
+    {0, NULL},
+};

@@ -1,0 +1,282 @@
+/* The signature machinery ECDSA and RSA share: contexts, digests, the
+ * message on its way to the token, and the point of signing. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <openssl/rsa.h>
+
+#include "provider/debug.h"
+#include "provider/errors.h"
+#include "provider/signature.h"
+
+#define DEFAULT_DIGEST "SHA2-256"
+
+void *ir_sig_newctx(void *provctx, const ir_sig_alg *alg)
+{
+    ir_sig_ctx *ctx = calloc(1, sizeof(*ctx));
+
+    if (ctx == NULL)
+        return NULL;
+    ctx->prov = provctx;
+    ctx->alg = alg;
+    ctx->pad_mode = RSA_PKCS1_PADDING;
+    ctx->saltlen = RSA_PSS_SALTLEN_DIGEST;
+    ir_buf_init(&ctx->msg, IR_SIG_MESSAGE_MAX);
+    return ctx;
+}
+
+void ir_sig_freectx(void *vctx)
+{
+    ir_sig_ctx *ctx = vctx;
+
+    if (ctx == NULL)
+        return;
+    EVP_MD_CTX_free(ctx->mdctx);
+    EVP_MD_free(ctx->md);
+    ir_buf_free(&ctx->msg);
+    ir_pkey_free(ctx->key);
+    free(ctx);
+}
+
+static int copy_state(ir_sig_ctx *to, const ir_sig_ctx *from)
+{
+    if (from->md != NULL && EVP_MD_up_ref(from->md))
+        to->md = from->md;
+    if (from->mdctx != NULL) {
+        to->mdctx = EVP_MD_CTX_new();
+        if (to->mdctx == NULL || !EVP_MD_CTX_copy_ex(to->mdctx, from->mdctx))
+            return 0;
+    }
+    if (from->key != NULL)
+        to->key = ir_pkey_up_ref(from->key);
+    return from->msg.len == 0 || ir_buf_append(&to->msg, from->msg.data, from->msg.len, NULL) ==
+                                     IR_OK;
+}
+
+void *ir_sig_dupctx(void *vctx)
+{
+    const ir_sig_ctx *from = vctx;
+    ir_sig_ctx *to = malloc(sizeof(*to));
+
+    if (to == NULL)
+        return NULL;
+    *to = *from;
+    to->md = NULL;
+    to->mdctx = NULL;
+    to->key = NULL;
+    ir_buf_init(&to->msg, IR_SIG_MESSAGE_MAX);
+    if (!copy_state(to, from)) {
+        ir_sig_freectx(to);
+        return NULL;
+    }
+    return to;
+}
+
+size_t ir_sig_digest_size(const ir_sig_ctx *ctx)
+{
+    return ctx->md != NULL ? (size_t)EVP_MD_get_size(ctx->md) : 0;
+}
+
+int ir_sig_set_digest(ir_sig_ctx *ctx, const char *mdname)
+{
+    EVP_MD *md = EVP_MD_fetch(ctx->prov->libctx, mdname, IR_PROV_PROPQ);
+
+    if (md == NULL || !(EVP_MD_is_a(md, "SHA2-256") || EVP_MD_is_a(md, "SHA2-384") ||
+                        EVP_MD_is_a(md, "SHA2-512"))) {
+        EVP_MD_free(md);
+        IR_PROV_ERR(ctx->prov, IOTREG_R_UNSUPPORTED_DIGEST,
+                    "digest '%s' is not supported with token keys (use SHA-256, SHA-384 or "
+                    "SHA-512; SHA-512 and SHA-384 need the default provider loaded too)",
+                    mdname);
+        return 0;
+    }
+    EVP_MD_free(ctx->md);
+    ctx->md = md;
+    snprintf(ctx->mdname, sizeof(ctx->mdname), "%s", EVP_MD_get0_name(md));
+    return 1;
+}
+
+/* Sets the key and the parameters common to sign_init and digest_sign_init. */
+static int init_key(ir_sig_ctx *ctx, void *provkey, const OSSL_PARAM params[])
+{
+    ir_pkey *key = provkey;
+
+    if (key == NULL && ctx->key == NULL)
+        return 0;
+    if (key != NULL) {
+        if (key->type != ctx->alg->key_type || !key->has_private) {
+            IR_PROV_ERR(ctx->prov, IOTREG_R_NO_PRIVATE_KEY,
+                        "signing needs a %s private key from the token",
+                        ir_pkey_type_name(ctx->alg->key_type));
+            return 0;
+        }
+        ir_pkey_free(ctx->key);
+        ctx->key = ir_pkey_up_ref(key);
+    }
+    ir_buf_reset(&ctx->msg);
+    ctx->msg_overflow = 0;
+    return 1;
+}
+
+int ir_sig_sign_init(void *vctx, void *provkey, const OSSL_PARAM params[])
+{
+    ir_sig_ctx *ctx = vctx;
+
+    return init_key(ctx, provkey, params) && ctx->alg != NULL &&
+           ir_sig_set_common_params(ctx, params);
+}
+
+int ir_sig_digest_sign_init(void *vctx, const char *mdname, void *provkey,
+                            const OSSL_PARAM params[])
+{
+    ir_sig_ctx *ctx = vctx;
+
+    if (!init_key(ctx, provkey, params))
+        return 0;
+    if (mdname != NULL && mdname[0] != '\0' ? !ir_sig_set_digest(ctx, mdname)
+                                            : ctx->md == NULL && !ir_sig_set_digest(ctx, DEFAULT_DIGEST))
+        return 0;
+    if (!ir_sig_set_common_params(ctx, params))
+        return 0;
+    if (ctx->mdctx == NULL && (ctx->mdctx = EVP_MD_CTX_new()) == NULL)
+        return 0;
+    return EVP_DigestInit_ex2(ctx->mdctx, ctx->md, NULL);
+}
+
+int ir_sig_digest_sign_update(void *vctx, const unsigned char *data, size_t datalen)
+{
+    ir_sig_ctx *ctx = vctx;
+
+    if (ctx->mdctx == NULL || !EVP_DigestUpdate(ctx->mdctx, data, datalen))
+        return 0;
+    if (!ctx->msg_overflow && ir_buf_append(&ctx->msg, data, datalen, NULL) != IR_OK) {
+        ctx->msg_overflow = 1;
+        ir_buf_reset(&ctx->msg);
+        ir_prov_debug("message longer than %u bytes: signing its digest without a copy",
+                      IR_SIG_MESSAGE_MAX);
+    }
+    return 1;
+}
+
+static int size_only(ir_sig_ctx *ctx, size_t *siglen)
+{
+    if (ctx->key == NULL)
+        return 0;
+    *siglen = ir_pkey_max_signature(ctx->key);
+    return 1;
+}
+
+int ir_sig_digest_sign_final(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize)
+{
+    ir_sig_ctx *ctx = vctx;
+    unsigned char dgst[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    int ok;
+
+    if (sig == NULL)
+        return size_only(ctx, siglen);
+    if (ctx->mdctx == NULL || !EVP_DigestFinal_ex(ctx->mdctx, dgst, &dlen))
+        return 0;
+    ok = ir_sig_finish(ctx, ctx->msg_overflow ? NULL : ctx->msg.data, ctx->msg.len, dgst, dlen,
+                       sig, siglen, sigsize);
+    ir_buf_reset(&ctx->msg);
+    return ok;
+}
+
+int ir_sig_digest_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize,
+                       const unsigned char *tbs, size_t tbslen)
+{
+    ir_sig_ctx *ctx = vctx;
+    unsigned char dgst[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+
+    if (sig == NULL)
+        return size_only(ctx, siglen);
+    if (ctx->md == NULL || !EVP_Digest(tbs, tbslen, dgst, &dlen, ctx->md, NULL))
+        return 0;
+    return ir_sig_finish(ctx, tbs, tbslen, dgst, dlen, sig, siglen, sigsize);
+}
+
+/* Pre-hashed input: its length tells the digest when none was set. */
+static int digest_for_length(ir_sig_ctx *ctx, size_t tbslen)
+{
+    static const struct {
+        size_t len;
+        const char *name;
+    } by_len[] = {{32, "SHA2-256"}, {48, "SHA2-384"}, {64, "SHA2-512"}};
+    size_t i;
+
+    if (ctx->md != NULL && ir_sig_digest_size(ctx) == tbslen)
+        return 1;
+    for (i = 0; ctx->md == NULL && i < 3; i++)
+        if (tbslen == by_len[i].len)
+            return ir_sig_set_digest(ctx, by_len[i].name);
+    IR_PROV_ERR(ctx->prov, IOTREG_R_INVALID_ARGUMENT,
+                "a pre-hashed input of %zu bytes does not match the digest", tbslen);
+    return 0;
+}
+
+int ir_sig_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize,
+                const unsigned char *tbs, size_t tbslen)
+{
+    ir_sig_ctx *ctx = vctx;
+
+    if (sig == NULL)
+        return size_only(ctx, siglen);
+    if (!digest_for_length(ctx, tbslen))
+        return 0;
+    return ir_sig_finish(ctx, NULL, 0, tbs, tbslen, sig, siglen, sigsize);
+}
+
+int ir_sig_finish(ir_sig_ctx *ctx, const unsigned char *msg, size_t msglen,
+                  const unsigned char *dgst, size_t dlen, unsigned char *sig, size_t *siglen,
+                  size_t sigsize)
+{
+    size_t max;
+
+    if (ctx->key == NULL)
+        return 0;
+    max = ir_pkey_max_signature(ctx->key);
+    if (sigsize < max) {
+        IR_PROV_ERR(ctx->prov, IOTREG_R_BUFFER_TOO_SMALL,
+                    "signature buffer of %zu bytes, %zu needed", sigsize, max);
+        return 0;
+    }
+    ir_prov_debug("signing a %zu-byte message (%s) with '%s'", msg != NULL ? msglen : 0,
+                  msg != NULL ? "whole message at hand" : "digest only", ctx->key->priv.label);
+    return ctx->alg->sign_digest(ctx, dgst, dlen, sig, siglen, sigsize);
+}
+
+int ir_sig_get_common_params(ir_sig_ctx *ctx, OSSL_PARAM params[])
+{
+    OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID);
+    unsigned char *der = NULL;
+    int len = 0, ok = 1;
+
+    if (p != NULL) {
+        ok = ctx->md != NULL && ctx->alg->algorithm_id(ctx, &der, &len) &&
+             OSSL_PARAM_set_octet_string(p, der, (size_t)len);
+        OPENSSL_free(der);
+    }
+    p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_DIGEST);
+    if (ok && p != NULL)
+        ok = OSSL_PARAM_set_utf8_string(p, ctx->mdname);
+    return ok;
+}
+
+int ir_sig_set_common_params(ir_sig_ctx *ctx, const OSSL_PARAM params[])
+{
+    const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST);
+    char mdname[IR_SIG_MDNAME_MAX], *pm = mdname;
+
+    if (p == NULL)
+        return 1;
+    if (!OSSL_PARAM_get_utf8_string(p, &pm, sizeof(mdname)))
+        return 0;
+    return ir_sig_set_digest(ctx, mdname);
+}

@@ -1,0 +1,182 @@
+/* AWS error responses: the type from the x-amzn-ErrorType header or the body
+ * (rest-json's __type / code, STS's XML <ErrorResponse><Error><Code>) and the
+ * message. Bodies come from the network: size-bounded, parsed without network
+ * access or entity expansion, and never trusted to be well formed. */
+#include "config.h"
+
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aws/client.h"
+#include "core/util.h"
+
+#define ERROR_BODY_PARSE_MAX (64u << 10)
+#define ERROR_SNIPPET_MAX    200
+
+/* Copies at most n bytes of s into dst (size cap), printable ASCII only. */
+static void copy_printable(char *dst, size_t cap, const char *s, size_t n)
+{
+    size_t i, w = 0;
+
+    for (i = 0; i < n && s[i] != '\0' && w + 1 < cap; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        dst[w++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : ' ';
+    }
+    dst[w] = '\0';
+}
+
+/* "com.amazonaws.iot#ThrottlingException" and
+ * "ThrottlingException:http://internal.amazon.com/..." both become
+ * "ThrottlingException". */
+static void set_type(ir_aws_error *e, const char *t)
+{
+    const char *hash = strrchr(t, '#');
+    size_t n;
+
+    if (hash != NULL)
+        t = hash + 1;
+    n = strcspn(t, ":");
+    while (n > 0 && t[n - 1] == ' ')
+        n--;
+    while (n > 0 && *t == ' ')
+        t++, n--;
+    copy_printable(e->type, sizeof(e->type), t, n);
+}
+
+static void set_message(ir_aws_error *e, const char *m)
+{
+    copy_printable(e->message, sizeof(e->message), m, strlen(m));
+}
+
+/* -- rest-json -- */
+
+static const char *json_str(json_t *obj, const char *const *keys)
+{
+    for (; *keys != NULL; keys++) {
+        json_t *v = json_object_get(obj, *keys);
+        if (json_is_string(v))
+            return json_string_value(v);
+    }
+    return NULL;
+}
+
+static void parse_json(const char *body, size_t len, ir_aws_error *e)
+{
+    static const char *const type_keys[] = {"__type", "code", "Code", NULL};
+    static const char *const msg_keys[] = {"message", "Message", "errorMessage", NULL};
+    json_error_t jerr;
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    const char *s;
+
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return;
+    }
+    if (e->type[0] == '\0' && (s = json_str(root, type_keys)) != NULL)
+        set_type(e, s);
+    if ((s = json_str(root, msg_keys)) != NULL)
+        set_message(e, s);
+    json_decref(root);
+}
+
+/* -- query protocol XML (STS) -- */
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init(void)
+{
+    xmlInitParser();
+}
+
+static xmlNode *child_named(xmlNode *parent, const char *name)
+{
+    xmlNode *n;
+
+    for (n = parent != NULL ? parent->children : NULL; n != NULL; n = n->next)
+        if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0)
+            return n;
+    return NULL;
+}
+
+/* The text of parent's child element name, printable and truncated to cap. */
+static bool xml_text(xmlNode *parent, const char *name, char *dst, size_t cap)
+{
+    xmlNode *n = child_named(parent, name);
+    xmlChar *text = n != NULL ? xmlNodeGetContent(n) : NULL;
+
+    if (text == NULL)
+        return false;
+    copy_printable(dst, cap, (const char *)text, strlen((const char *)text));
+    xmlFree(text);
+    return true;
+}
+
+static void parse_xml(const char *body, size_t len, ir_aws_error *e)
+{
+    xmlDoc *doc;
+    xmlNode *root, *error;
+    char code[sizeof(e->type)];
+
+    pthread_once(&xml_once, xml_init);
+    doc = xmlReadMemory(body, (int)len, "error.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (doc == NULL)
+        return;
+    root = xmlDocGetRootElement(doc);
+    /* A DOCTYPE has no business in an AWS error: refuse rather than expand. */
+    if (root != NULL && doc->intSubset == NULL) {
+        error = strcmp((const char *)root->name, "Error") == 0 ? root : child_named(root, "Error");
+        if (e->type[0] == '\0' && xml_text(error, "Code", code, sizeof(code)))
+            set_type(e, code);
+        xml_text(error, "Message", e->message, sizeof(e->message));
+    }
+    xmlFreeDoc(doc);
+}
+
+/* -- the whole response -- */
+
+static void parse_body(const ir_aws_response *resp, ir_aws_error *e)
+{
+    const char *body = ir_buf_cstr(&resp->body);
+    size_t len = resp->body.len, skip = 0;
+
+    while (skip < len &&
+           (body[skip] == ' ' || body[skip] == '\t' || body[skip] == '\r' || body[skip] == '\n'))
+        skip++;
+    if (len - skip == 0 || len > ERROR_BODY_PARSE_MAX)
+        return;
+    if (body[skip] == '{')
+        parse_json(body + skip, len - skip, e);
+    else if (body[skip] == '<')
+        parse_xml(body + skip, len - skip, e);
+}
+
+static void default_message(const ir_aws_response *resp, ir_aws_error *e)
+{
+    size_t len = resp->body.len < ERROR_SNIPPET_MAX ? resp->body.len : ERROR_SNIPPET_MAX;
+
+    if (e->message[0] != '\0')
+        return;
+    if (len > 0 && e->type[0] == '\0') {
+        copy_printable(e->message, sizeof(e->message), ir_buf_cstr(&resp->body), len);
+        return;
+    }
+    snprintf(e->message, sizeof(e->message), "HTTP %ld%s%s", resp->http_status,
+             e->type[0] != '\0' ? " " : " with no error details", e->type);
+}
+
+void ir_aws_error_from_response(const ir_aws_response *resp, ir_aws_error *aerr)
+{
+    memset(aerr, 0, sizeof(*aerr));
+    aerr->http_status = resp->http_status;
+    ir_strlcpy(aerr->request_id, resp->request_id, sizeof(aerr->request_id));
+    if (resp->error_type[0] != '\0')
+        set_type(aerr, resp->error_type);
+    parse_body(resp, aerr);
+    default_message(resp, aerr);
+    aerr->retryable = ir_aws_error_is_retryable(aerr->http_status, aerr->type, IR_OK);
+}

@@ -1,0 +1,144 @@
+/* Builds the CSP accounts, SubCAs and customers from a document the XSD
+ * accepted. */
+#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_priv.h"
+
+void ir_build_credentials(ir_build *b, const xmlNode *node, ir_credential_ref *out)
+{
+    const xmlNode *src = ir_xml_child(node, NULL);
+
+    ir_build_line(b, out, src);
+    if (ir_xml_is(src, "keystore")) {
+        out->source = IR_CRED_KEYSTORE;
+        out->keystore_name = ir_build_attr(b, src, "secret");
+        out->access_key_id = ir_build_attr(b, src, "access-key-id");
+    } else if (ir_xml_is(src, "environment")) {
+        out->source = IR_CRED_ENVIRONMENT;
+    } else if (ir_xml_is(src, "profile")) {
+        out->source = IR_CRED_PROFILE;
+        out->profile = ir_build_attr(b, src, "name");
+        out->profile_file = ir_build_attr(b, src, "file");
+    } else if (ir_xml_is(src, "access-key")) {
+        out->source = IR_CRED_FILE;
+        out->access_key_id = ir_build_attr(b, src, "id");
+        out->secret_file = ir_build_attr(b, src, "secret-file");
+    }
+}
+
+static void build_csp_account(ir_build *b, const xmlNode *node, ir_csp_account *a)
+{
+    ir_build_line(b, a, node);
+    a->name = ir_build_attr(b, node, "name");
+    a->account_id = ir_build_text(b, node, "account-id");
+    a->region = ir_build_text(b, node, "region");
+    ir_build_credentials(b, ir_xml_child(node, "credentials"), &a->credentials);
+    a->endpoint = ir_build_text(b, node, "endpoint");
+    a->allow_http = ir_build_bool(b, node, "allow-http", false);
+}
+
+void ir_build_csp_accounts(ir_build *b, const xmlNode *root)
+{
+    const xmlNode *list = ir_xml_child(root, "csp-accounts");
+    const xmlNode *n;
+    ir_config *cfg = b->cfg;
+
+    cfg->csp_accounts =
+        ir_build_calloc(b, ir_xml_count(list, "csp-account"), sizeof(*cfg->csp_accounts));
+    if (cfg->csp_accounts == NULL)
+        return;
+    for (n = ir_xml_child(list, "csp-account"); n != NULL; n = ir_xml_next(n, "csp-account"))
+        build_csp_account(b, n, &cfg->csp_accounts[cfg->n_csp_accounts++]);
+}
+
+static char *default_key_uri(ir_build *b, const char *name)
+{
+    char uri[160];
+
+    snprintf(uri, sizeof(uri), "iotreg:object=%s;type=private", name ? name : "");
+    return ir_build_strdup(b, uri);
+}
+
+static void build_subca(ir_build *b, const xmlNode *node, ir_subca_conf *s)
+{
+    ir_build_line(b, s, node);
+    s->name = ir_build_attr(b, node, "name");
+    s->key_uri = ir_build_text(b, node, "key-uri");
+    if (s->key_uri == NULL)
+        s->key_uri = default_key_uri(b, s->name);
+    s->cert_file = ir_build_text(b, node, "cert-file");
+    s->csp_account = ir_build_text(b, node, "csp-account");
+    s->tap = ir_build_bool(b, node, "tap", false);
+}
+
+void ir_build_subcas(ir_build *b, const xmlNode *root)
+{
+    const xmlNode *list = ir_xml_child(root, "subcas");
+    const xmlNode *n;
+    ir_config *cfg = b->cfg;
+
+    cfg->subcas = ir_build_calloc(b, ir_xml_count(list, "subca"), sizeof(*cfg->subcas));
+    if (cfg->subcas == NULL)
+        return;
+    for (n = ir_xml_child(list, "subca"); n != NULL; n = ir_xml_next(n, "subca"))
+        build_subca(b, n, &cfg->subcas[cfg->n_subcas++]);
+}
+
+static ir_delivery delivery_of(const xmlNode *node)
+{
+    char *s = ir_xml_text(ir_xml_child(node, "delivery"));
+    ir_delivery d = s && strcmp(s, "register-without-ca") == 0 ? IR_DELIVERY_REGISTER_WITHOUT_CA
+                                                               : IR_DELIVERY_TRANSFER;
+
+    free(s);
+    return d;
+}
+
+static void build_customer_access(ir_build *b, const xmlNode *node, ir_customer_conf *c)
+{
+    const xmlNode *role = ir_xml_child(node, "role");
+    const xmlNode *creds = ir_xml_child(node, "credentials");
+
+    c->role_arn = ir_build_attr(b, role, "arn");
+    c->external_id = ir_build_attr(b, role, "external-id");
+    c->has_credentials = creds != NULL;
+    if (creds != NULL)
+        ir_build_credentials(b, creds, &c->credentials);
+}
+
+static void build_customer(ir_build *b, const xmlNode *node, ir_customer_conf *c)
+{
+    const xmlNode *policy = ir_xml_child(node, "policy");
+    const xmlNode *thing = ir_xml_child(node, "thing");
+
+    ir_build_line(b, c, node);
+    c->id = ir_build_attr(b, node, "id");
+    c->account_id = ir_build_text(b, node, "account-id");
+    c->region = ir_build_text(b, node, "region");
+    c->delivery = delivery_of(node);
+    build_customer_access(b, node, c);
+    c->policy_name = ir_build_attr(b, policy, "name");
+    c->policy_document_file = ir_build_attr(b, policy, "document-file");
+    c->thing_name_template = ir_build_attr(b, thing, "name-template");
+    c->thing_group = ir_build_attr(b, thing, "group");
+    c->activate = ir_build_bool(b, node, "activate", true);
+    c->endpoint = ir_build_text(b, node, "endpoint");
+    c->allow_http = ir_build_bool(b, node, "allow-http", false);
+}
+
+void ir_build_customers(ir_build *b, const xmlNode *root)
+{
+    const xmlNode *list = ir_xml_child(root, "customers");
+    const xmlNode *n;
+    ir_config *cfg = b->cfg;
+
+    cfg->customers = ir_build_calloc(b, ir_xml_count(list, "customer"), sizeof(*cfg->customers));
+    if (cfg->customers == NULL)
+        return;
+    for (n = ir_xml_child(list, "customer"); n != NULL; n = ir_xml_next(n, "customer"))
+        build_customer(b, n, &cfg->customers[cfg->n_customers++]);
+}

@@ -1,0 +1,312 @@
+/* Loading and freeing the configuration: the single entry point that reads,
+ * validates against the XSD, builds, and checks what the XSD cannot. */
+#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_priv.h"
+
+const char *ir_config_resolve_path(const char *path)
+{
+    const char *env;
+
+    if (path != NULL && path[0] != '\0')
+        return path;
+    env = getenv("IOTREG_CONF");
+    if (env != NULL && env[0] != '\0')
+        return env;
+    return IR_CONFIG_DEFAULT_PATH;
+}
+
+ir_config_priv *ir_config_priv_of(const ir_config *cfg)
+{
+    return cfg->priv;
+}
+
+bool ir_config_note_line(ir_config *cfg, const void *item, long line)
+{
+    ir_config_priv *p = cfg->priv;
+    ir_origin *grown;
+    size_t cap;
+
+    if (p->n_origins == p->cap_origins) {
+        cap = p->cap_origins ? 2 * p->cap_origins : 64;
+        grown = realloc(p->origins, cap * sizeof(*grown));
+        if (grown == NULL)
+            return false;
+        p->origins = grown;
+        p->cap_origins = cap;
+    }
+    p->origins[p->n_origins++] = (ir_origin){item, line};
+    p->origins_sorted = false;
+    return true;
+}
+
+static int origin_cmp(const void *a, const void *b)
+{
+    const char *x = ((const ir_origin *)a)->item, *y = ((const ir_origin *)b)->item;
+
+    return (x > y) - (x < y);
+}
+
+void ir_config_sort_lines(ir_config *cfg)
+{
+    ir_config_priv *p = cfg->priv;
+
+    qsort(p->origins, p->n_origins, sizeof(*p->origins), origin_cmp);
+    p->origins_sorted = true;
+}
+
+long ir_config_line(const ir_config *cfg, const void *item)
+{
+    const ir_config_priv *p = cfg ? cfg->priv : NULL;
+    ir_origin key = {item, 0};
+    const ir_origin *found;
+    size_t i;
+
+    if (p == NULL || item == NULL)
+        return 0;
+    if (p->origins_sorted) {
+        found = bsearch(&key, p->origins, p->n_origins, sizeof(key), origin_cmp);
+        return found ? found->line : 0;
+    }
+    for (i = 0; i < p->n_origins; i++)
+        if (p->origins[i].item == item)
+            return p->origins[i].line;
+    return 0;
+}
+
+static ir_config *config_new(const char *path)
+{
+    ir_config *cfg = calloc(1, sizeof(*cfg));
+
+    if (cfg == NULL)
+        return NULL;
+    cfg->path = strdup(path);
+    cfg->priv = calloc(1, sizeof(ir_config_priv));
+    if (cfg->path == NULL || cfg->priv == NULL) {
+        ir_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+static bool alloc_subca_certs(ir_config *cfg)
+{
+    ir_config_priv *p = cfg->priv;
+
+    p->subca_certs = calloc(cfg->n_subcas ? cfg->n_subcas : 1, sizeof(X509 *));
+    return p->subca_certs != NULL;
+}
+
+/* False only when out of memory: a problem with a value (a regular
+ * expression that does not compile) still lets the other checks run. */
+static bool build(ir_config *cfg, const xmlNode *root, ir_diag *d)
+{
+    ir_build b = {.cfg = cfg, .diag = d};
+
+    ir_build_settings(&b, root);
+    ir_build_csp_accounts(&b, root);
+    ir_build_subcas(&b, root);
+    ir_build_customers(&b, root);
+    ir_build_rules(&b, root);
+    ir_build_quotas(&b, root);
+    if (!b.nomem && alloc_subca_certs(cfg))
+        return true;
+    ir_diag_add_rc(d, IR_ERR_NOMEM, 0, "out of memory building the configuration");
+    return false;
+}
+
+ir_rc ir_config_load_diag(const char *path, ir_config **out, ir_config_diag_fn diag, void *ctx,
+                          ir_err *err)
+{
+    ir_diag d;
+    xmlDoc *doc = NULL;
+    ir_config *cfg = NULL;
+    ir_rc rc;
+
+    *out = NULL;
+    path = ir_config_resolve_path(path);
+    ir_diag_init(&d, path, diag, ctx);
+    if (ir_config_read_xml(path, &doc, &d) != IR_OK)
+        goto out;
+    cfg = config_new(path);
+    if (cfg == NULL) {
+        ir_diag_add_rc(&d, IR_ERR_NOMEM, 0, "out of memory loading the configuration");
+        goto out;
+    }
+    if (!build(cfg, xmlDocGetRootElement(doc), &d))
+        goto out;
+    ir_config_sort_lines(cfg);
+    ir_config_validate(cfg, &d);
+    ir_config_check_existing_files(cfg, &d);
+out:
+    xmlFreeDoc(doc);
+    rc = ir_diag_finish(&d, err);
+    if (rc == IR_OK)
+        *out = cfg;
+    else
+        ir_config_free(cfg);
+    return rc;
+}
+
+ir_rc ir_config_load(const char *path, ir_config **out, ir_err *err)
+{
+    return ir_config_load_diag(path, out, NULL, NULL, err);
+}
+
+/* --- freeing ------------------------------------------------------------- */
+
+void ir_credential_ref_free(ir_credential_ref *c)
+{
+    free(c->keystore_name);
+    free(c->access_key_id);
+    free(c->secret_file);
+    free(c->profile);
+    free(c->profile_file);
+}
+
+void ir_match_free(ir_match *m)
+{
+    free(m->value);
+    free(m->oid);
+    if (m->regex != NULL)
+        regfree(m->regex);
+    free(m->regex);
+}
+
+static void free_settings(ir_config *cfg)
+{
+    free(cfg->keystore.module);
+    free(cfg->keystore.token_label);
+    free(cfg->keystore.pin_file);
+    free(cfg->keystore.so_pin_file);
+    free(cfg->keystore.softhsm_dir);
+    free(cfg->journal.path);
+    free(cfg->journal.conninfo);
+    free(cfg->aws.iot_signing_name);
+    free(cfg->aws.ca_file);
+}
+
+static void free_csp_accounts(ir_config *cfg)
+{
+    size_t i;
+    ir_csp_account *a;
+
+    for (i = 0; i < cfg->n_csp_accounts; i++) {
+        a = &cfg->csp_accounts[i];
+        free(a->name);
+        free(a->account_id);
+        free(a->region);
+        ir_credential_ref_free(&a->credentials);
+        free(a->endpoint);
+    }
+    free(cfg->csp_accounts);
+}
+
+static void free_subcas(ir_config *cfg)
+{
+    ir_config_priv *p = cfg->priv;
+    size_t i;
+
+    for (i = 0; i < cfg->n_subcas; i++) {
+        free(cfg->subcas[i].name);
+        free(cfg->subcas[i].key_uri);
+        free(cfg->subcas[i].cert_file);
+        free(cfg->subcas[i].csp_account);
+        if (p != NULL && p->subca_certs != NULL)
+            X509_free(p->subca_certs[i]);
+    }
+    free(cfg->subcas);
+}
+
+static void free_customer(ir_customer_conf *c)
+{
+    free(c->id);
+    free(c->account_id);
+    free(c->region);
+    free(c->role_arn);
+    free(c->external_id);
+    ir_credential_ref_free(&c->credentials);
+    free(c->policy_name);
+    free(c->policy_document_file);
+    free(c->thing_name_template);
+    free(c->thing_group);
+    free(c->endpoint);
+}
+
+static void free_rules_and_quotas(ir_config *cfg)
+{
+    size_t i, j;
+
+    for (i = 0; i < cfg->n_rules; i++) {
+        for (j = 0; j < cfg->rules[i].n_matches; j++)
+            ir_match_free(&cfg->rules[i].matches[j]);
+        free(cfg->rules[i].matches);
+        free(cfg->rules[i].customer);
+    }
+    free(cfg->rules);
+    for (i = 0; i < cfg->n_quotas; i++) {
+        free(cfg->quotas[i].api);
+        free(cfg->quotas[i].account_id);
+    }
+    free(cfg->quotas);
+}
+
+void ir_config_free(ir_config *cfg)
+{
+    ir_config_priv *p;
+    size_t i;
+
+    if (cfg == NULL)
+        return;
+    p = cfg->priv;
+    free_settings(cfg);
+    free_csp_accounts(cfg);
+    free_subcas(cfg);
+    for (i = 0; i < cfg->n_customers; i++)
+        free_customer(&cfg->customers[i]);
+    free(cfg->customers);
+    free_rules_and_quotas(cfg);
+    if (p != NULL) {
+        free(p->subca_certs);
+        free(p->origins);
+    }
+    free(p);
+    free(cfg->path);
+    free(cfg);
+}
+
+/* --- lookups --------------------------------------------------------------- */
+
+const ir_customer_conf *ir_config_customer(const ir_config *cfg, const char *id)
+{
+    size_t i;
+
+    for (i = 0; cfg != NULL && id != NULL && i < cfg->n_customers; i++)
+        if (cfg->customers[i].id != NULL && strcmp(cfg->customers[i].id, id) == 0)
+            return &cfg->customers[i];
+    return NULL;
+}
+
+const ir_subca_conf *ir_config_subca(const ir_config *cfg, const char *name)
+{
+    size_t i;
+
+    for (i = 0; cfg != NULL && name != NULL && i < cfg->n_subcas; i++)
+        if (cfg->subcas[i].name != NULL && strcmp(cfg->subcas[i].name, name) == 0)
+            return &cfg->subcas[i];
+    return NULL;
+}
+
+const ir_csp_account *ir_config_csp_account(const ir_config *cfg, const char *name)
+{
+    size_t i;
+
+    for (i = 0; cfg != NULL && name != NULL && i < cfg->n_csp_accounts; i++)
+        if (cfg->csp_accounts[i].name != NULL && strcmp(cfg->csp_accounts[i].name, name) == 0)
+            return &cfg->csp_accounts[i];
+    return NULL;
+}

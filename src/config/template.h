@@ -1,0 +1,36 @@
+/* Thing name templates: literal text and ${variables} taken from the
+ * certificate, made to fit AWS's thing names ([a-zA-Z0-9:_-]+, at most 128).
+ *
+ *   ${subject.CN} ${subject.O} ${subject.OU}  first value of the attribute
+ *   ${serial}   serial number, lower-case hex
+ *   ${certid}   SHA-256 of the DER, lower-case hex (AWS's certificateId)
+ *   ${certid8}  its first 8 hex digits
+ *   ${customer} the customer's id
+ *   ${san.dns}  the first DNS subjectAltName
+ *
+ * Every character outside the charset becomes '_'. */
+#ifndef IOTREG_CONFIG_TEMPLATE_H
+#define IOTREG_CONFIG_TEMPLATE_H
+
+#include <openssl/x509.h>
+#include <stddef.h>
+
+#include "core/error.h"
+
+#define IR_THING_NAME_MAX 128
+
+/* Checks the syntax and that every variable exists (run when the
+ * configuration is loaded). */
+ir_rc ir_template_check(const char *tmpl, ir_err *err);
+
+/* Expands tmpl for cert, whose DER encoding is der (needed by ${certid};
+ * NULL: computed from cert). Fails with a message naming the variable when
+ * the certificate lacks a field the template uses, or the result is empty. */
+ir_rc ir_template_expand(const char *tmpl, X509 *cert, const unsigned char *der, size_t der_len,
+                         const char *customer, char out[IR_THING_NAME_MAX + 1], ir_err *err);
+
+/* The same from the DER alone. */
+ir_rc ir_template_expand_der(const char *tmpl, const unsigned char *der, size_t der_len,
+                             const char *customer, char out[IR_THING_NAME_MAX + 1], ir_err *err);
+
+#endif

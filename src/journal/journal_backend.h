@@ -1,0 +1,42 @@
+/* The table of operations a journal backend implements. ir_journal is the
+ * first member of each backend's own handle; journal.c validates arguments
+ * once and dispatches here, so backends see only well-formed requests. */
+#ifndef IOTREG_JOURNAL_JOURNAL_BACKEND_H
+#define IOTREG_JOURNAL_JOURNAL_BACKEND_H
+
+#include "journal/journal.h"
+
+typedef struct ir_journal_ops {
+    const char *name;
+    void (*close)(ir_journal *j);
+    ir_rc (*check_writable)(ir_journal *j, ir_err *err);
+    ir_rc (*enqueue)(ir_journal *j, const ir_enqueue_req *req, const char *cert_id,
+                     bool *already_known, ir_err *err);
+    ir_rc (*claim)(ir_journal *j, const ir_claim_opts *o, ir_entry_list *out, ir_err *err);
+    ir_rc (*renew_lease)(ir_journal *j, const char *cert_id, const char *worker, int64_t lease_ms,
+                         ir_err *err);
+    ir_rc (*release)(ir_journal *j, const char *cert_id, const char *worker, ir_err *err);
+    ir_rc (*record_step)(ir_journal *j, const char *cert_id, const char *worker,
+                         const ir_step_outcome *o, ir_err *err);
+    ir_rc (*schedule_retry)(ir_journal *j, const char *cert_id, const char *worker,
+                            int64_t next_attempt_ms, const char *error, ir_err *err);
+    ir_rc (*finish)(ir_journal *j, const char *cert_id, const char *worker, const char *detail,
+                    ir_err *err);
+    ir_rc (*park)(ir_journal *j, const char *cert_id, const char *worker, const char *reason,
+                  ir_err *err);
+    ir_rc (*retry_now)(ir_journal *j, const char *cert_id, ir_err *err);
+    ir_rc (*assign)(ir_journal *j, const char *cert_id, const char *customer, ir_err *err);
+    ir_rc (*request_revocation)(ir_journal *j, const char *cert_id, int reason,
+                                int64_t revocation_time_ms, bool *already, ir_err *err);
+    ir_rc (*get)(ir_journal *j, const char *cert_id, ir_journal_entry **out, ir_err *err);
+    ir_rc (*list)(ir_journal *j, const ir_list_filter *f, ir_entry_list *out, ir_err *err);
+    ir_rc (*count)(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
+} ir_journal_ops;
+
+struct ir_journal {
+    const ir_journal_ops *ops;
+};
+
+ir_rc ir_journal_sqlite_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err);
+
+#endif

@@ -1,0 +1,83 @@
+/* The SQLite journal backend: opening, closing and its operations table. */
+#include "config.h"
+
+#include "journal/journal_sqlite.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void sq_close(ir_journal *jj)
+{
+    sq_journal *j = sq_of(jj);
+
+    sq_pool_destroy(j);
+    pthread_cond_destroy(&j->gc_cond);
+    pthread_mutex_destroy(&j->gc_lock);
+    free(j->path);
+    free(j);
+}
+
+static ir_rc sq_check_writable(ir_journal *j, ir_err *err)
+{
+    return sq_write(sq_of(j), sq_touch, NULL, err);
+}
+
+static const ir_journal_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .check_writable = sq_check_writable,
+    .enqueue = sq_enqueue,
+    .claim = sq_claim,
+    .renew_lease = sq_renew_lease,
+    .release = sq_release_claim,
+    .record_step = sq_record_step,
+    .schedule_retry = sq_schedule_retry,
+    .finish = sq_finish,
+    .park = sq_park,
+    .retry_now = sq_retry_now,
+    .assign = sq_assign,
+    .request_revocation = sq_request_revocation,
+    .get = sq_get,
+    .list = sq_list,
+    .count = sq_count,
+};
+
+static ir_rc init_locks(sq_journal *j, ir_err *err)
+{
+    ir_rc rc = sq_pool_init(j, err);
+
+    if (rc != IR_OK)
+        return rc;
+    if (pthread_mutex_init(&j->gc_lock, NULL) == 0) {
+        if (pthread_cond_init(&j->gc_cond, NULL) == 0)
+            return IR_OK;
+        pthread_mutex_destroy(&j->gc_lock);
+    }
+    sq_pool_destroy(j);
+    return ir_err_set(err, IR_ERR_INTERNAL, "journal: cannot create synchronisation objects");
+}
+
+ir_rc ir_journal_sqlite_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err)
+{
+    sq_journal *j = calloc(1, sizeof(*j));
+    ir_rc rc;
+
+    if (j == NULL || (j->path = strdup(conf->path)) == NULL) {
+        free(j);
+        return ir_err_set(err, IR_ERR_NOMEM, "journal: out of memory");
+    }
+    j->base.ops = &sqlite_ops;
+    rc = init_locks(j, err);
+    if (rc != IR_OK) {
+        free(j->path);
+        free(j);
+        return rc;
+    }
+    rc = sq_write(j, sq_migrate, NULL, err);
+    if (rc != IR_OK) {
+        sq_close(&j->base);
+        return rc;
+    }
+    *out = &j->base;
+    return IR_OK;
+}

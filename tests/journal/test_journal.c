@@ -1,0 +1,586 @@
+/* Unit tests of the journal (SQLite backend): enqueue and duplicates,
+ * claims and leases, steps and history, park/retry, assign, revocation,
+ * counts and lists, schema migration and bad paths. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "journal/journal.h"
+#include "testutil.h"
+
+static char tmpdir[] = "/tmp/iotreg-journal-XXXXXX";
+static int db_counter;
+
+/* A fresh journal file path in the test's directory. */
+static void new_path(char *path, size_t n)
+{
+    snprintf(path, n, "%s/j%d.db", tmpdir, ++db_counter);
+}
+
+static ir_journal *open_at(const char *path)
+{
+    ir_journal_conf conf = {.backend = IR_JOURNAL_SQLITE, .path = (char *)path};
+    ir_journal *j = NULL;
+    ir_err err = {0};
+
+    if (ir_journal_open(&conf, &j, &err) != IR_OK)
+        fprintf(stderr, "open %s: %s\n", path, err.msg);
+    return j;
+}
+
+static ir_journal *open_new(void)
+{
+    char path[256];
+
+    new_path(path, sizeof(path));
+    return open_at(path);
+}
+
+/* Fake certificate bytes: the journal does not parse, it keys by SHA-256. */
+static void fake_der(unsigned char der[64], int n)
+{
+    memset(der, 0x30, 64);
+    snprintf((char *)der + 1, 32, "certificate-%d", n);
+}
+
+static ir_rc enqueue(ir_journal *j, int n, const char *customer, char id[65], bool *known)
+{
+    unsigned char der[64];
+    ir_enqueue_req req = {.der = der,
+                          .der_len = sizeof(der),
+                          .subca = "devices-eu",
+                          .customer = customer,
+                          .unattributed_reason = customer ? NULL : "no rule matched",
+                          .source = IR_SOURCE_HOOK,
+                          .end_entity = "ee-1",
+                          .profile = "p"};
+    bool k = false;
+    ir_err err = {0};
+    ir_rc rc;
+
+    fake_der(der, n);
+    ir_sha256_hex(der, sizeof(der), id, NULL);
+    rc = ir_journal_enqueue(j, &req, known ? known : &k, &err);
+    if (rc != IR_OK)
+        fprintf(stderr, "enqueue: %s\n", err.msg);
+    return rc;
+}
+
+static int64_t count_of(ir_journal *j, ir_entry_state state, const char *customer)
+{
+    ir_count_row *rows = NULL;
+    size_t n = 0, i;
+    int64_t total = 0;
+
+    CU_ASSERT_EQUAL_FATAL(ir_journal_count(j, &rows, &n, NULL), IR_OK);
+    for (i = 0; i < n; i++) {
+        if (rows[i].state != state)
+            continue;
+        if (customer == NULL || (rows[i].customer && strcmp(rows[i].customer, customer) == 0))
+            total += rows[i].count;
+    }
+    ir_count_rows_free(rows, n);
+    return total;
+}
+
+static size_t claim(ir_journal *j, const char *worker, size_t max, int64_t lease_ms,
+                    ir_entry_list *out)
+{
+    ir_claim_opts o = {.worker = worker, .max = max, .lease_ms = lease_ms};
+    ir_err err = {0};
+
+    CU_ASSERT_EQUAL_FATAL(ir_journal_claim(j, &o, out, &err), IR_OK);
+    return out->n;
+}
+
+static void test_migrates_empty_file(void)
+{
+    char path[256];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    ir_journal *j;
+    int fd;
+
+    new_path(path, sizeof(path));
+    fd = open(path, O_CREAT | O_WRONLY, 0600);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    j = open_at(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    ir_journal_close(j);
+    /* A second open of a current journal migrates nothing and works. */
+    j = open_at(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    ir_journal_close(j);
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_prepare_v2(db,
+                       "SELECT (SELECT user_version FROM pragma_user_version),"
+                       " (SELECT journal_mode FROM pragma_journal_mode),"
+                       " (SELECT count(*) FROM sqlite_master WHERE name IN"
+                       " ('entries', 'history', 'facts'))",
+                       -1, &st, NULL);
+    CU_ASSERT_EQUAL(sqlite3_step(st), SQLITE_ROW);
+    CU_ASSERT_EQUAL(sqlite3_column_int(st, 0), 1);
+    CU_ASSERT_STRING_EQUAL((const char *)sqlite3_column_text(st, 1), "wal");
+    CU_ASSERT_EQUAL(sqlite3_column_int(st, 2), 3);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static void test_refuses_foreign_and_newer_databases(void)
+{
+    char path[256];
+    sqlite3 *db = NULL;
+    ir_journal_conf conf = {.backend = IR_JOURNAL_SQLITE, .path = path};
+    ir_journal *j = NULL;
+    ir_err err = {0};
+
+    new_path(path, sizeof(path));
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "CREATE TABLE other (x)", NULL, NULL, NULL);
+    sqlite3_close(db);
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_JOURNAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not an iotreg journal"));
+    CU_ASSERT_PTR_NULL(j);
+
+    new_path(path, sizeof(path));
+    ir_journal_close(open_at(path));
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+    sqlite3_close(db);
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_JOURNAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "upgrade iotreg"));
+}
+
+static void test_bad_path_is_a_clear_error(void)
+{
+    char path[256];
+    ir_journal_conf conf = {.backend = IR_JOURNAL_SQLITE, .path = path};
+    ir_journal *j = NULL;
+    ir_err err = {0};
+
+    snprintf(path, sizeof(path), "%s/no-such-dir/journal.db", tmpdir);
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_IO);
+    CU_ASSERT_PTR_NULL(j);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, path));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "directory exists"));
+    conf.path = NULL;
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_CONFIG);
+    conf.backend = IR_JOURNAL_POSTGRES;
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_UNSUPPORTED);
+}
+
+static void test_enqueue_then_duplicate_is_already_known(void)
+{
+    ir_journal *j = open_new();
+    ir_journal_entry *e = NULL;
+    char id[65];
+    bool known = true;
+
+    CU_ASSERT_EQUAL_FATAL(enqueue(j, 1, "acme", id, &known), IR_OK);
+    CU_ASSERT_FALSE(known);
+    CU_ASSERT_EQUAL(enqueue(j, 1, "acme", id, &known), IR_OK);
+    CU_ASSERT_TRUE(known);
+    CU_ASSERT_EQUAL(enqueue(j, 1, NULL, id, &known), IR_OK); /* metadata never overwrites */
+    CU_ASSERT_TRUE(known);
+    CU_ASSERT_EQUAL_FATAL(ir_journal_get(j, id, &e, NULL), IR_OK);
+    CU_ASSERT_STRING_EQUAL(e->cert_id, id);
+    CU_ASSERT_STRING_EQUAL(e->customer, "acme");
+    CU_ASSERT_STRING_EQUAL(e->subca, "devices-eu");
+    CU_ASSERT_STRING_EQUAL(e->end_entity, "ee-1");
+    CU_ASSERT_EQUAL(e->source, IR_SOURCE_HOOK);
+    CU_ASSERT_EQUAL(e->state, IR_STATE_PENDING);
+    CU_ASSERT_STRING_EQUAL(e->step, IR_STEP_REGISTER);
+    CU_ASSERT_EQUAL(e->der_len, 64);
+    CU_ASSERT_EQUAL(e->n_history, 1); /* one capture, duplicates add nothing */
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, NULL), 1);
+    ir_journal_entry_free(e);
+    ir_journal_close(j);
+}
+
+static void test_enqueue_checks_id_and_input(void)
+{
+    ir_journal *j = open_new();
+    unsigned char der[64];
+    ir_enqueue_req req = {.der = der, .der_len = sizeof(der), .subca = "s", .customer = "c"};
+    bool known;
+    ir_err err = {0};
+
+    fake_der(der, 5);
+    req.cert_id = "00000000000000000000000000000000000000000000000000000000000000ff";
+    CU_ASSERT_EQUAL(ir_journal_enqueue(j, &req, &known, &err), IR_ERR_INVALID_ARG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not the SHA-256"));
+    req.cert_id = NULL;
+    req.customer = NULL; /* unattributed needs a reason */
+    CU_ASSERT_EQUAL(ir_journal_enqueue(j, &req, &known, &err), IR_ERR_INVALID_ARG);
+    req.customer = "c";
+    req.subca = NULL;
+    CU_ASSERT_EQUAL(ir_journal_enqueue(j, &req, &known, &err), IR_ERR_INVALID_ARG);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, NULL), 0);
+    ir_journal_close(j);
+}
+
+/* Only a SHA-256 collision could do this; a forged row stands in for one. */
+static void test_different_certificate_same_id_is_refused(void)
+{
+    char path[256], id[65], sql[512];
+    unsigned char der[64];
+    ir_enqueue_req req = {.der = der, .der_len = sizeof(der), .subca = "s", .customer = "c"};
+    sqlite3 *db = NULL;
+    ir_journal *j;
+    bool known = true;
+    ir_err err = {0};
+
+    new_path(path, sizeof(path));
+    ir_journal_close(open_at(path));
+    fake_der(der, 77);
+    ir_sha256_hex(der, sizeof(der), id, NULL);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO entries (cert_id, der, subca, source, state, step, next_attempt_at,"
+             " created_at, updated_at, unattributed_reason)"
+             " VALUES ('%s', x'3000', 's', 'hook', 'unattributed', 'register', 0, 0, 0, 'x')",
+             id);
+    sqlite3_open(path, &db);
+    CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    j = open_at(path);
+    CU_ASSERT_EQUAL(ir_journal_enqueue(j, &req, &known, &err), IR_ERR_EXISTS);
+    CU_ASSERT_FALSE(known);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "different certificate"));
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_UNATTRIBUTED, NULL), 1);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, NULL), 0);
+    ir_journal_close(j);
+}
+
+static void test_claim_respects_live_leases_and_takes_expired(void)
+{
+    ir_journal *j = open_new();
+    ir_entry_list a = {0}, b = {0}, c = {0};
+    char id[65];
+    int i;
+
+    for (i = 0; i < 5; i++)
+        enqueue(j, i, "acme", id, NULL);
+    enqueue(j, 100, NULL, id, NULL); /* unattributed: never claimed */
+    CU_ASSERT_EQUAL(claim(j, "w1", 3, 60000, &a), 3);
+    CU_ASSERT_PTR_NOT_NULL(a.items[0].der);
+    CU_ASSERT_STRING_EQUAL(a.items[0].claimed_by, "w1");
+    CU_ASSERT_EQUAL(claim(j, "w2", 10, 1, &b), 2); /* the other two, short lease */
+    CU_ASSERT(strcmp(a.items[0].cert_id, b.items[0].cert_id) != 0);
+    ir_sleep_ms(20); /* w2's lease of 1 ms has expired; w1's (a minute) has not */
+    CU_ASSERT_EQUAL(claim(j, "w3", 10, 60000, &c), 2);
+    for (i = 0; i < (int)c.n; i++)
+        CU_ASSERT(strcmp(c.items[i].cert_id, b.items[0].cert_id) == 0 ||
+                  strcmp(c.items[i].cert_id, b.items[1].cert_id) == 0);
+    /* w2 lost the claim: its record is refused. */
+    {
+        ir_step_outcome o = {.step = "register", .result = "ok", .next_step = "transfer"};
+        ir_err err = {0};
+        CU_ASSERT_EQUAL(ir_journal_record_step(j, b.items[0].cert_id, "w2", &o, &err),
+                        IR_ERR_STATE);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "held by w3"));
+    }
+    ir_entry_list_free(&a);
+    ir_entry_list_free(&b);
+    ir_entry_list_free(&c);
+    ir_journal_close(j);
+}
+
+static void test_record_step_advances_and_keeps_history(void)
+{
+    ir_journal *j = open_new();
+    ir_entry_list l = {0};
+    ir_journal_entry *e = NULL;
+    ir_fact facts[] = {{"certificate_arn", "arn:aws:iot:eu-central-1:1:cert/x"}, {"k", "v1"}};
+    ir_fact again[] = {{"k", "v2"}};
+    ir_step_outcome o1 = {"register", "ok", "registered", "transfer", facts, 2};
+    ir_step_outcome o2 = {"transfer", "ok", NULL, "accept", again, 1};
+    char id[65];
+
+    enqueue(j, 1, "acme", id, NULL);
+    CU_ASSERT_EQUAL_FATAL(claim(j, "w", 1, 60000, &l), 1);
+    CU_ASSERT_EQUAL(ir_journal_record_step(j, id, "w", &o1, NULL), IR_OK);
+    CU_ASSERT_EQUAL(ir_journal_record_step(j, id, "w", &o2, NULL), IR_OK);
+    CU_ASSERT_EQUAL_FATAL(ir_journal_get(j, id, &e, NULL), IR_OK);
+    CU_ASSERT_STRING_EQUAL(e->step, "accept");
+    CU_ASSERT_STRING_EQUAL(e->claimed_by, "w"); /* still held for the next step */
+    CU_ASSERT_EQUAL_FATAL(e->n_history, 3);
+    CU_ASSERT_STRING_EQUAL(e->history[0].step, IR_STEP_CAPTURE);
+    CU_ASSERT_STRING_EQUAL(e->history[1].step, "register");
+    CU_ASSERT_STRING_EQUAL(e->history[1].detail, "registered");
+    CU_ASSERT_STRING_EQUAL(e->history[1].worker, "w");
+    CU_ASSERT_STRING_EQUAL(e->history[2].step, "transfer");
+    CU_ASSERT(e->history[2].at_ms >= e->history[1].at_ms);
+    CU_ASSERT_EQUAL_FATAL(e->n_facts, 2);
+    CU_ASSERT_STRING_EQUAL(e->facts[0].key, "certificate_arn");
+    CU_ASSERT_STRING_EQUAL(e->facts[1].value, "v2");
+    ir_journal_entry_free(e);
+    CU_ASSERT_EQUAL(ir_journal_finish(j, id, "w", "delivered", NULL), IR_OK);
+    CU_ASSERT_EQUAL_FATAL(ir_journal_get(j, id, &e, NULL), IR_OK);
+    CU_ASSERT_EQUAL(e->state, IR_STATE_DONE);
+    CU_ASSERT_STRING_EQUAL(e->step, IR_STEP_DONE);
+    CU_ASSERT_PTR_NULL(e->claimed_by);
+    ir_journal_entry_free(e);
+    /* Done is final: nothing claims it, a worker cannot record on it. */
+    ir_entry_list_free(&l);
+    CU_ASSERT_EQUAL(claim(j, "w", 1, 60000, &l), 0);
+    CU_ASSERT_EQUAL(ir_journal_record_step(j, id, "w", &o1, NULL), IR_ERR_STATE);
+    ir_journal_close(j);
+}
+
+static void test_retry_schedules_and_park_waits_for_operator(void)
+{
+    ir_journal *j = open_new();
+    ir_entry_list l = {0};
+    ir_journal_entry *e = NULL;
+    char id[65];
+    ir_err err = {0};
+
+    enqueue(j, 1, "acme", id, NULL);
+    CU_ASSERT_EQUAL_FATAL(claim(j, "w", 1, 60000, &l), 1);
+    ir_entry_list_free(&l);
+    CU_ASSERT_EQUAL(ir_journal_schedule_retry(j, id, "w", ir_realtime_ms() + 3600000,
+                                              "ThrottlingException", NULL),
+                    IR_OK);
+    CU_ASSERT_EQUAL(claim(j, "w", 1, 60000, &l), 0); /* not due for an hour */
+    CU_ASSERT_EQUAL_FATAL(ir_journal_get(j, id, &e, NULL), IR_OK);
+    CU_ASSERT_EQUAL(e->attempts, 1);
+    CU_ASSERT_STRING_EQUAL(e->last_error, "ThrottlingException");
+    ir_journal_entry_free(e);
+    CU_ASSERT_EQUAL(ir_journal_park(j, id, NULL, "role refuses us", NULL), IR_OK);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PARKED, "acme"), 1);
+    CU_ASSERT_EQUAL(ir_journal_retry_now(j, id, NULL), IR_OK);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, "acme"), 1);
+    CU_ASSERT_EQUAL_FATAL(claim(j, "w", 1, 60000, &l), 1);
+    CU_ASSERT_EQUAL(l.items[0].attempts, 0);
+    ir_entry_list_free(&l);
+    /* A worker parks what it holds; another worker cannot. */
+    CU_ASSERT_EQUAL(ir_journal_park(j, id, "other", "x", &err), IR_ERR_STATE);
+    CU_ASSERT_EQUAL(ir_journal_park(j, id, "w", "customer rejected the transfer", NULL), IR_OK);
+    CU_ASSERT_EQUAL(claim(j, "w", 1, 60000, &l), 0);
+    CU_ASSERT_EQUAL(ir_journal_park(j, id, NULL, "again", &err), IR_ERR_STATE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "is parked"));
+    ir_journal_close(j);
+}
+
+static void test_assign_only_unattributed(void)
+{
+    ir_journal *j = open_new();
+    ir_entry_list l = {0};
+    ir_journal_entry *e = NULL;
+    char id[65], other[65];
+    ir_err err = {0};
+
+    enqueue(j, 1, NULL, id, NULL);
+    enqueue(j, 2, "acme", other, NULL);
+    CU_ASSERT_EQUAL(claim(j, "w", 10, 60000, &l), 1);
+    ir_entry_list_free(&l);
+    CU_ASSERT_EQUAL_FATAL(ir_journal_get(j, id, &e, NULL), IR_OK);
+    CU_ASSERT_STRING_EQUAL(e->unattributed_reason, "no rule matched");
+    ir_journal_entry_free(e);
+    CU_ASSERT_EQUAL(ir_journal_assign(j, other, "globex", &err), IR_ERR_STATE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "is pending"));
+    CU_ASSERT_EQUAL(ir_journal_assign(j, id, "globex", NULL), IR_OK);
+    CU_ASSERT_EQUAL(ir_journal_assign(j, id, "acme", NULL), IR_ERR_STATE);
+    CU_ASSERT_EQUAL_FATAL(claim(j, "w", 10, 60000, &l), 1);
+    CU_ASSERT_STRING_EQUAL(l.items[0].cert_id, id);
+    CU_ASSERT_STRING_EQUAL(l.items[0].customer, "globex");
+    CU_ASSERT_PTR_NULL(l.items[0].unattributed_reason);
+    ir_entry_list_free(&l);
+    CU_ASSERT_EQUAL(ir_journal_assign(j, "0000000000000000000000000000000000000000000000000000000000000000",
+                                      "acme", &err),
+                    IR_ERR_NOT_FOUND);
+    ir_journal_close(j);
+}
+
+static void test_counts_by_state_and_customer(void)
+{
+    ir_journal *j = open_new();
+    ir_count_row *rows = NULL;
+    size_t n = 0;
+    char id[65];
+    int i;
+
+    for (i = 0; i < 3; i++)
+        enqueue(j, i, "acme", id, NULL);
+    for (i = 3; i < 5; i++)
+        enqueue(j, i, "globex", id, NULL);
+    enqueue(j, 9, NULL, id, NULL);
+    ir_journal_park(j, id, NULL, "x", NULL);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, "acme"), 3);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, "globex"), 2);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, NULL), 5);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PARKED, NULL), 1);
+    CU_ASSERT_EQUAL_FATAL(ir_journal_count(j, &rows, &n, NULL), IR_OK);
+    CU_ASSERT_EQUAL(n, 3);
+    ir_count_rows_free(rows, n);
+    ir_journal_close(j);
+}
+
+static void test_revocation_request(void)
+{
+    ir_journal *j = open_new();
+    ir_entry_list l = {0};
+    ir_journal_entry *e = NULL;
+    char id[65];
+    bool already = true;
+    ir_step_outcome o = {"register", "ok", NULL, "transfer", NULL, 0};
+    ir_err err = {0};
+
+    enqueue(j, 1, "acme", id, NULL);
+    CU_ASSERT_EQUAL_FATAL(claim(j, "w", 1, 60000, &l), 1);
+    ir_entry_list_free(&l);
+    CU_ASSERT_EQUAL(ir_journal_request_revocation(j, id, 1, 1700000000000LL, &already, NULL),
+                    IR_OK);
+    CU_ASSERT_FALSE(already);
+    /* The delivering worker lost its claim to the revocation. */
+    CU_ASSERT_EQUAL(ir_journal_record_step(j, id, "w", &o, &err), IR_ERR_STATE);
+    CU_ASSERT_EQUAL(ir_journal_request_revocation(j, id, 4, 1, &already, NULL), IR_OK);
+    CU_ASSERT_TRUE(already);
+    CU_ASSERT_EQUAL(ir_journal_request_revocation(j, id, 7, 1, &already, &err),
+                    IR_ERR_INVALID_ARG);
+    CU_ASSERT_EQUAL_FATAL(claim(j, "w2", 1, 60000, &l), 1);
+    CU_ASSERT_EQUAL(l.items[0].state, IR_STATE_REVOKE_PENDING);
+    CU_ASSERT_TRUE(l.items[0].revocation_requested);
+    CU_ASSERT_EQUAL(l.items[0].revocation_reason, 1);
+    CU_ASSERT_EQUAL(l.items[0].revocation_time_ms, 1700000000000LL);
+    CU_ASSERT_STRING_EQUAL(l.items[0].step, "register"); /* where delivery had stopped */
+    ir_entry_list_free(&l);
+    CU_ASSERT_EQUAL(ir_journal_finish(j, id, "w2", "revoked in AWS", NULL), IR_OK);
+    CU_ASSERT_EQUAL_FATAL(ir_journal_get(j, id, &e, NULL), IR_OK);
+    CU_ASSERT_EQUAL(e->state, IR_STATE_REVOKED);
+    CU_ASSERT_STRING_EQUAL(e->history[e->n_history - 2].step, "revoke");
+    ir_journal_entry_free(e);
+    CU_ASSERT_EQUAL(ir_journal_request_revocation(
+                        j, "1111111111111111111111111111111111111111111111111111111111111111", 1,
+                        0, &already, &err),
+                    IR_ERR_NOT_FOUND);
+    ir_journal_close(j);
+}
+
+static void test_list_filters_and_pages(void)
+{
+    ir_journal *j = open_new();
+    ir_list_filter f = {.state = -1, .limit = 4};
+    ir_entry_list l = {0};
+    char id[65];
+    size_t total = 0;
+    int i;
+
+    for (i = 0; i < 10; i++)
+        enqueue(j, i, i % 2 ? "acme" : "globex", id, NULL);
+    do {
+        ir_entry_list_free(&l);
+        CU_ASSERT_EQUAL_FATAL(ir_journal_list(j, &f, &l, NULL), IR_OK);
+        CU_ASSERT(l.n <= 4);
+        if (l.n > 0) {
+            CU_ASSERT_PTR_NULL(l.items[0].der);
+            f.after_seq = l.items[l.n - 1].seq;
+        }
+        total += l.n;
+    } while (l.n > 0);
+    CU_ASSERT_EQUAL(total, 10);
+    f = (ir_list_filter){.state = IR_STATE_PENDING, .customer = "acme"};
+    CU_ASSERT_EQUAL(ir_journal_list(j, &f, &l, NULL), IR_OK);
+    CU_ASSERT_EQUAL(l.n, 5);
+    for (i = 0; i < (int)l.n; i++)
+        CU_ASSERT_STRING_EQUAL(l.items[i].customer, "acme");
+    ir_entry_list_free(&l);
+    f.state = IR_STATE_DONE;
+    CU_ASSERT_EQUAL(ir_journal_list(j, &f, &l, NULL), IR_OK);
+    CU_ASSERT_EQUAL(l.n, 0);
+    ir_journal_close(j);
+}
+
+#define THREADS 8
+#define PER_THREAD 150
+
+typedef struct thread_arg {
+    ir_journal *j;
+    int t;
+    int failures;
+    int known;
+} thread_arg;
+
+/* Every thread enqueues the same shared certificates and its own. */
+static void *enqueue_thread(void *p)
+{
+    thread_arg *a = p;
+    char id[65];
+    bool known;
+    int i;
+
+    for (i = 0; i < PER_THREAD; i++) {
+        int n = i % 2 ? i : 100000 + a->t * PER_THREAD + i;
+        if (enqueue(a->j, n, "acme", id, &known) != IR_OK)
+            a->failures++;
+        a->known += known;
+    }
+    return NULL;
+}
+
+static void test_threads_lose_and_duplicate_nothing(void)
+{
+    ir_journal *j = open_new();
+    pthread_t th[THREADS];
+    thread_arg args[THREADS];
+    int i, failures = 0, known = 0;
+    int shared = PER_THREAD / 2, unique = THREADS * (PER_THREAD - PER_THREAD / 2);
+
+    for (i = 0; i < THREADS; i++) {
+        args[i] = (thread_arg){.j = j, .t = i};
+        pthread_create(&th[i], NULL, enqueue_thread, &args[i]);
+    }
+    for (i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        failures += args[i].failures;
+        known += args[i].known;
+    }
+    CU_ASSERT_EQUAL(failures, 0);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, "acme"), shared + unique);
+    CU_ASSERT_EQUAL(known, (THREADS - 1) * shared);
+    ir_journal_close(j);
+}
+
+static int setup(void)
+{
+    return mkdtemp(tmpdir) == NULL;
+}
+
+static int teardown(void)
+{
+    char cmd[512];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : 1;
+}
+
+int main(void)
+{
+    static const ir_test_case cases[] = {
+        IR_TEST(test_migrates_empty_file),
+        IR_TEST(test_refuses_foreign_and_newer_databases),
+        IR_TEST(test_bad_path_is_a_clear_error),
+        IR_TEST(test_enqueue_then_duplicate_is_already_known),
+        IR_TEST(test_enqueue_checks_id_and_input),
+        IR_TEST(test_different_certificate_same_id_is_refused),
+        IR_TEST(test_claim_respects_live_leases_and_takes_expired),
+        IR_TEST(test_record_step_advances_and_keeps_history),
+        IR_TEST(test_retry_schedules_and_park_waits_for_operator),
+        IR_TEST(test_assign_only_unattributed),
+        IR_TEST(test_counts_by_state_and_customer),
+        IR_TEST(test_revocation_request),
+        IR_TEST(test_list_filters_and_pages),
+        IR_TEST(test_threads_lose_and_duplicate_nothing),
+        {NULL, NULL},
+    };
+
+    return ir_test_run("journal", cases, setup, teardown);
+}
