@@ -90,8 +90,8 @@ int ir_sig_set_digest(ir_sig_ctx *ctx, const char *mdname)
                         EVP_MD_is_a(md, "SHA2-512"))) {
         EVP_MD_free(md);
         IR_PROV_ERR(ctx->prov, IOTREG_R_UNSUPPORTED_DIGEST,
-                    "digest '%s' is not supported with token keys (use SHA-256, SHA-384 or "
-                    "SHA-512; SHA-512 and SHA-384 need the default provider loaded too)",
+                    "digest '%s' is not supported with token keys: use SHA-256, SHA-384 or "
+                    "SHA-512",
                     mdname);
         return 0;
     }

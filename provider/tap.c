@@ -1,0 +1,209 @@
+#include "config.h"
+
+#include "provider/tap.h"
+
+#include <openssl/x509.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/capture.h"
+#include "config/config.h"
+#include "core/log.h"
+#include "keystore/uri.h"
+#include "provider/errors.h"
+
+#define TAP_CERT_MAX (64 * 1024)
+
+/* Per provider instance, opened on the first signature with a tapped key. */
+struct ir_tap {
+    ir_config *cfg;
+    ir_journal *journal;
+    ir_capture_ctx *capture;
+};
+
+void ir_tap_free(ir_tap *tap)
+{
+    if (tap == NULL)
+        return;
+    ir_capture_ctx_free(tap->capture);
+    ir_journal_close(tap->journal);
+    ir_config_free(tap->cfg);
+    free(tap);
+}
+
+/* The configuration, read once per provider instance; NULL when it cannot be
+ * read (the keystore could not be opened either then). */
+static const ir_config *tap_config(ir_prov_ctx *prov)
+{
+    ir_keystore_opts unused;
+    ir_config *cfg;
+
+    pthread_mutex_lock(&prov->lock);
+    if (prov->tap == NULL && (prov->tap = calloc(1, sizeof(*prov->tap))) != NULL &&
+        ir_prov_keystore_opts(prov, &unused, &prov->tap->cfg, NULL) != IR_OK)
+        prov->tap->cfg = NULL;
+    cfg = prov->tap != NULL ? prov->tap->cfg : NULL;
+    pthread_mutex_unlock(&prov->lock);
+    return cfg;
+}
+
+/* The journal and capture context, opened on the first tapped signature. */
+static ir_capture_ctx *tap_capture(ir_prov_ctx *prov)
+{
+    ir_tap *tap = prov->tap;
+    ir_err err = {0};
+    ir_rc rc = IR_OK;
+    ir_capture_ctx *capture;
+
+    pthread_mutex_lock(&prov->lock);
+    if (tap->journal == NULL)
+        rc = ir_journal_open(&tap->cfg->journal, &tap->journal, &err);
+    if (rc == IR_OK && tap->capture == NULL)
+        rc = ir_capture_ctx_new(tap->cfg, tap->journal, IR_SOURCE_TAP, &tap->capture, &err);
+    capture = tap->capture;
+    pthread_mutex_unlock(&prov->lock);
+    if (rc != IR_OK)
+        IR_PROV_ERR(prov, IOTREG_R_TAP, "issuance tap: %s", err.msg);
+    return capture;
+}
+
+/* The SubCA whose key is labelled label, when its tap is on. */
+static const ir_subca_conf *tapped_subca(const ir_config *cfg, const char *label)
+{
+    ir_ks_uri uri;
+    size_t i;
+
+    for (i = 0; cfg != NULL && i < cfg->n_subcas; i++) {
+        const ir_subca_conf *s = &cfg->subcas[i];
+
+        if (!s->tap)
+            continue;
+        if (s->key_uri != NULL ? ir_ks_uri_parse(s->key_uri, &uri, NULL) == IR_OK &&
+                                     strcmp(uri.object, label) == 0
+                               : strcmp(s->name, label) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+static size_t der_len_size(size_t len)
+{
+    size_t n = 1;
+
+    if (len < 0x80)
+        return 1;
+    while (len > 0) {
+        n++;
+        len >>= 8;
+    }
+    return n;
+}
+
+static unsigned char *der_put_header(unsigned char *p, unsigned char tag, size_t len)
+{
+    size_t n = der_len_size(len), i;
+
+    *p++ = tag;
+    if (n == 1) {
+        *p++ = (unsigned char)len;
+        return p;
+    }
+    *p++ = (unsigned char)(0x80 | (n - 1));
+    for (i = n - 1; i > 0; i--)
+        *p++ = (unsigned char)(len >> (8 * (i - 1)));
+    return p;
+}
+
+/* SEQUENCE { tbs, algid, BIT STRING { 0 unused bits, sig } }. */
+static unsigned char *rebuild(const unsigned char *tbs, size_t tbslen, const unsigned char *algid,
+                              size_t algid_len, const unsigned char *sig, size_t siglen,
+                              size_t *outlen)
+{
+    size_t bits = 1 + siglen;
+    size_t body = tbslen + algid_len + 1 + der_len_size(bits) + bits;
+    size_t total = 1 + der_len_size(body) + body;
+    unsigned char *der, *p;
+
+    if (total > TAP_CERT_MAX || (der = malloc(total)) == NULL)
+        return NULL;
+    p = der_put_header(der, 0x30, body);
+    memcpy(p, tbs, tbslen);
+    p += tbslen;
+    memcpy(p, algid, algid_len);
+    p += algid_len;
+    p = der_put_header(p, 0x03, bits);
+    *p++ = 0;
+    memcpy(p, sig, siglen);
+    *outlen = total;
+    return der;
+}
+
+/* A certificate only if the whole DER parses as one and encodes back the same. */
+static X509 *as_certificate(const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+
+    if (x != NULL && p != der + len) {
+        X509_free(x);
+        x = NULL;
+    }
+    return x;
+}
+
+static int capture(ir_prov_ctx *prov, ir_capture_ctx *cap, const ir_subca_conf *subca,
+                   const unsigned char *der, size_t len)
+{
+    ir_cert_meta meta = {0};
+    ir_capture_result res;
+    ir_err err = {0};
+
+    meta.subca = subca->name;
+    memset(&res, 0, sizeof(res));
+    if (ir_capture_certificate(cap, der, len, &meta, &res, &err) != IR_OK) {
+        IR_PROV_ERR(prov, IOTREG_R_TAP,
+                    "the certificate just signed could not be journaled, so the signature "
+                    "is withheld: %s",
+                    err.msg);
+        return 0;
+    }
+    ir_log_debug("tap: %s journaled for %s%s", res.cert_id,
+                 res.customer != NULL ? res.customer->id : "nobody (unattributed)",
+                 res.already_known ? " (already known)" : "");
+    return 1;
+}
+
+int ir_tap_signed(ir_prov_ctx *prov, const ir_pkey *key, const unsigned char *msg,
+                  size_t msglen, const unsigned char *algid, size_t algid_len,
+                  const unsigned char *sig, size_t siglen)
+{
+    const ir_subca_conf *subca;
+    ir_capture_ctx *cap;
+    unsigned char *der;
+    size_t len = 0;
+    X509 *x;
+    int ok;
+
+    if (msg == NULL || algid == NULL)
+        return 1;
+    subca = tapped_subca(tap_config(prov), key->priv.label);
+    if (subca == NULL)
+        return 1;
+    der = rebuild(msg, msglen, algid, algid_len, sig, siglen, &len);
+    x = der != NULL ? as_certificate(der, len) : NULL;
+    if (x == NULL) {
+        ir_log_debug("tap: %s signed something that is not a certificate", key->priv.label);
+        free(der);
+        return 1;
+    }
+    ok = X509_verify(x, key->pub) == 1;
+    if (!ok)
+        IR_PROV_ERR(prov, IOTREG_R_TAP,
+                    "the rebuilt certificate does not verify with %s's public key",
+                    key->priv.label);
+    cap = ok ? tap_capture(prov) : NULL;
+    ok = cap != NULL && capture(prov, cap, subca, der, len);
+    X509_free(x);
+    free(der);
+    return ok;
+}
