@@ -19,5 +19,17 @@ provider_iotreg_la_LIBADD = src/libiotreg.la $(DEP_LIBS)
 
 # Tests of the keystore and the provider against a private SoftHSM2 token.
 EXTRA_DIST += tests/keystore/ks-lib.sh
-TESTS += tests/keystore/openssl.test
-EXTRA_DIST += tests/keystore/openssl.test
+TESTS += tests/keystore/openssl.test tests/keystore/errors.test
+EXTRA_DIST += tests/keystore/openssl.test tests/keystore/errors.test
+
+check_PROGRAMS += tests/keystore/test_ks_token
+TESTS += tests/keystore/test_ks_token
+tests_keystore_test_ks_token_SOURCES = tests/keystore/test_ks_token.c tests/keystore/kstest.h
+tests_keystore_test_ks_token_CFLAGS = $(TEST_CFLAGS)
+tests_keystore_test_ks_token_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/keystore/test_ks_provider
+TESTS += tests/keystore/test_ks_provider
+tests_keystore_test_ks_provider_SOURCES = tests/keystore/test_ks_provider.c tests/keystore/kstest.h
+tests_keystore_test_ks_provider_CFLAGS = $(TEST_CFLAGS)
+tests_keystore_test_ks_provider_LDADD = $(TEST_LIBS)

@@ -141,6 +141,10 @@ static ir_rc identify(const ir_config *cfg, X509 *cert, const ir_cert_meta *meta
     return refuse_issuer(cfg, cert, out, err);
 }
 
+/* Attribution identifies the issuing SubCA as well (checking the signature
+ * when the SubCA's certificate is known), so the common case verifies once;
+ * identify() runs only when it found none, to refuse the certificate or, when
+ * the CA named another SubCA, to record the one that really issued it. */
 static ir_rc attribute(const ir_config *cfg, X509 *cert, const ir_cert_meta *meta,
                        ir_capture_result *out, ir_err *err)
 {
@@ -150,8 +154,9 @@ static ir_rc attribute(const ir_config *cfg, X509 *cert, const ir_cert_meta *met
     if (rc != IR_OK)
         return fail(out, IR_CAPTURE_INTERNAL, rc);
     out->customer = a.customer;
+    out->subca = a.subca;
     snprintf(out->reason, sizeof(out->reason), "%s", a.reason);
-    return IR_OK;
+    return a.subca != NULL ? IR_OK : identify(cfg, cert, meta, out, err);
 }
 
 static ir_rc enqueue(ir_capture_ctx *ctx, const unsigned char *der, size_t len,
@@ -191,8 +196,6 @@ ir_rc ir_capture_certificate(ir_capture_ctx *ctx, const unsigned char *der, size
     rc = ir_sha256_hex(der, len, out->cert_id, err);
     if (rc != IR_OK)
         rc = fail(out, IR_CAPTURE_INTERNAL, rc);
-    if (rc == IR_OK)
-        rc = identify(ctx->cfg, cert, meta, out, err);
     if (rc == IR_OK)
         rc = attribute(ctx->cfg, cert, meta, out, err);
     X509_free(cert);

@@ -20,13 +20,10 @@ static const name_value san_types[] = {{"any", IR_SAN_ANY}, {"dns", IR_SAN_DNS},
                                        {"ip", IR_SAN_IP},   {NULL, 0}};
 static const name_value match_kinds[] = {
     {"exact", IR_MATCH_EXACT}, {"prefix", IR_MATCH_PREFIX}, {"regex", IR_MATCH_REGEX}, {NULL, 0}};
-static const name_value element_fields[] = {{"subca", IR_MATCH_SUBCA},
-                                            {"subject", IR_MATCH_SUBJECT_O},
-                                            {"san", IR_MATCH_SAN},
-                                            {"extension", IR_MATCH_EXTENSION},
-                                            {"end-entity", IR_MATCH_END_ENTITY},
-                                            {"profile", IR_MATCH_PROFILE},
-                                            {NULL, 0}};
+static const name_value element_fields[] = {
+    {"subca", IR_MATCH_SUBCA},         {"san", IR_MATCH_SAN},
+    {"extension", IR_MATCH_EXTENSION}, {"end-entity", IR_MATCH_END_ENTITY},
+    {"profile", IR_MATCH_PROFILE},     {NULL, 0}};
 
 /* The value of name in table, or dflt when name is NULL (the XSD's default). */
 static int lookup(const name_value *table, const char *name, int dflt)
@@ -68,13 +65,19 @@ static void compile_regex(ir_build *b, const xmlNode *node, ir_match *m)
                 m->value, why);
 }
 
+/* <subject attribute="O|OU|CN"> names its field by attribute; every other
+ * match element by its own name. */
+static ir_match_field field_of(const xmlNode *node)
+{
+    if (ir_xml_is(node, "subject"))
+        return (ir_match_field)attr_lookup(node, "attribute", subject_fields, IR_MATCH_SUBJECT_O);
+    return (ir_match_field)lookup(element_fields, (const char *)node->name, IR_MATCH_SUBCA);
+}
+
 static void build_match(ir_build *b, const xmlNode *node, ir_match *m)
 {
     ir_build_line(b, m, node);
-    m->field = (ir_match_field)lookup(element_fields, (const char *)node->name, IR_MATCH_SUBCA);
-    if (m->field == IR_MATCH_SUBJECT_O)
-        m->field =
-            (ir_match_field)attr_lookup(node, "attribute", subject_fields, IR_MATCH_SUBJECT_O);
+    m->field = field_of(node);
     m->kind = (ir_match_kind)attr_lookup(node, "match", match_kinds, IR_MATCH_EXACT);
     m->san_type = (ir_san_type)attr_lookup(node, "type", san_types, IR_SAN_ANY);
     m->oid = ir_build_attr(b, node, "oid");

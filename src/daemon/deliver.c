@@ -161,9 +161,13 @@ static ir_rc der_to_pem(const unsigned char *der, size_t len, char **out, ir_err
         goto out;
     }
     n = BIO_get_mem_data(bio, &data);
-    *out = strndup(data, (size_t)n);
-    if (*out == NULL)
+    *out = malloc((size_t)n + 1);
+    if (*out == NULL) {
         rc = ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    memcpy(*out, data, (size_t)n); /* the BIO's data is not NUL-terminated */
+    (*out)[n] = '\0';
 out:
     BIO_free(bio);
     X509_free(x);

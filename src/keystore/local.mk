@@ -15,4 +15,5 @@ src_libiotreg_la_SOURCES += \
 	src/keystore/ks_cert.c \
 	src/keystore/ks_subca.c \
 	src/keystore/ks_softhsm.c \
-	src/keystore/ks_tty.c
+	src/keystore/ks_tty.c \
+	src/keystore/awscreds.h src/keystore/ks_awscreds.c

@@ -25,8 +25,7 @@ typedef struct cfgtest_problems {
 const char *cfgtest_dir(void);
 /* Removes it and everything in it. */
 void cfgtest_cleanup(void);
-/* Writes data to DIR/name with mode; returns the path (static storage per call site is not
- * needed: the result is malloc'd and kept until cleanup). */
+/* Writes data to DIR/name with mode; returns the path, kept until cleanup. */
 const char *cfgtest_write(const char *name, const char *data, size_t len, mode_t mode);
 const char *cfgtest_write_str(const char *name, const char *text, mode_t mode);
 /* DIR/name, kept until cleanup. */

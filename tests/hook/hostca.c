@@ -2,7 +2,8 @@
  * dlopen, like a CA would, and publishes certificates from certgen batch
  * files; it also reads the journal back to check what landed.
  *   hostca loop CONFIG BATCH               one thread; prints "ok CERTID" after each success
- *   hostca race CONFIG THREADS BATCH...    every certificate of the batches, THREADS at once
+ *   hostca race CONFIG THREADS SEED BATCH...  every certificate of the batches, THREADS at
+ *                                          once, in an order shuffled by SEED (0: as given)
  *   hostca verify CONFIG TOTAL BATCH...    every certificate is journaled, TOTAL entries in all
  *   hostca verify-ids CONFIG FILE          every "ok CERTID" line of FILE is journaled */
 #include "config.h"
@@ -176,7 +177,24 @@ static void *race_thread(void *p)
     return NULL;
 }
 
-static int cmd_race(const char *config, int threads, char **paths, int n)
+/* A deterministic shuffle, so that two processes meet in the middle. */
+static void shuffle(batch *b, unsigned seed)
+{
+    const unsigned char *d;
+    size_t i, k, l;
+
+    for (i = b->n; seed != 0 && i > 1; i--) {
+        k = (size_t)rand_r(&seed) % i;
+        d = b->der[i - 1];
+        b->der[i - 1] = b->der[k];
+        b->der[k] = d;
+        l = b->len[i - 1];
+        b->len[i - 1] = b->len[k];
+        b->len[k] = l;
+    }
+}
+
+static int cmd_race(const char *config, int threads, unsigned seed, char **paths, int n)
 {
     host x = {0};
     batch b;
@@ -187,6 +205,7 @@ static int cmd_race(const char *config, int threads, char **paths, int n)
 
     if (threads < 1 || threads > 64 || load_batches(&b, paths, n) != 0 || host_open(&x, config))
         return 1;
+    shuffle(&b, seed);
     for (i = 0; i < threads; i++) {
         r[i] = (racer){.x = &x, .b = &b, .first = (size_t)i, .step = (size_t)threads};
         pthread_create(&th[i], NULL, race_thread, &r[i]);
@@ -289,8 +308,8 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "loop") == 0)
         return cmd_loop(argv[2], argv[3]);
-    if (argc >= 5 && strcmp(argv[1], "race") == 0)
-        return cmd_race(argv[2], atoi(argv[3]), argv + 4, argc - 4);
+    if (argc >= 6 && strcmp(argv[1], "race") == 0)
+        return cmd_race(argv[2], atoi(argv[3]), (unsigned)atoi(argv[4]), argv + 5, argc - 5);
     if (argc >= 5 && strcmp(argv[1], "verify") == 0)
         return cmd_verify(argv[2], atoll(argv[3]), argv + 4, argc - 4);
     if (argc == 4 && strcmp(argv[1], "verify-ids") == 0)
