@@ -43,6 +43,8 @@ check() { # check "what" command...
     local what="$1"; shift
     if "$@"; then ok "$what"; else fail "$what"; fi
 }
+# Succeeds when the command fails (for checks of refusals).
+fails() { ! "$@"; }
 # Runs a Python checker whose last line is "N passed, M failed" and adds its counts.
 check_py() {
     local out line p f

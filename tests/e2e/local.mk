@@ -5,6 +5,9 @@ E2E_TESTS = \
 	tests/e2e/final-failures.test \
 	tests/e2e/chaos.test \
 	tests/e2e/isolation.test \
-	tests/e2e/revoke.test
+	tests/e2e/revoke.test \
+	tests/e2e/fairness.test \
+	tests/e2e/daemon.test \
+	tests/e2e/customer-verify.test
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/e2e/e2e.py
