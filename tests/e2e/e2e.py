@@ -226,6 +226,13 @@ def cmd_report(a):
           % (a.csp, len(csp["caCertificates"]), len(csp["certificates"])))
 
 
+def cmd_count(a):
+    """How many successful OPERATION requests ACCOUNT made whose body holds TEXT."""
+    log = emu_get(a.url, "/_emu/accounts/" + a.account)["requestLog"]
+    print(sum(1 for e in log if e["operation"] == a.operation and e["status"] == 200
+              and a.body_contains in (e.get("body") or "")))
+
+
 def cmd_state(a):
     json.dump(emu_get(a.url, "/_emu/" + a.what), sys.stdout, indent=1)
     print()
@@ -272,6 +279,12 @@ def main():
     s.add_argument("--csp", required=True)
     s.add_argument("--customer", action="append", default=[], help="ACCOUNT=NAME")
     s.set_defaults(fn=cmd_report)
+    s = sub.add_parser("count")
+    s.add_argument("--url", required=True)
+    s.add_argument("--account", required=True)
+    s.add_argument("--operation", required=True)
+    s.add_argument("--body-contains", default="")
+    s.set_defaults(fn=cmd_count)
     s = sub.add_parser("state")
     s.add_argument("--url", required=True)
     s.add_argument("what")
