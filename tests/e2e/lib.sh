@@ -155,15 +155,17 @@ e2e_config() {
     <csp-account name="csp">
       <account-id>$CSP</account-id>
       <region>us-east-1</region>
-      <credentials><access-key id="$CSP_KEY" secret-file="$T/csp.secret"/></credentials>
+      <credentials>${E2E_CSP_CREDENTIALS:-<access-key id="$CSP_KEY" secret-file="$T/csp.secret"/>}</credentials>
       <endpoint>$EMU_URL</endpoint>
       <allow-http>true</allow-http>
     </csp-account>
   </csp-accounts>
   <subcas>
     <subca name="devices">
+      ${E2E_SUBCA_EXTRA_FIRST:-}
       <cert-file>$T/pki/subca.pem</cert-file>
       <csp-account>csp</csp-account>
+      ${E2E_SUBCA_TAP:-}
     </subca>
   </subcas>
   <customers>
