@@ -31,6 +31,7 @@ static const OSSL_ITEM reason_strings[] = {
     {IOTREG_R_CRYPTO, "cryptographic operation failed"},
     {IOTREG_R_INVALID_ARGUMENT, "invalid argument"},
     {IOTREG_R_KEYSTORE, "keystore error"},
+    {IOTREG_R_TAP, "issuance tap: certificate not journaled"},
     {0, NULL},
 };
 

@@ -31,6 +31,7 @@ enum ir_prov_reason {
     IOTREG_R_CRYPTO,
     IOTREG_R_INVALID_ARGUMENT,
     IOTREG_R_KEYSTORE,
+    IOTREG_R_TAP,
 };
 
 /* The reason strings for OSSL_FUNC_PROVIDER_GET_REASON_STRINGS. */

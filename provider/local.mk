@@ -11,7 +11,8 @@ provider_iotreg_la_SOURCES = \
 	provider/keymgmt.h provider/keymgmt.c provider/keymgmt_ec.c provider/keymgmt_rsa.c \
 	provider/signature.h provider/signature.c provider/sig_ecdsa.c provider/sig_rsa.c \
 	provider/rsa_encode.h provider/rsa_encode.c \
-	provider/store.c
+	provider/store.c \
+	provider/tap.h provider/tap.c
 provider_iotreg_la_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
 provider_iotreg_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-export-symbols-regex '^OSSL_provider_init$$' -Wl,-z,nodelete
@@ -19,8 +20,8 @@ provider_iotreg_la_LIBADD = src/libiotreg.la $(DEP_LIBS)
 
 # Tests of the keystore and the provider against a private SoftHSM2 token.
 EXTRA_DIST += tests/keystore/ks-lib.sh
-TESTS += tests/keystore/openssl.test tests/keystore/errors.test
-EXTRA_DIST += tests/keystore/openssl.test tests/keystore/errors.test
+TESTS += tests/keystore/openssl.test tests/keystore/errors.test tests/keystore/iotregctl.test
+EXTRA_DIST += tests/keystore/openssl.test tests/keystore/errors.test tests/keystore/iotregctl.test
 
 check_PROGRAMS += tests/keystore/test_ks_token
 TESTS += tests/keystore/test_ks_token
@@ -33,3 +34,16 @@ TESTS += tests/keystore/test_ks_provider
 tests_keystore_test_ks_provider_SOURCES = tests/keystore/test_ks_provider.c tests/keystore/kstest.h
 tests_keystore_test_ks_provider_CFLAGS = $(TEST_CFLAGS)
 tests_keystore_test_ks_provider_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/keystore/test_ks_units
+TESTS += tests/keystore/test_ks_units
+tests_keystore_test_ks_units_SOURCES = tests/keystore/test_ks_units.c provider/keyref.c
+tests_keystore_test_ks_units_CFLAGS = $(TEST_CFLAGS)
+tests_keystore_test_ks_units_LDADD = $(TEST_LIBS)
+
+# ECDSA signatures per second through the provider against raw C_Sign
+# (bench/README.md); built, never run by make check.
+noinst_PROGRAMS += bench/provider_sign
+bench_provider_sign_SOURCES = bench/provider_sign.c tests/keystore/kstest.h
+bench_provider_sign_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
+bench_provider_sign_LDADD = src/libiotreg.la $(DEP_LIBS)

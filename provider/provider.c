@@ -2,6 +2,7 @@
  * offers, its parameters, and the keystore it opens on first use. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "provider/debug.h"
 #include "provider/errors.h"
 #include "provider/provider.h"
+#include "provider/tap.h"
 
 static OSSL_FUNC_provider_teardown_fn ir_prov_teardown;
 static OSSL_FUNC_provider_gettable_params_fn ir_prov_gettable_params;
@@ -115,6 +117,56 @@ int ir_prov_keystore(ir_prov_ctx *ctx, ir_keystore **out)
     *out = ctx->ks;
     pthread_mutex_unlock(&ctx->lock);
     return ok;
+}
+
+static EVP_MD *cached_md(ir_prov_ctx *ctx, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(ctx->mds) / sizeof(ctx->mds[0]) && ctx->mds[i].md != NULL; i++)
+        if (strcmp(ctx->mds[i].name, name) == 0)
+            return EVP_MD_up_ref(ctx->mds[i].md) ? ctx->mds[i].md : NULL;
+    return NULL;
+}
+
+static void cache_md(ir_prov_ctx *ctx, const char *name, EVP_MD *md)
+{
+    size_t i;
+
+    if (strlen(name) >= sizeof(ctx->mds[0].name))
+        return;
+    for (i = 0; i < sizeof(ctx->mds) / sizeof(ctx->mds[0]); i++)
+        if (ctx->mds[i].md == NULL) {
+            if (!EVP_MD_up_ref(md))
+                return;
+            snprintf(ctx->mds[i].name, sizeof(ctx->mds[i].name), "%s", name);
+            ctx->mds[i].md = md;
+            return;
+        }
+}
+
+EVP_MD *ir_prov_fetch_md(ir_prov_ctx *ctx, const char *name)
+{
+    EVP_MD *md, *cached;
+
+    pthread_mutex_lock(&ctx->lock);
+    md = cached_md(ctx, name);
+    pthread_mutex_unlock(&ctx->lock);
+    if (md != NULL)
+        return md;
+    md = EVP_MD_fetch(ctx->libctx, name, IR_PROV_PROPQ);
+    if (md == NULL)
+        return NULL;
+    pthread_mutex_lock(&ctx->lock);
+    cached = cached_md(ctx, name); /* another thread may have been first */
+    if (cached == NULL)
+        cache_md(ctx, name, md);
+    pthread_mutex_unlock(&ctx->lock);
+    if (cached != NULL) {
+        EVP_MD_free(md);
+        md = cached;
+    }
+    return md;
 }
 
 typedef struct pw_ask {
@@ -222,6 +274,9 @@ static void ir_prov_teardown(void *provctx)
         return;
     ir_prov_debug("teardown of instance %016llx", (unsigned long long)ctx->instance);
     registry_remove(ctx);
+    for (size_t i = 0; i < sizeof(ctx->mds) / sizeof(ctx->mds[0]); i++)
+        EVP_MD_free(ctx->mds[i].md);
+    ir_tap_free(ctx->tap);
     ir_keystore_close(ctx->ks);
     OSSL_LIB_CTX_free(ctx->libctx);
     free(ctx->config_param);

@@ -13,6 +13,7 @@
 
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
+#include <openssl/evp.h>
 
 #include "keystore/keystore.h"
 
@@ -31,12 +32,20 @@ typedef struct ir_prov_ctx {
     char *config_param; /* iotreg-config from openssl.cnf, or NULL */
     pthread_mutex_t lock;
     ir_keystore *ks; /* opened on first use */
+    struct ir_tap *tap; /* the issuance tap's state, made on first signature */
+    struct ir_prov_md {
+        char name[32];
+        EVP_MD *md;
+    } mds[8]; /* digests fetched so far, by the name asked for */
 } ir_prov_ctx;
 
 /* The keystore, opened on first use; raises the error itself. 1/0. */
 int ir_prov_keystore(ir_prov_ctx *ctx, ir_keystore **out);
 /* Logs in (PIN file, else cb); raises the error itself. 1/0. */
 int ir_prov_login(ir_prov_ctx *ctx, OSSL_PASSPHRASE_CALLBACK *cb, void *cbarg);
+/* The digest called name from the application's providers (cached: a
+ * fetch per signature is measurable); the caller frees its reference. */
+EVP_MD *ir_prov_fetch_md(ir_prov_ctx *ctx, const char *name);
 /* The live provider instance with this id, or NULL (key references). */
 ir_prov_ctx *ir_prov_by_instance(uint64_t instance);
 

@@ -13,6 +13,7 @@
 #include "provider/debug.h"
 #include "provider/errors.h"
 #include "provider/signature.h"
+#include "provider/tap.h"
 
 #define DEFAULT_DIGEST "SHA2-256"
 
@@ -47,7 +48,7 @@ static int copy_state(ir_sig_ctx *to, const ir_sig_ctx *from)
 {
     if (from->md != NULL && EVP_MD_up_ref(from->md))
         to->md = from->md;
-    if (from->mdctx != NULL) {
+    if (from->mdctx != NULL && from->hashing) {
         to->mdctx = EVP_MD_CTX_new();
         if (to->mdctx == NULL || !EVP_MD_CTX_copy_ex(to->mdctx, from->mdctx))
             return 0;
@@ -84,7 +85,7 @@ size_t ir_sig_digest_size(const ir_sig_ctx *ctx)
 
 int ir_sig_set_digest(ir_sig_ctx *ctx, const char *mdname)
 {
-    EVP_MD *md = EVP_MD_fetch(ctx->prov->libctx, mdname, IR_PROV_PROPQ);
+    EVP_MD *md = ir_prov_fetch_md(ctx->prov, mdname);
 
     if (md == NULL || !(EVP_MD_is_a(md, "SHA2-256") || EVP_MD_is_a(md, "SHA2-384") ||
                         EVP_MD_is_a(md, "SHA2-512"))) {
@@ -141,18 +142,36 @@ int ir_sig_digest_sign_init(void *vctx, const char *mdname, void *provkey,
     if (mdname != NULL && mdname[0] != '\0' ? !ir_sig_set_digest(ctx, mdname)
                                             : ctx->md == NULL && !ir_sig_set_digest(ctx, DEFAULT_DIGEST))
         return 0;
-    if (!ir_sig_set_common_params(ctx, params))
+    ctx->hashing = 0;
+    return ir_sig_set_common_params(ctx, params);
+}
+
+/* The message's hash starts with its first byte, not at init: a one-shot
+ * signature then costs one hash context, and a fresh init nothing. */
+static int start_hashing(ir_sig_ctx *ctx)
+{
+    if (ctx->hashing)
+        return 1;
+    if (ctx->md == NULL || (ctx->mdctx == NULL && (ctx->mdctx = EVP_MD_CTX_new()) == NULL) ||
+        !EVP_DigestInit_ex2(ctx->mdctx, ctx->md, NULL))
         return 0;
-    if (ctx->mdctx == NULL && (ctx->mdctx = EVP_MD_CTX_new()) == NULL)
-        return 0;
-    return EVP_DigestInit_ex2(ctx->mdctx, ctx->md, NULL);
+    ctx->hashing = 1;
+    return 1;
+}
+
+static int finish_hashing(ir_sig_ctx *ctx, unsigned char *dgst, unsigned int *dlen)
+{
+    int ok = start_hashing(ctx) && EVP_DigestFinal_ex(ctx->mdctx, dgst, dlen);
+
+    ctx->hashing = 0;
+    return ok;
 }
 
 int ir_sig_digest_sign_update(void *vctx, const unsigned char *data, size_t datalen)
 {
     ir_sig_ctx *ctx = vctx;
 
-    if (ctx->mdctx == NULL || !EVP_DigestUpdate(ctx->mdctx, data, datalen))
+    if (!start_hashing(ctx) || !EVP_DigestUpdate(ctx->mdctx, data, datalen))
         return 0;
     if (!ctx->msg_overflow && ir_buf_append(&ctx->msg, data, datalen, NULL) != IR_OK) {
         ctx->msg_overflow = 1;
@@ -180,7 +199,7 @@ int ir_sig_digest_sign_final(void *vctx, unsigned char *sig, size_t *siglen, siz
 
     if (sig == NULL)
         return size_only(ctx, siglen);
-    if (ctx->mdctx == NULL || !EVP_DigestFinal_ex(ctx->mdctx, dgst, &dlen))
+    if (!finish_hashing(ctx, dgst, &dlen))
         return 0;
     ok = ir_sig_finish(ctx, ctx->msg_overflow ? NULL : ctx->msg.data, ctx->msg.len, dgst, dlen,
                        sig, siglen, sigsize);
@@ -197,7 +216,9 @@ int ir_sig_digest_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t si
 
     if (sig == NULL)
         return size_only(ctx, siglen);
-    if (ctx->md == NULL || !EVP_Digest(tbs, tbslen, dgst, &dlen, ctx->md, NULL))
+    ctx->hashing = 0;
+    if (!start_hashing(ctx) || !EVP_DigestUpdate(ctx->mdctx, tbs, tbslen) ||
+        !finish_hashing(ctx, dgst, &dlen))
         return 0;
     return ir_sig_finish(ctx, tbs, tbslen, dgst, dlen, sig, siglen, sigsize);
 }
@@ -233,6 +254,24 @@ int ir_sig_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize,
     return ir_sig_finish(ctx, NULL, 0, tbs, tbslen, sig, siglen, sigsize);
 }
 
+/* Hands the signed message to the issuance tap, which may withhold the
+ * signature (1: release it, 0: error raised). */
+static int tap_signature(ir_sig_ctx *ctx, const unsigned char *msg, size_t msglen,
+                         const unsigned char *sig, size_t siglen)
+{
+    unsigned char *algid = NULL;
+    int algid_len = 0, ok;
+
+    if (msg == NULL)
+        return 1;
+    if (!ctx->alg->algorithm_id(ctx, &algid, &algid_len))
+        algid = NULL;
+    ok = ir_tap_signed(ctx->prov, ctx->key, msg, msglen, algid, algid != NULL ? (size_t)algid_len : 0,
+                       sig, siglen);
+    OPENSSL_free(algid);
+    return ok;
+}
+
 int ir_sig_finish(ir_sig_ctx *ctx, const unsigned char *msg, size_t msglen,
                   const unsigned char *dgst, size_t dlen, unsigned char *sig, size_t *siglen,
                   size_t sigsize)
@@ -249,7 +288,13 @@ int ir_sig_finish(ir_sig_ctx *ctx, const unsigned char *msg, size_t msglen,
     }
     ir_prov_debug("signing a %zu-byte message (%s) with '%s'", msg != NULL ? msglen : 0,
                   msg != NULL ? "whole message at hand" : "digest only", ctx->key->priv.label);
-    return ctx->alg->sign_digest(ctx, dgst, dlen, sig, siglen, sigsize);
+    if (!ctx->alg->sign_digest(ctx, dgst, dlen, sig, siglen, sigsize))
+        return 0;
+    if (!tap_signature(ctx, msg, msglen, sig, *siglen)) {
+        OPENSSL_cleanse(sig, *siglen);
+        return 0;
+    }
+    return 1;
 }
 
 int ir_sig_get_common_params(ir_sig_ctx *ctx, OSSL_PARAM params[])

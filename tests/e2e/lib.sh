@@ -139,6 +139,8 @@ e2e_config() {
     echo '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"}]}' >"$T/policy.json"
     local customers="${E2E_CUSTOMERS:-$(e2e_customer alpha $ALPHA ext-alpha-7c1e; e2e_customer beta $BETA ext-beta-93d2)}"
     local rules="${E2E_RULES:-$(e2e_rule alpha 'Alpha Corp'; e2e_rule beta 'Beta Corp')}"
+    # Outside the here-document: quotes in a ${X:-default} inside one are removed.
+    local creds="${E2E_CSP_CREDENTIALS:-<access-key id=\"$CSP_KEY\" secret-file=\"$T/csp.secret\"/>}"
     cat >"$T/iotreg.xml" <<XML
 <?xml version="1.0" encoding="UTF-8"?>
 <iotreg xmlns="urn:iotreg:config:1" version="1">
@@ -155,7 +157,7 @@ e2e_config() {
     <csp-account name="csp">
       <account-id>$CSP</account-id>
       <region>us-east-1</region>
-      <credentials>${E2E_CSP_CREDENTIALS:-<access-key id="$CSP_KEY" secret-file="$T/csp.secret"/>}</credentials>
+      <credentials>$creds</credentials>
       <endpoint>$EMU_URL</endpoint>
       <allow-http>true</allow-http>
     </csp-account>
