@@ -4,8 +4,10 @@
 
 bench_top=$(cd "$(dirname "$0")/.." && pwd)
 
+# Ends the run; tests/e2e/lib.sh's cleanup then keeps $T (logs) for a look.
 bench_die() {
     echo "$(basename "$0"): $*" >&2
+    E2E_FAILED=1
     exit 1
 }
 

@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <p11-kit/p11-kit.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +43,7 @@ static ir_rc load_module(const char *path, CK_FUNCTION_LIST **out, ir_err *err)
         const char *why = p11_kit_message();
         return ks_fail(err, IR_ERR_PKCS11, IR_KS_R_MODULE_LOAD, CKR_GENERAL_ERROR,
                        "cannot load the PKCS#11 module %s: %s; install it (SoftHSM2: apt-get "
-                       "install softhsm2) or set keystore/module in the configuration",
+                       "install softhsm2) or set <module> in <keystore> of the configuration",
                        path, why != NULL ? why : "unknown reason");
     }
     rv = p11_kit_module_initialize(p11);
@@ -99,7 +101,7 @@ static ir_rc token_not_found(const ir_keystore *ks, const char *seen, ir_err *er
 {
     return ks_fail(err, IR_ERR_NOT_FOUND, IR_KS_R_TOKEN_NOT_FOUND, CKR_TOKEN_NOT_PRESENT,
                    "no PKCS#11 token labelled '%s' in %s (tokens present: %s); create it with "
-                   "`iotregctl keystore init` or set keystore/token_label in %s",
+                   "`iotregctl keystore init` or set <token-label> in <keystore> of %s",
                    ks->token_label, ks->module, seen[0] != '\0' ? seen : "none",
                    ks->config_path != NULL ? ks->config_path : "the configuration");
 }
@@ -146,6 +148,25 @@ static ir_rc copy_opts(ir_keystore *ks, const ir_keystore_opts *o, ir_err *err)
     return IR_OK;
 }
 
+/* At process exit, OpenSSL tears providers down from its own exit handler,
+ * which runs after the PKCS#11 module's destructors (the module was loaded
+ * later): calling into the module then crashes it. A handler registered
+ * right after the module is loaded runs before those destructors and notes
+ * that the process is exiting; closing then leaves the module alone. (In a
+ * shared object, glibc runs it at dlclose too, so it never outlives us.) */
+static atomic_int ks_exiting;
+static pthread_once_t ks_exit_once = PTHREAD_ONCE_INIT;
+
+static void ks_note_exit(void)
+{
+    atomic_store(&ks_exiting, 1);
+}
+
+static void ks_watch_exit(void)
+{
+    atexit(ks_note_exit);
+}
+
 ir_rc ir_keystore_open(const ir_keystore_opts *opts, ir_keystore **out, ir_err *err)
 {
     ir_keystore *ks = calloc(1, sizeof(*ks));
@@ -163,6 +184,7 @@ ir_rc ir_keystore_open(const ir_keystore_opts *opts, ir_keystore **out, ir_err *
     rc = load_module(ks->module, &ks->p11, err);
     if (rc != IR_OK)
         goto out;
+    pthread_once(&ks_exit_once, ks_watch_exit);
     rc = ks_find_slot_locked(ks, err);
     if (rc != IR_OK)
         goto out;
@@ -180,7 +202,9 @@ void ir_keystore_close(ir_keystore *ks)
     if (ks == NULL)
         return;
     pthread_mutex_lock(&ks->lock);
-    if (ks->forks_seen == ks_fork_count() && ks->p11 != NULL) {
+    if (atomic_load(&ks_exiting)) {
+        /* The module may be half torn down: the process is ending anyway. */
+    } else if (ks->forks_seen == ks_fork_count() && ks->p11 != NULL) {
         ks_close_sessions_locked(ks);
         unload_module(ks->p11);
     } else if (ks->p11 != NULL) {
@@ -288,8 +312,8 @@ static ir_rc free_slot(CK_FUNCTION_LIST *p11, const char *label, CK_SLOT_ID *out
 static ir_rc init_user_pin(ir_keystore *ks, const char *so_pin, const char *user_pin, ir_err *err)
 {
     CK_SESSION_HANDLE s;
-    CK_RV rv = ks->p11->C_OpenSession(ks->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
-                                      &s);
+    CK_RV rv =
+        ks->p11->C_OpenSession(ks->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
 
     if (rv != CKR_OK)
         return ks_fail_rv(err, rv, "C_OpenSession");

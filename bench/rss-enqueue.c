@@ -1,6 +1,8 @@
-/* bench-enqueue: journals every certificate under a directory through the
- * capture path (as `iotregctl import DIR` does), for benchmarks that need
- * many entries queued quickly. Not installed. */
+/* rss-enqueue: journals every certificate under a directory through the
+ * capture path, as `iotregctl import DIR` would, so that bench/rss-100k.sh
+ * can queue 100,000 entries in one process instead of 100,000 runs of
+ * iotreg-publish. The script builds it with the build tree's libtool when
+ * iotregctl has no import command. Not installed. */
 #include "config.h"
 
 #include <stdio.h>
@@ -14,7 +16,7 @@
 static void on_refused(void *ctx, const char *what, const char *msg)
 {
     (void)ctx;
-    fprintf(stderr, "bench-enqueue: refused %s: %s\n", what, msg);
+    fprintf(stderr, "rss-enqueue: refused %s: %s\n", what, msg);
 }
 
 static ir_rc import_dir(ir_runtime *rt, const char *dir, ir_import_stats *stats, ir_err *err)
@@ -44,19 +46,19 @@ int main(int argc, char **argv)
     ir_rc rc;
 
     if (argc != 4 || strcmp(argv[1], "-c") != 0) {
-        fprintf(stderr, "usage: bench-enqueue -c CONFIG DIR\n");
+        fprintf(stderr, "usage: rss-enqueue -c CONFIG DIR\n");
         return 2;
     }
-    ir_log_set_prefix("bench-enqueue");
+    ir_log_set_prefix("rss-enqueue");
     rc = ir_runtime_open(argv[2], IR_RT_JOURNAL, &rt, &err);
     if (rc != IR_OK) {
-        fprintf(stderr, "bench-enqueue: %s\n", err.msg);
+        fprintf(stderr, "rss-enqueue: %s\n", err.msg);
         return 1;
     }
     rc = import_dir(&rt, argv[3], &stats, &err);
     ir_runtime_close(&rt);
     if (rc != IR_OK) {
-        fprintf(stderr, "bench-enqueue: %s\n", err.msg);
+        fprintf(stderr, "rss-enqueue: %s\n", err.msg);
         return 1;
     }
     printf("%ld journaled, %ld already known, %ld unattributed, %ld refused\n", stats.imported,
