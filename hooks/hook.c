@@ -224,8 +224,8 @@ int iotreg_hook_revoke(iotreg_hook *h, const unsigned char *der, size_t der_len,
     return code;
 }
 
-int iotreg_hook_revoke_id(iotreg_hook *h, const char *cert_id, int reason,
-                          int64_t revocation_time, char *errbuf, size_t errlen)
+int iotreg_hook_revoke_id(iotreg_hook *h, const char *cert_id, int reason, int64_t revocation_time,
+                          char *errbuf, size_t errlen)
 {
     int64_t when = revocation_time ? revocation_time * 1000 : ir_realtime_ms();
     bool already = false;

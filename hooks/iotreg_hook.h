@@ -38,17 +38,17 @@ extern "C" {
 
 /* Return codes. */
 enum iotreg_hook_rc {
-    IOTREG_HOOK_OK = 0,             /* journaled now */
-    IOTREG_HOOK_ALREADY_KNOWN = 1,  /* success: the journal had it already (nothing changed) */
-    IOTREG_HOOK_EINVAL = -1,        /* bad argument: NULL handle or data, bad reason, bad metadata */
-    IOTREG_HOOK_ECONFIG = -2,       /* configuration missing or invalid; errbuf names file and line */
-    IOTREG_HOOK_EJOURNAL = -3,      /* the journal cannot be opened or written: NOT recorded; retry */
-    IOTREG_HOOK_ENOTCERT = -4,      /* the data is not exactly one X.509 certificate */
+    IOTREG_HOOK_OK = 0,            /* journaled now */
+    IOTREG_HOOK_ALREADY_KNOWN = 1, /* success: the journal had it already (nothing changed) */
+    IOTREG_HOOK_EINVAL = -1,       /* bad argument: NULL handle or data, bad reason, bad metadata */
+    IOTREG_HOOK_ECONFIG = -2,  /* configuration missing or invalid; errbuf names file and line */
+    IOTREG_HOOK_EJOURNAL = -3, /* the journal cannot be opened or written: NOT recorded; retry */
+    IOTREG_HOOK_ENOTCERT = -4, /* the data is not exactly one X.509 certificate */
     IOTREG_HOOK_EUNKNOWN_ISSUER = -5, /* not issued by a SubCA of the configuration */
-    IOTREG_HOOK_EBADSIG = -6,       /* names a configured SubCA but its key did not sign it */
-    IOTREG_HOOK_ENOTFOUND = -7,     /* revoke: no such certificate in the journal */
-    IOTREG_HOOK_ENOMEM = -8,        /* out of memory; retry */
-    IOTREG_HOOK_EINTERNAL = -9,     /* a bug in iotreg; the message says where */
+    IOTREG_HOOK_EBADSIG = -6,         /* names a configured SubCA but its key did not sign it */
+    IOTREG_HOOK_ENOTFOUND = -7,       /* revoke: no such certificate in the journal */
+    IOTREG_HOOK_ENOMEM = -8,          /* out of memory; retry */
+    IOTREG_HOOK_EINTERNAL = -9,       /* a bug in iotreg; the message says where */
 };
 
 /* Certificate status, as EJBCA's storeCertificate passes it. */
@@ -62,12 +62,14 @@ enum iotreg_hook_cert_status {
  * use: fields added later are read only when struct_size covers them. */
 typedef struct iotreg_hook_metadata {
     size_t struct_size;
-    const char *end_entity; /* the CA's end entity / username; attribution rules may match it */
-    const char *profile;    /* certificate profile name; attribution rules may match it */
-    const char *subca;      /* the issuing SubCA's name in iotreg's configuration: when given,
-                               it must be the SubCA that issued the certificate */
-    int status;             /* enum iotreg_hook_cert_status */
-    int revocation_reason;  /* RFC 5280 CRLReason, when status is REVOKED */
+    const char *end_entity;  /* the CA's end entity / username; attribution rules may match it */
+    const char *profile;     /* certificate profile name; attribution rules may match it */
+    const char *subca;       /* the issuing SubCA's name in iotreg's configuration, when the CA
+                                knows it: needed for a SubCA whose certificate is only in the
+                                keystore; a name that contradicts the certificate leaves it
+                                unattributed, for an operator to decide */
+    int status;              /* enum iotreg_hook_cert_status */
+    int revocation_reason;   /* RFC 5280 CRLReason, when status is REVOKED */
     int64_t revocation_time; /* seconds since the epoch, when status is REVOKED; 0 = now */
 } iotreg_hook_metadata;
 
@@ -104,8 +106,7 @@ int iotreg_hook_init(const char *config_path, iotreg_hook **out, char *errbuf, s
  * a customer (or records it as unattributed, for an operator to assign),
  * and returns once the entry is durable. */
 int iotreg_hook_store_certificate(iotreg_hook *h, const unsigned char *der, size_t der_len,
-                                  const iotreg_hook_metadata *meta, char *errbuf,
-                                  size_t errlen);
+                                  const iotreg_hook_metadata *meta, char *errbuf, size_t errlen);
 
 /* Records a revocation for iotregd to carry out in AWS (the certificate is
  * journaled first if it was not). reason: RFC 5280 CRLReason (0-6, 8-10);
@@ -116,8 +117,8 @@ int iotreg_hook_revoke(iotreg_hook *h, const unsigned char *der, size_t der_len,
 
 /* The same for a certificate known only by its id (lower-case hex SHA-256
  * of its DER), which must be in the journal already. */
-int iotreg_hook_revoke_id(iotreg_hook *h, const char *cert_id, int reason,
-                          int64_t revocation_time, char *errbuf, size_t errlen);
+int iotreg_hook_revoke_id(iotreg_hook *h, const char *cert_id, int reason, int64_t revocation_time,
+                          char *errbuf, size_t errlen);
 
 /* Checks that the configuration is still valid and the journal writable. */
 int iotreg_hook_test_connection(iotreg_hook *h, char *errbuf, size_t errlen);

@@ -29,9 +29,17 @@ tests_hook_hostca_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hooks
 tests_hook_hostca_CFLAGS = $(TEST_CFLAGS)
 tests_hook_hostca_LDADD = $(TEST_LIBS) -ldl
 
+# The enqueue latency benchmark (bench/README.md); built, never run by make check.
+noinst_PROGRAMS += bench/enqueue
+bench_enqueue_SOURCES = bench/enqueue.c tests/hook/testcerts.c tests/hook/testcerts.h
+bench_enqueue_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hooks -I$(top_srcdir)/tests/hook
+bench_enqueue_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
+bench_enqueue_LDADD = src/libiotreg.la $(DEP_LIBS) -ldl
+
 # -- tests --
-TESTS += tests/hook/publish.test tests/hook/durability.test
-EXTRA_DIST += tests/hook/lib.sh tests/hook/publish.test tests/hook/durability.test
+TESTS += tests/hook/publish.test tests/hook/durability.test tests/hook/import.test
+EXTRA_DIST += tests/hook/lib.sh tests/hook/publish.test tests/hook/durability.test \
+	tests/hook/import.test
 check_PROGRAMS += tests/hook/test_hook
 TESTS += tests/hook/test_hook
 tests_hook_test_hook_SOURCES = tests/hook/test_hook.c tests/hook/testcerts.c tests/hook/testcerts.h

@@ -18,7 +18,7 @@
 
 enum {
     EXIT_DONE = 0,
-    EXIT_FAILED = 1,  /* the journal or the system failed: nothing recorded, retry later */
+    EXIT_FAILED = 1, /* the journal or the system failed: nothing recorded, retry later */
     EXIT_USAGE = 2,
     EXIT_CONFIG = 3,  /* the configuration is missing or invalid */
     EXIT_REFUSED = 4, /* the input is refused: not a certificate, unknown issuer, ... */
@@ -86,13 +86,13 @@ static const char *option_value(int argc, char **argv, int *i)
 static int parse_option(int argc, char **argv, int *i, publish_opts *o)
 {
     const char *a = argv[*i];
-    const char **slot = strcmp(a, "-c") == 0               ? &o->config
-                        : strcmp(a, "--end-entity") == 0   ? &o->meta.end_entity
-                        : strcmp(a, "--profile") == 0      ? &o->meta.profile
-                        : strcmp(a, "--subca") == 0        ? &o->meta.subca
-                        : strcmp(a, "--reason") == 0       ? &o->reason
-                        : strcmp(a, "--time") == 0         ? &o->time
-                                                           : NULL;
+    const char **slot = strcmp(a, "-c") == 0             ? &o->config
+                        : strcmp(a, "--end-entity") == 0 ? &o->meta.end_entity
+                        : strcmp(a, "--profile") == 0    ? &o->meta.profile
+                        : strcmp(a, "--subca") == 0      ? &o->meta.subca
+                        : strcmp(a, "--reason") == 0     ? &o->reason
+                        : strcmp(a, "--time") == 0       ? &o->time
+                                                         : NULL;
 
     if (strcmp(a, "--revoke") == 0) {
         o->revoke = true;

@@ -80,6 +80,5 @@ static int reason_of(ir_ks_reason r)
 void ir_prov_raise_ks_at(const ir_prov_ctx *ctx, const ir_err *err, const char *file, int line,
                          const char *func)
 {
-    ir_prov_raise_at(ctx, reason_of(ir_keystore_last_reason()), file, line, func, "%s",
-                     err->msg);
+    ir_prov_raise_at(ctx, reason_of(ir_keystore_last_reason()), file, line, func, "%s", err->msg);
 }

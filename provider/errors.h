@@ -38,8 +38,7 @@ enum ir_prov_reason {
 const OSSL_ITEM *ir_prov_reason_strings(void);
 
 void ir_prov_raise_at(const ir_prov_ctx *ctx, int reason, const char *file, int line,
-                      const char *func, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+                      const char *func, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 #define IR_PROV_ERR(ctx, reason, ...)                                                              \
     ir_prov_raise_at((ctx), (reason), OPENSSL_FILE, OPENSSL_LINE, OPENSSL_FUNC, __VA_ARGS__)
 
@@ -47,6 +46,7 @@ void ir_prov_raise_at(const ir_prov_ctx *ctx, int reason, const char *file, int 
  * the detail is err's message. */
 void ir_prov_raise_ks_at(const ir_prov_ctx *ctx, const ir_err *err, const char *file, int line,
                          const char *func);
-#define IR_PROV_ERR_KS(ctx, err) ir_prov_raise_ks_at((ctx), (err), OPENSSL_FILE, OPENSSL_LINE, OPENSSL_FUNC)
+#define IR_PROV_ERR_KS(ctx, err)                                                                   \
+    ir_prov_raise_ks_at((ctx), (err), OPENSSL_FILE, OPENSSL_LINE, OPENSSL_FUNC)
 
 #endif

@@ -42,7 +42,10 @@ static const char *ec_query_operation_name(int operation_id)
     return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" : NULL;
 }
 
-#define FN(id, f) {OSSL_FUNC_KEYMGMT_##id, (void (*)(void))(f)}
+#define FN(id, f)                                                                                  \
+    {                                                                                              \
+        OSSL_FUNC_KEYMGMT_##id, (void (*)(void))(f)                                                \
+    }
 const OSSL_DISPATCH ir_ec_keymgmt_functions[] = {
     FN(NEW, ec_new),
     FN(FREE, ir_km_free),

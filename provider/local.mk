@@ -20,8 +20,10 @@ provider_iotreg_la_LIBADD = src/libiotreg.la $(DEP_LIBS)
 
 # Tests of the keystore and the provider against a private SoftHSM2 token.
 EXTRA_DIST += tests/keystore/ks-lib.sh
-TESTS += tests/keystore/openssl.test tests/keystore/errors.test tests/keystore/iotregctl.test
-EXTRA_DIST += tests/keystore/openssl.test tests/keystore/errors.test tests/keystore/iotregctl.test
+TESTS += tests/keystore/openssl.test tests/keystore/errors.test tests/keystore/iotregctl.test \
+	tests/keystore/ca-register.test
+EXTRA_DIST += tests/keystore/openssl.test tests/keystore/errors.test tests/keystore/iotregctl.test \
+	tests/keystore/ca-register.test
 
 check_PROGRAMS += tests/keystore/test_ks_token
 TESTS += tests/keystore/test_ks_token
@@ -47,3 +49,9 @@ noinst_PROGRAMS += bench/provider_sign
 bench_provider_sign_SOURCES = bench/provider_sign.c tests/keystore/kstest.h
 bench_provider_sign_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
 bench_provider_sign_LDADD = src/libiotreg.la $(DEP_LIBS)
+
+# The openssl.cnf snippet that loads the provider, installed beside the
+# configuration's sample.
+opensslsnippetdir = $(pkgdatadir)
+dist_opensslsnippet_DATA = conf/openssl-iotreg.cnf
+EXTRA_DIST += docs/keystore.md

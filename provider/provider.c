@@ -22,7 +22,10 @@ static OSSL_FUNC_provider_get_params_fn ir_prov_get_params;
 static OSSL_FUNC_provider_query_operation_fn ir_prov_query;
 static OSSL_FUNC_provider_get_reason_strings_fn ir_prov_get_reason_strings;
 
-#define ALG(names, fns) {names, "provider=" IR_PROV_NAME, fns, NULL}
+#define ALG(names, fns)                                                                            \
+    {                                                                                              \
+        names, "provider=" IR_PROV_NAME, fns, NULL                                                 \
+    }
 
 static const OSSL_ALGORITHM store_algs[] = {
     ALG("iotreg", ir_store_functions),
@@ -190,7 +193,7 @@ static ir_rc ask_pin(void *arg, char *pin, size_t size, ir_err *err)
     if (a->cb == NULL || !a->cb(pin, size - 1, &len, params, a->cbarg) || len == 0) {
         OPENSSL_cleanse(pin, size);
         return ir_err_set(err, IR_ERR_CONFIG,
-                          "no PIN for token '%s': set keystore/pin-file in the iotreg "
+                          "no PIN for token '%s': set <pin-file> in the iotreg "
                           "configuration or supply it (e.g. -passin)",
                           a->token);
     }

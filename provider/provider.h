@@ -31,7 +31,7 @@ typedef struct ir_prov_ctx {
     OSSL_FUNC_core_vset_error_fn *vset_error;
     char *config_param; /* iotreg-config from openssl.cnf, or NULL */
     pthread_mutex_t lock;
-    ir_keystore *ks; /* opened on first use */
+    ir_keystore *ks;    /* opened on first use */
     struct ir_tap *tap; /* the issuance tap's state, made on first signature */
     struct ir_prov_md {
         char name[32];

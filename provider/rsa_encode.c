@@ -47,11 +47,12 @@ int ir_rsa_pkcs1_algid(const EVP_MD *md, unsigned char **der)
     return encode_algor(alg, der);
 }
 
+/* With NULL parameters, as libcrypto's own RSASSA-PSS parameters have them. */
 static X509_ALGOR *md_algor(const EVP_MD *md)
 {
     X509_ALGOR *a = X509_ALGOR_new();
 
-    if (a != NULL && !X509_ALGOR_set0(a, OBJ_nid2obj(EVP_MD_get_type(md)), V_ASN1_UNDEF, NULL)) {
+    if (a != NULL && !X509_ALGOR_set0(a, OBJ_nid2obj(EVP_MD_get_type(md)), V_ASN1_NULL, NULL)) {
         X509_ALGOR_free(a);
         a = NULL;
     }

@@ -117,7 +117,10 @@ static const OSSL_PARAM *ecdsa_settable_ctx_params(void *vctx, void *provctx)
     return params;
 }
 
-#define FN(id, f) {OSSL_FUNC_SIGNATURE_##id, (void (*)(void))(f)}
+#define FN(id, f)                                                                                  \
+    {                                                                                              \
+        OSSL_FUNC_SIGNATURE_##id, (void (*)(void))(f)                                              \
+    }
 const OSSL_DISPATCH ir_ecdsa_signature_functions[] = {
     FN(NEWCTX, ecdsa_newctx),
     FN(FREECTX, ir_sig_freectx),

@@ -49,7 +49,7 @@ static EVP_MD *mgf1_md(const ir_sig_ctx *ctx)
 {
     if (ctx->mgf1_mdname[0] == '\0')
         return EVP_MD_up_ref(ctx->md) ? ctx->md : NULL;
-    return EVP_MD_fetch(ctx->prov->libctx, ctx->mgf1_mdname, IR_PROV_PROPQ);
+    return ir_prov_fetch_md(ctx->prov, ctx->mgf1_mdname);
 }
 
 /* The salt length in bytes: RSA_PSS_SALTLEN_DIGEST is the digest's size,
@@ -66,8 +66,8 @@ static int resolve_salt(const ir_sig_ctx *ctx)
     return ctx->saltlen;
 }
 
-static int sign_pkcs1(ir_sig_ctx *ctx, const unsigned char *dgst, size_t dlen,
-                      unsigned char *sig, size_t *siglen, size_t sigsize)
+static int sign_pkcs1(ir_sig_ctx *ctx, const unsigned char *dgst, size_t dlen, unsigned char *sig,
+                      size_t *siglen, size_t sigsize)
 {
     CK_MECHANISM mech = {CKM_RSA_PKCS, NULL, 0};
     unsigned char *di = NULL;
@@ -135,9 +135,9 @@ static void *rsa_newctx(void *provctx, const char *propq)
 static int get_pad_mode(const ir_sig_ctx *ctx, OSSL_PARAM *p)
 {
     if (p->data_type == OSSL_PARAM_UTF8_STRING)
-        return OSSL_PARAM_set_utf8_string(
-            p, ctx->pad_mode == RSA_PKCS1_PSS_PADDING ? OSSL_PKEY_RSA_PAD_MODE_PSS
-                                                      : OSSL_PKEY_RSA_PAD_MODE_PKCSV15);
+        return OSSL_PARAM_set_utf8_string(p, ctx->pad_mode == RSA_PKCS1_PSS_PADDING
+                                                 ? OSSL_PKEY_RSA_PAD_MODE_PSS
+                                                 : OSSL_PKEY_RSA_PAD_MODE_PKCSV15);
     return OSSL_PARAM_set_int(p, ctx->pad_mode);
 }
 
@@ -171,8 +171,8 @@ static int rsa_get_ctx_params(void *vctx, OSSL_PARAM params[])
     if (p != NULL && !get_saltlen(ctx, p))
         return 0;
     p = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_MGF1_DIGEST);
-    if (p != NULL && !OSSL_PARAM_set_utf8_string(
-                         p, ctx->mgf1_mdname[0] != '\0' ? ctx->mgf1_mdname : ctx->mdname))
+    if (p != NULL && !OSSL_PARAM_set_utf8_string(p, ctx->mgf1_mdname[0] != '\0' ? ctx->mgf1_mdname
+                                                                                : ctx->mdname))
         return 0;
     return 1;
 }
@@ -244,7 +244,7 @@ static int set_mgf1(ir_sig_ctx *ctx, const OSSL_PARAM *p)
 
     if (!OSSL_PARAM_get_utf8_string(p, &pn, sizeof(name)))
         return 0;
-    md = EVP_MD_fetch(ctx->prov->libctx, name, IR_PROV_PROPQ);
+    md = ir_prov_fetch_md(ctx->prov, name);
     if (mech_of(md) == NULL) {
         EVP_MD_free(md);
         IR_PROV_ERR(ctx->prov, IOTREG_R_UNSUPPORTED_DIGEST,
@@ -291,7 +291,10 @@ static const OSSL_PARAM *rsa_settable_ctx_params(void *vctx, void *provctx)
     return params;
 }
 
-#define FN(id, f) {OSSL_FUNC_SIGNATURE_##id, (void (*)(void))(f)}
+#define FN(id, f)                                                                                  \
+    {                                                                                              \
+        OSSL_FUNC_SIGNATURE_##id, (void (*)(void))(f)                                              \
+    }
 const OSSL_DISPATCH ir_rsa_signature_functions[] = {
     FN(NEWCTX, rsa_newctx),
     FN(FREECTX, ir_sig_freectx),

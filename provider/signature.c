@@ -55,8 +55,8 @@ static int copy_state(ir_sig_ctx *to, const ir_sig_ctx *from)
     }
     if (from->key != NULL)
         to->key = ir_pkey_up_ref(from->key);
-    return from->msg.len == 0 || ir_buf_append(&to->msg, from->msg.data, from->msg.len, NULL) ==
-                                     IR_OK;
+    return from->msg.len == 0 ||
+           ir_buf_append(&to->msg, from->msg.data, from->msg.len, NULL) == IR_OK;
 }
 
 void *ir_sig_dupctx(void *vctx)
@@ -139,8 +139,9 @@ int ir_sig_digest_sign_init(void *vctx, const char *mdname, void *provkey,
 
     if (!init_key(ctx, provkey, params))
         return 0;
-    if (mdname != NULL && mdname[0] != '\0' ? !ir_sig_set_digest(ctx, mdname)
-                                            : ctx->md == NULL && !ir_sig_set_digest(ctx, DEFAULT_DIGEST))
+    if (mdname != NULL && mdname[0] != '\0'
+            ? !ir_sig_set_digest(ctx, mdname)
+            : ctx->md == NULL && !ir_sig_set_digest(ctx, DEFAULT_DIGEST))
         return 0;
     ctx->hashing = 0;
     return ir_sig_set_common_params(ctx, params);
@@ -201,9 +202,10 @@ int ir_sig_digest_sign_final(void *vctx, unsigned char *sig, size_t *siglen, siz
         return size_only(ctx, siglen);
     if (!finish_hashing(ctx, dgst, &dlen))
         return 0;
-    ok = ir_sig_finish(ctx, ctx->msg_overflow ? NULL : ctx->msg.data, ctx->msg.len, dgst, dlen,
-                       sig, siglen, sigsize);
+    ok = ir_sig_finish(ctx, ctx->msg_overflow ? NULL : ctx->msg.data, ctx->msg.len, dgst, dlen, sig,
+                       siglen, sigsize);
     ir_buf_reset(&ctx->msg);
+    OPENSSL_cleanse(dgst, sizeof(dgst));
     return ok;
 }
 
@@ -213,6 +215,7 @@ int ir_sig_digest_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t si
     ir_sig_ctx *ctx = vctx;
     unsigned char dgst[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;
+    int ok;
 
     if (sig == NULL)
         return size_only(ctx, siglen);
@@ -220,7 +223,9 @@ int ir_sig_digest_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t si
     if (!start_hashing(ctx) || !EVP_DigestUpdate(ctx->mdctx, tbs, tbslen) ||
         !finish_hashing(ctx, dgst, &dlen))
         return 0;
-    return ir_sig_finish(ctx, tbs, tbslen, dgst, dlen, sig, siglen, sigsize);
+    ok = ir_sig_finish(ctx, tbs, tbslen, dgst, dlen, sig, siglen, sigsize);
+    OPENSSL_cleanse(dgst, sizeof(dgst));
+    return ok;
 }
 
 /* Pre-hashed input: its length tells the digest when none was set. */
@@ -262,12 +267,12 @@ static int tap_signature(ir_sig_ctx *ctx, const unsigned char *msg, size_t msgle
     unsigned char *algid = NULL;
     int algid_len = 0, ok;
 
-    if (msg == NULL)
+    if (msg == NULL || !ir_tap_wants(ctx->prov, ctx->key))
         return 1;
     if (!ctx->alg->algorithm_id(ctx, &algid, &algid_len))
         algid = NULL;
-    ok = ir_tap_signed(ctx->prov, ctx->key, msg, msglen, algid, algid != NULL ? (size_t)algid_len : 0,
-                       sig, siglen);
+    ok = ir_tap_signed(ctx->prov, ctx->key, msg, msglen, algid,
+                       algid != NULL ? (size_t)algid_len : 0, sig, siglen);
     OPENSSL_free(algid);
     return ok;
 }

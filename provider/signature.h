@@ -27,8 +27,8 @@ typedef struct ir_sig_ctx ir_sig_ctx;
 typedef struct ir_sig_alg {
     ir_key_type key_type;
     /* Signs the digest with the token into sig (sigsize bytes). 1/0. */
-    int (*sign_digest)(ir_sig_ctx *ctx, const unsigned char *dgst, size_t dlen,
-                       unsigned char *sig, size_t *siglen, size_t sigsize);
+    int (*sign_digest)(ir_sig_ctx *ctx, const unsigned char *dgst, size_t dlen, unsigned char *sig,
+                       size_t *siglen, size_t sigsize);
     /* The DER AlgorithmIdentifier of the signature; 1/0. *der freed by the caller. */
     int (*algorithm_id)(const ir_sig_ctx *ctx, unsigned char **der, int *len);
 } ir_sig_alg;
@@ -40,11 +40,12 @@ struct ir_sig_ctx {
     char mdname[IR_SIG_MDNAME_MAX];
     EVP_MD *md; /* NULL until a digest is set */
     EVP_MD_CTX *mdctx;
-    ir_buf msg;         /* the message so far, for the issuance tap */
-    int msg_overflow;   /* the message outgrew msg: only its digest is known */
+    int hashing;      /* mdctx has been initialised for the current message */
+    ir_buf msg;       /* the message so far, for the issuance tap */
+    int msg_overflow; /* the message outgrew msg: only its digest is known */
     /* RSA only */
-    int pad_mode;              /* RSA_PKCS1_PADDING or RSA_PKCS1_PSS_PADDING */
-    int saltlen;               /* bytes, or RSA_PSS_SALTLEN_DIGEST / _MAX / _AUTO */
+    int pad_mode;                        /* RSA_PKCS1_PADDING or RSA_PKCS1_PSS_PADDING */
+    int saltlen;                         /* bytes, or RSA_PSS_SALTLEN_DIGEST / _MAX / _AUTO */
     char mgf1_mdname[IR_SIG_MDNAME_MAX]; /* "" = the message digest */
 };
 

@@ -11,6 +11,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
+#include <openssl/crypto.h>
 #include <openssl/params.h>
 #include <openssl/store.h>
 
@@ -133,7 +134,7 @@ static int emit_key(store_ctx *s, ir_keystore *ks, int is_private, const emit *e
     unsigned char blob[IR_KEYREF_MAX];
     char desc[IR_KS_LABEL_MAX + 64];
     CK_KEY_TYPE kt;
-    int objtype = OSSL_OBJECT_PKEY;
+    int objtype = OSSL_OBJECT_PKEY, r;
     size_t len;
 
     if (ir_ks_key_type(ks, is_private ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY, s->uri.object, &kt,
@@ -155,7 +156,9 @@ static int emit_key(store_ctx *s, ir_keystore *ks, int is_private, const emit *e
         OSSL_PARAM_utf8_string(OSSL_OBJECT_PARAM_DESC, desc, 0),
         OSSL_PARAM_END,
     };
-    return e->cb(params, e->cbarg) ? 1 : -1;
+    r = e->cb(params, e->cbarg) ? 1 : -1;
+    OPENSSL_cleanse(blob, sizeof(blob));
+    return r;
 }
 
 static int emit_cert(const char *label, ir_keystore *ks, const emit *e, ir_err *err)
@@ -220,10 +223,21 @@ static int emit_secret(const store_ctx *s, ir_keystore *ks, const emit *e, ir_er
     return emit_name(s, desc, e);
 }
 
+static int no_token(const store_ctx *s, ir_err *err)
+{
+    if (err->rc == IR_ERR_NOT_FOUND)
+        ir_err_set(err, IR_ERR_NOT_FOUND,
+                   "SubCA '%s' has no AWS registration token in the keystore; register it with "
+                   "`iotregctl ca register %s`",
+                   s->uri.object, s->uri.object);
+    return 0;
+}
+
 /* 1 emitted, 0 failed (err set), -1 the callback refused or the key type is foreign. */
 static int run_step(store_ctx *s, ir_keystore *ks, step st, const emit *e, ir_err *err)
 {
     char label[IR_KS_LABEL_MAX + sizeof(IR_KS_VERIFICATION_SUFFIX)];
+    int r;
 
     switch (st) {
     case STEP_PRIVATE:
@@ -234,9 +248,11 @@ static int run_step(store_ctx *s, ir_keystore *ks, step st, const emit *e, ir_er
         return emit_cert(s->uri.object, ks, e, err);
     case STEP_VERIFICATION_CERT:
         snprintf(label, sizeof(label), "%s%s", s->uri.object, IR_KS_VERIFICATION_SUFFIX);
-        return emit_cert(label, ks, e, err);
+        r = emit_cert(label, ks, e, err);
+        return r != 0 ? r : no_token(s, err);
     case STEP_RECORD:
-        return emit_record(s, ks, e, err);
+        r = emit_record(s, ks, e, err);
+        return r != 0 ? r : no_token(s, err);
     default:
         return emit_secret(s, ks, e, err);
     }
@@ -309,7 +325,10 @@ static int store_close(void *loaderctx)
     return 1;
 }
 
-#define FN(id, f) {OSSL_FUNC_STORE_##id, (void (*)(void))(f)}
+#define FN(id, f)                                                                                  \
+    {                                                                                              \
+        OSSL_FUNC_STORE_##id, (void (*)(void))(f)                                                  \
+    }
 const OSSL_DISPATCH ir_store_functions[] = {
     FN(OPEN, store_open),
     FN(SETTABLE_CTX_PARAMS, store_settable_ctx_params),

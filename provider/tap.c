@@ -78,9 +78,9 @@ static const ir_subca_conf *tapped_subca(const ir_config *cfg, const char *label
 
         if (!s->tap)
             continue;
-        if (s->key_uri != NULL ? ir_ks_uri_parse(s->key_uri, &uri, NULL) == IR_OK &&
-                                     strcmp(uri.object, label) == 0
-                               : strcmp(s->name, label) == 0)
+        if (s->key_uri != NULL
+                ? ir_ks_uri_parse(s->key_uri, &uri, NULL) == IR_OK && strcmp(uri.object, label) == 0
+                : strcmp(s->name, label) == 0)
             return s;
     }
     return NULL;
@@ -173,9 +173,14 @@ static int capture(ir_prov_ctx *prov, ir_capture_ctx *cap, const ir_subca_conf *
     return 1;
 }
 
-int ir_tap_signed(ir_prov_ctx *prov, const ir_pkey *key, const unsigned char *msg,
-                  size_t msglen, const unsigned char *algid, size_t algid_len,
-                  const unsigned char *sig, size_t siglen)
+int ir_tap_wants(ir_prov_ctx *prov, const ir_pkey *key)
+{
+    return tapped_subca(tap_config(prov), key->priv.label) != NULL;
+}
+
+int ir_tap_signed(ir_prov_ctx *prov, const ir_pkey *key, const unsigned char *msg, size_t msglen,
+                  const unsigned char *algid, size_t algid_len, const unsigned char *sig,
+                  size_t siglen)
 {
     const ir_subca_conf *subca;
     ir_capture_ctx *cap;

@@ -16,12 +16,15 @@
 
 typedef struct ir_tap ir_tap;
 
+/* Whether key's SubCA has its tap on (cheap after the first call). */
+int ir_tap_wants(ir_prov_ctx *prov, const ir_pkey *key);
+
 /* Called once the token has signed msg (NULL when it was too long to keep:
  * no certificate is) with key. Returns 1 to release the signature, 0 (the
  * error raised) to withhold it. */
-int ir_tap_signed(ir_prov_ctx *prov, const ir_pkey *key, const unsigned char *msg,
-                  size_t msglen, const unsigned char *algid, size_t algid_len,
-                  const unsigned char *sig, size_t siglen);
+int ir_tap_signed(ir_prov_ctx *prov, const ir_pkey *key, const unsigned char *msg, size_t msglen,
+                  const unsigned char *algid, size_t algid_len, const unsigned char *sig,
+                  size_t siglen);
 
 /* Frees the tap state of a provider instance (teardown). */
 void ir_tap_free(ir_tap *tap);

@@ -12,7 +12,7 @@
 #include "journal/journal.h"
 
 #define IR_RT_JOURNAL 0x1u
-#define IR_RT_AWS 0x2u /* the client and the credential providers */
+#define IR_RT_AWS     0x2u /* the client and the credential providers */
 
 typedef struct ir_runtime {
     ir_config *cfg;

@@ -92,8 +92,7 @@ static void list_subcas(const ir_config *cfg, char *buf, size_t n)
     ir_buf_init(&b, n - 1);
     for (i = 0; i < cfg->n_subcas; i++)
         ir_buf_appendf(&b, NULL, "%s%s%s", i ? ", " : "", cfg->subcas[i].name,
-                       ir_config_subca_cert(cfg, &cfg->subcas[i]) ? ""
-                                                                  : " (certificate unknown)");
+                       ir_config_subca_cert(cfg, &cfg->subcas[i]) ? "" : " (certificate unknown)");
     snprintf(buf, n, "%s", cfg->n_subcas ? ir_buf_cstr(&b) : "none");
     ir_buf_free(&b);
 }

@@ -52,8 +52,8 @@ static ir_rc check_framing(const unsigned char *der, size_t len, ir_err *err)
                           want, len);
     if (want < len)
         return ir_err_set(err, IR_ERR_PARSE,
-                          "trailing data: %zu bytes follow the certificate's %zu bytes",
-                          len - want, want);
+                          "trailing data: %zu bytes follow the certificate's %zu bytes", len - want,
+                          want);
     return IR_OK;
 }
 
@@ -190,8 +190,8 @@ ir_rc ir_cert_input_parse(const unsigned char *data, size_t len, ir_der_list *ou
     if (len == 0)
         return ir_err_set(err, IR_ERR_PARSE, "empty input: no certificate");
     if (len > IR_CERT_INPUT_MAX)
-        return ir_err_set(err, IR_ERR_TOO_LARGE, "input of %zu bytes exceeds the limit of %d",
-                          len, IR_CERT_INPUT_MAX);
+        return ir_err_set(err, IR_ERR_TOO_LARGE, "input of %zu bytes exceeds the limit of %d", len,
+                          IR_CERT_INPUT_MAX);
     if (is_pem(data, len))
         rc = parse_pem(data, len, out, err);
     else if (data[0] != 0x30)

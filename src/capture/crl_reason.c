@@ -11,9 +11,9 @@
 #include "journal/journal.h"
 
 static const char *const names[] = {
-    "unspecified",          "keyCompromise",  "cACompromise",    "affiliationChanged",
-    "superseded",           "cessationOfOperation", "certificateHold", NULL,
-    "removeFromCRL",        "privilegeWithdrawn",   "aACompromise",
+    "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
+    "superseded",    "cessationOfOperation", "certificateHold", NULL,
+    "removeFromCRL", "privilegeWithdrawn",   "aACompromise",
 };
 
 #define N_NAMES ((int)(sizeof(names) / sizeof(names[0])))

@@ -42,7 +42,8 @@ static ir_rc parse_row(char *line, index_row *row, ir_err *err)
     row->status = fields[0][0];
     row->revocation = fields[2];
     row->serial = fields[3];
-    if (row->serial[0] == '\0' || strspn(row->serial, "0123456789abcdefABCDEF") != strlen(row->serial))
+    if (row->serial[0] == '\0' ||
+        strspn(row->serial, "0123456789abcdefABCDEF") != strlen(row->serial))
         return ir_err_set(err, IR_ERR_PARSE, "serial '%.64s' is not hexadecimal", row->serial);
     return IR_OK;
 }
@@ -110,7 +111,7 @@ static ir_rc import_line(ir_import *imp, const char *index_path, long lineno, ch
                          const char *newcerts_dir, ir_err *err)
 {
     char what[4200];
-    index_row row;
+    index_row row = {0};
     ir_err e = {0};
 
     line[strcspn(line, "\r\n")] = '\0';
@@ -121,7 +122,8 @@ static ir_rc import_line(ir_import *imp, const char *index_path, long lineno, ch
         ir_import_refuse(imp, what, e.msg);
         return IR_OK;
     }
-    snprintf(what, sizeof(what), "%s:%ld (serial %s)", index_path, lineno, row.serial);
+    snprintf(what, sizeof(what), "%s:%ld (serial %s)", index_path, lineno,
+             row.serial ? row.serial : "");
     if (row.status == 'E') {
         ir_import_refuse(imp, what, "expired (status E): not imported");
         return IR_OK;
@@ -162,7 +164,8 @@ ir_rc ir_import_openssl_db(ir_import *imp, const char *index_path, const char *n
         else
             rc = import_line(imp, index_path, lineno, line, newcerts_dir, err);
         if (imp->on_progress != NULL)
-            imp->on_progress(imp->ctx, (size_t)lineno, total > (size_t)lineno ? total : (size_t)lineno);
+            imp->on_progress(imp->ctx, (size_t)lineno,
+                             total > (size_t)lineno ? total : (size_t)lineno);
     }
     free(line);
     fclose(f);

@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define IR_CLI_OK 0
+#define IR_CLI_OK     0
 #define IR_CLI_FAILED 1
-#define IR_CLI_USAGE 2
+#define IR_CLI_USAGE  2
 
 typedef struct ir_cli {
     const char *prog;        /* "iotregctl" */
@@ -19,7 +19,7 @@ typedef struct ir_cli {
 typedef int (*ir_cli_fn)(const ir_cli *cli, int argc, char **argv);
 
 typedef struct ir_cli_command {
-    const char *words;   /* "keystore init", "status" */
+    const char *words; /* "keystore init", "status" */
     ir_cli_fn fn;
     const char *args;    /* argument synopsis for --help */
     const char *summary; /* one line */

@@ -36,8 +36,10 @@ static int check_cert_id(const ir_cli *cli, const char *id)
 {
     if (ir_cert_id_valid(id))
         return IR_CLI_OK;
-    ir_cli_error(cli, "'%s' is not a certificate id (64 lower-case hex characters, as shown by "
-                      "iotregctl list)", id);
+    ir_cli_error(cli,
+                 "'%s' is not a certificate id (64 lower-case hex characters, as shown by "
+                 "iotregctl list)",
+                 id);
     return IR_CLI_USAGE;
 }
 
@@ -121,10 +123,9 @@ static int cmd_retry(const ir_cli *cli, int argc, char **argv)
 /* ---- revoke ---- */
 
 static const char *const crl_reasons[] = {
-    "unspecified",          "keyCompromise",      "cACompromise",
-    "affiliationChanged",   "superseded",         "cessationOfOperation",
-    "certificateHold",      NULL /* 7 is unused */, "removeFromCRL",
-    "privilegeWithdrawn",   "aACompromise",
+    "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
+    "superseded",    "cessationOfOperation", "certificateHold", NULL /* 7 is unused */,
+    "removeFromCRL", "privilegeWithdrawn",   "aACompromise",
 };
 
 static int parse_reason(const char *s)
@@ -177,8 +178,8 @@ static int cmd_revoke(const ir_cli *cli, int argc, char **argv)
         return rc;
     if ((rc = open_rt(cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
         return rc;
-    if (ir_journal_request_revocation(rt.journal, id, reason, ir_realtime_ms(), &already,
-                                      &err) != IR_OK) {
+    if (ir_journal_request_revocation(rt.journal, id, reason, ir_realtime_ms(), &already, &err) !=
+        IR_OK) {
         ir_cli_error(cli, "%s", err.msg);
         rc = IR_CLI_FAILED;
     } else {
@@ -351,8 +352,7 @@ static int cmd_customer_verify(const ir_cli *cli, int argc, char **argv)
         ir_runtime_close(&rt);
         return IR_CLI_FAILED;
     }
-    rc = cust->role_arn != NULL ? verify_role(cli, &rt, cust, &rt.cfg->csp_accounts[0])
-                                : IR_CLI_OK;
+    rc = cust->role_arn != NULL ? verify_role(cli, &rt, cust, &rt.cfg->csp_accounts[0]) : IR_CLI_OK;
     if (cust->role_arn == NULL)
         printf("ok    access key credentials (no role to check)\n");
     rc2 = verify_policy(&rt, cust, &rt.cfg->csp_accounts[0]);
@@ -362,7 +362,8 @@ static int cmd_customer_verify(const ir_cli *cli, int argc, char **argv)
 }
 
 const ir_cli_command ir_cli_delivery_commands[] = {
-    {"retry", cmd_retry, "CERTID | --parked [--customer C]", "send parked entries back for delivery"},
+    {"retry", cmd_retry, "CERTID | --parked [--customer C]",
+     "send parked entries back for delivery"},
     {"cancel", cmd_cancel, "CERTID", "cancel a certificate's pending transfer"},
     {"revoke", cmd_revoke, "CERTID [--reason R]", "revoke a certificate wherever it is in AWS"},
     {"customer verify", cmd_customer_verify, "NAME",

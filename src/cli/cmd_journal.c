@@ -119,6 +119,25 @@ static int check_cert_id(const ir_cli *cli, const char *id)
     return IR_CLI_USAGE;
 }
 
+/* Whether a command goes on: not after a parse error, nor after --help
+ * (usage printed, *rc stays OK), nor with the wrong arguments (*rc set). */
+static bool gate(const ir_cli *cli, const char *cmd, const jopts *o, bool args_ok,
+                 const char *usage, int *rc)
+{
+    if (*rc != IR_CLI_OK)
+        return false;
+    if (o->help) {
+        fputs(usage, stdout);
+        return false;
+    }
+    if (!args_ok) {
+        ir_cli_error(cli, "wrong arguments for %s (try iotregctl %s --help)", cmd, cmd);
+        *rc = IR_CLI_USAGE;
+        return false;
+    }
+    return true;
+}
+
 /* ---- status ---------------------------------------------------------------- */
 
 typedef struct status_row {
@@ -201,6 +220,13 @@ static void status_table(const status_row *rows, size_t m)
     status_line("TOTAL", &rows[m]);
 }
 
+static const char status_usage[] =
+    "usage: iotregctl [-c FILE] status [--json]\n\n"
+    "Counts the journal's entries by customer and state: unattributed (waiting\n"
+    "for `iotregctl assign`), pending (being delivered), parked (needs an\n"
+    "operator: see `iotregctl list --state parked`), done, revoke-pending,\n"
+    "revoked.\n";
+
 static int cmd_status(const ir_cli *cli, int argc, char **argv)
 {
     ir_count_row *counts = NULL;
@@ -211,14 +237,8 @@ static int cmd_status(const ir_cli *cli, int argc, char **argv)
     jopts o;
     int rc = parse_opts(cli, argc, argv, "", &o);
 
-    if (rc != IR_CLI_OK || o.help || o.npos > 0) {
-        printf("usage: iotregctl [-c FILE] status [--json]\n\n"
-               "Counts the journal's entries by customer and state: unattributed (waiting\n"
-               "for `iotregctl assign`), pending (being delivered), parked (needs an\n"
-               "operator: see `iotregctl list --state parked`), done, revoke-pending,\n"
-               "revoked.\n");
-        return rc != IR_CLI_OK ? rc : (o.help ? IR_CLI_OK : IR_CLI_USAGE);
-    }
+    if (!gate(cli, "status", &o, o.npos == 0, status_usage, &rc))
+        return rc;
     if ((rc = open_journal(cli, &o, &rt)) != IR_CLI_OK)
         return rc;
     if (ir_journal_count(rt.journal, &counts, &n, &err) != IR_OK) {
@@ -254,8 +274,8 @@ static int list_filter(const ir_cli *cli, const jopts *o, ir_list_filter *f)
         }
         f->state = (int)st;
     }
-    if (o->limit != NULL && ((f->limit = strtoul(o->limit, &end, 10)) == 0 || *end != '\0' ||
-                             f->limit > 100000)) {
+    if (o->limit != NULL &&
+        ((f->limit = strtoul(o->limit, &end, 10)) == 0 || *end != '\0' || f->limit > 100000)) {
         ir_cli_error(cli, "--limit '%s': give a number from 1 to 100000", o->limit);
         return IR_CLI_USAGE;
     }
@@ -277,11 +297,11 @@ static void list_table(const ir_entry_list *l)
     for (i = 0; i < l->n; i++) {
         e = &l->items[i];
         ir_journal_time_text(e->updated_ms, updated);
-        printf("%-8lld %-64s %-14s %-9s %-16s %-16s %4d %-24s %s\n", (long long)e->seq,
-               e->cert_id, ir_entry_state_name(e->state), e->step,
-               e->customer ? e->customer : "(none)", e->subca, e->attempts, updated,
-               e->last_error ? e->last_error : (e->unattributed_reason ? e->unattributed_reason
-                                                                        : ""));
+        printf("%-8lld %-64s %-14s %-9s %-16s %-16s %4d %-24s %s\n", (long long)e->seq, e->cert_id,
+               ir_entry_state_name(e->state), e->step, e->customer ? e->customer : "(none)",
+               e->subca, e->attempts, updated,
+               e->last_error ? e->last_error
+                             : (e->unattributed_reason ? e->unattributed_reason : ""));
     }
 }
 
@@ -296,6 +316,14 @@ static void list_json(const ir_entry_list *l, size_t limit)
                          l->n == limit ? json_integer(l->items[l->n - 1].seq) : json_null()));
 }
 
+static const char list_usage[] =
+    "usage: iotregctl [-c FILE] list [--state S] [--customer C] [--limit N]\n"
+    "                               [--after SEQ] [--json]\n\n"
+    "Lists journal entries in the order they were captured, at most N (default\n"
+    "100) after SEQ. S is one of unattributed, pending, parked, done,\n"
+    "revoke-pending, revoked. The last column is the last error, the park\n"
+    "reason, or why an entry is unattributed.\n";
+
 static int cmd_list(const ir_cli *cli, int argc, char **argv)
 {
     ir_list_filter f;
@@ -305,17 +333,9 @@ static int cmd_list(const ir_cli *cli, int argc, char **argv)
     jopts o;
     int rc = parse_opts(cli, argc, argv, "--state --customer --limit --after", &o);
 
-    if (rc == IR_CLI_OK && !o.help && o.npos == 0)
-        rc = list_filter(cli, &o, &f);
-    if (rc != IR_CLI_OK || o.help || o.npos > 0) {
-        printf("usage: iotregctl [-c FILE] list [--state S] [--customer C] [--limit N]\n"
-               "                               [--after SEQ] [--json]\n\n"
-               "Lists journal entries in the order they were captured, at most N (default\n"
-               "100) after SEQ. S is one of unattributed, pending, parked, done,\n"
-               "revoke-pending, revoked. The last column is the last error, the park\n"
-               "reason, or why an entry is unattributed.\n");
-        return rc != IR_CLI_OK ? rc : (o.help ? IR_CLI_OK : IR_CLI_USAGE);
-    }
+    if (!gate(cli, "list", &o, o.npos == 0, list_usage, &rc) ||
+        (rc = list_filter(cli, &o, &f)) != IR_CLI_OK)
+        return rc;
     if ((rc = open_journal(cli, &o, &rt)) != IR_CLI_OK)
         return rc;
     if (ir_journal_list(rt.journal, &f, &l, &err) != IR_OK) {
@@ -385,9 +405,15 @@ static void show_text(const ir_journal_entry *e)
         ir_journal_time_text(e->history[i].at_ms, t);
         printf("  %s  %-9s %-10s %s%s%s\n", t, e->history[i].step, e->history[i].result,
                e->history[i].detail ? e->history[i].detail : "",
-               e->history[i].worker ? "  by " : "", e->history[i].worker ? e->history[i].worker : "");
+               e->history[i].worker ? "  by " : "",
+               e->history[i].worker ? e->history[i].worker : "");
     }
 }
+
+static const char show_usage[] =
+    "usage: iotregctl [-c FILE] show CERTID [--json]\n\n"
+    "Shows one journal entry (CERTID is the SHA-256 of the certificate, as\n"
+    "iotregctl list shows it) with the history of its steps.\n";
 
 static int cmd_show(const ir_cli *cli, int argc, char **argv)
 {
@@ -397,12 +423,8 @@ static int cmd_show(const ir_cli *cli, int argc, char **argv)
     jopts o;
     int rc = parse_opts(cli, argc, argv, "", &o);
 
-    if (rc != IR_CLI_OK || o.help || o.npos != 1) {
-        printf("usage: iotregctl [-c FILE] show CERTID [--json]\n\n"
-               "Shows one journal entry (CERTID is the SHA-256 of the certificate, as\n"
-               "iotregctl list shows it) with the history of its steps.\n");
-        return rc != IR_CLI_OK ? rc : (o.help ? IR_CLI_OK : IR_CLI_USAGE);
-    }
+    if (!gate(cli, "show", &o, o.npos == 1, show_usage, &rc))
+        return rc;
     if ((rc = check_cert_id(cli, o.pos[0])) != IR_CLI_OK || (rc = open_journal(cli, &o, &rt)))
         return rc;
     if (ir_journal_get(rt.journal, o.pos[0], &e, &err) != IR_OK) {
@@ -426,8 +448,7 @@ static void list_customers(const ir_config *cfg, char *buf, size_t n)
 
     buf[0] = '\0';
     for (i = 0; i < cfg->n_customers && used < n; i++)
-        used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "",
-                                 cfg->customers[i].id);
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", cfg->customers[i].id);
 }
 
 static int assign(const ir_cli *cli, ir_runtime *rt, const char *id, const char *customer)
@@ -450,19 +471,20 @@ static int assign(const ir_cli *cli, ir_runtime *rt, const char *id, const char 
     return IR_CLI_OK;
 }
 
+static const char assign_usage[] =
+    "usage: iotregctl [-c FILE] assign CERTID CUSTOMER\n\n"
+    "Attributes an unattributed entry to CUSTOMER (a customer of the\n"
+    "configuration); the entry becomes pending and iotregd delivers it to that\n"
+    "customer's account. Entries already attributed cannot be reassigned.\n";
+
 static int cmd_assign(const ir_cli *cli, int argc, char **argv)
 {
     ir_runtime rt;
     jopts o;
     int rc = parse_opts(cli, argc, argv, "", &o);
 
-    if (rc != IR_CLI_OK || o.help || o.npos != 2) {
-        printf("usage: iotregctl [-c FILE] assign CERTID CUSTOMER\n\n"
-               "Attributes an unattributed entry to CUSTOMER (a customer of the\n"
-               "configuration); the entry becomes pending and iotregd delivers it to that\n"
-               "customer's account. Entries already attributed cannot be reassigned.\n");
-        return rc != IR_CLI_OK ? rc : (o.help ? IR_CLI_OK : IR_CLI_USAGE);
-    }
+    if (!gate(cli, "assign", &o, o.npos == 2, assign_usage, &rc))
+        return rc;
     if ((rc = check_cert_id(cli, o.pos[0])) != IR_CLI_OK || (rc = open_journal(cli, &o, &rt)))
         return rc;
     rc = assign(cli, &rt, o.pos[0], o.pos[1]);
@@ -476,7 +498,8 @@ static int cmd_assign(const ir_cli *cli, int argc, char **argv)
 
 typedef struct import_report {
     bool json;
-    bool bar; /* a progress bar on standard error (a terminal) */
+    bool bar;   /* a progress bar on standard error (a terminal) */
+    bool shown; /* the bar is on the screen */
     int64_t last_draw_ms;
     json_t *refusals; /* {source, reason}, at most REFUSALS_KEPT */
 } import_report;
@@ -489,20 +512,33 @@ static void on_refused(void *ctx, const char *what, const char *msg)
         json_array_append_new(r->refusals, json_pack("{s:s, s:s}", "source", what, "reason", msg));
 }
 
+#define BAR_WIDTH 40
+
+static void bar_clear(import_report *r)
+{
+    if (r->shown)
+        fprintf(stderr, "\r%*s\r", BAR_WIDTH + 30, "");
+    r->shown = false;
+}
+
+/* Redraws the bar at most ten times a second; gone when the import is done. */
 static void on_progress(void *ctx, size_t done, size_t total)
 {
     import_report *r = ctx;
     int64_t now = ir_monotonic_ms();
-    int width = 40, filled;
+    int filled;
 
     if (!r->bar || (done < total && now - r->last_draw_ms < 100))
         return;
+    if (done >= total) {
+        bar_clear(r);
+        return;
+    }
     r->last_draw_ms = now;
-    filled = total ? (int)((double)done / (double)total * width) : width;
+    r->shown = true;
+    filled = (int)((double)done / (double)total * BAR_WIDTH);
     fprintf(stderr, "\r[%.*s%*s] %zu/%zu", filled, "########################################",
-            width - filled, "", done, total);
-    if (done >= total)
-        fprintf(stderr, "\r%*s\r", width + 30, "");
+            BAR_WIDTH - filled, "", done, total);
 }
 
 static void import_summary(const ir_import_stats *s, const import_report *r)
@@ -527,22 +563,19 @@ static void import_summary(const ir_import_stats *s, const import_report *r)
         printf("  ... and %ld more\n", s->refused - (long)json_array_size(r->refusals));
 }
 
-static int import_usage(int rc)
-{
-    printf("usage: iotregctl [-c FILE] import [--json] PATH...\n"
-           "       iotregctl [-c FILE] import [--json] --openssl-db INDEX --newcerts DIR\n\n"
-           "Journals certificates issued before iotreg was installed, for delivery by\n"
-           "iotregd. PATH is a certificate file (PEM, possibly several certificates, or\n"
-           "DER) or a directory searched recursively for *.pem, *.crt, *.der and *.cer.\n"
-           "With --openssl-db, each row of an `openssl ca` index.txt names the certificate\n"
-           "DIR/SERIAL.pem (DIR is the CA's newcerts directory); revoked rows (R) are\n"
-           "imported and get a revocation request, expired rows (E) are refused.\n\n"
-           "Every certificate is handled on its own: ones already journaled are counted,\n"
-           "refused ones (not a certificate, issuer not a configured SubCA, ...) are\n"
-           "listed with the reason, and the rest is imported. A progress bar shows on\n"
-           "a terminal. Exit status 0 when nothing was refused, 1 otherwise.\n");
-    return rc;
-}
+static const char import_usage[] =
+    "usage: iotregctl [-c FILE] import [--json] PATH...\n"
+    "       iotregctl [-c FILE] import [--json] --openssl-db INDEX --newcerts DIR\n\n"
+    "Journals certificates issued before iotreg was installed, for delivery by\n"
+    "iotregd. PATH is a certificate file (PEM, possibly several certificates, or\n"
+    "DER) or a directory searched recursively for *.pem, *.crt, *.der and *.cer.\n"
+    "With --openssl-db, each row of an `openssl ca` index.txt names the certificate\n"
+    "DIR/SERIAL.pem (DIR is the CA's newcerts directory); revoked rows (R) are\n"
+    "imported and get a revocation request, expired rows (E) are refused.\n\n"
+    "Every certificate is handled on its own: ones already journaled are counted,\n"
+    "refused ones (not a certificate, issuer not a configured SubCA, ...) are\n"
+    "listed with the reason, and the rest is imported. A progress bar shows on\n"
+    "a terminal. Exit status 0 when nothing was refused, 1 otherwise.\n";
 
 static ir_rc import_run(ir_import *imp, const jopts *o, ir_err *err)
 {
@@ -562,16 +595,15 @@ static ir_rc import_run(ir_import *imp, const jopts *o, ir_err *err)
 
 static int import_with(const ir_cli *cli, const jopts *o, ir_runtime *rt)
 {
-    import_report rep = {.json = o->json, .bar = !o->json && isatty(STDERR_FILENO),
-                         .refusals = json_array()};
+    import_report rep = {
+        .json = o->json, .bar = !o->json && isatty(STDERR_FILENO), .refusals = json_array()};
     ir_import imp = {.on_refused = on_refused, .on_progress = on_progress, .ctx = &rep};
     ir_err err = {0};
     ir_rc rc = ir_capture_ctx_new(rt->cfg, rt->journal, IR_SOURCE_IMPORT, &imp.capture, &err);
 
     if (rc == IR_OK)
         rc = import_run(&imp, o, &err);
-    if (rep.bar)
-        on_progress(&rep, 1, 1);
+    bar_clear(&rep);
     if (rc != IR_OK)
         ir_cli_error(cli, "%s (the import stopped here; what was imported before is kept)",
                      err.msg);
@@ -587,8 +619,8 @@ static int cmd_import(const ir_cli *cli, int argc, char **argv)
     jopts o;
     int rc = parse_opts(cli, argc, argv, "--openssl-db --newcerts", &o);
 
-    if (rc != IR_CLI_OK || o.help)
-        return import_usage(rc != IR_CLI_OK ? rc : IR_CLI_OK);
+    if (!gate(cli, "import", &o, true, import_usage, &rc))
+        return rc;
     if ((o.openssl_db != NULL) != (o.newcerts != NULL) || (o.openssl_db != NULL) == (o.npos > 0)) {
         ir_cli_error(cli, "give certificate files or directories, or --openssl-db INDEX with "
                           "--newcerts DIR (try iotregctl import --help)");

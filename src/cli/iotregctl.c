@@ -32,14 +32,16 @@ static void usage(FILE *out)
     size_t t;
     const ir_cli_command *c;
 
-    fprintf(out, "usage: iotregctl [-c FILE] [--json] COMMAND [ARGS]\n\n"
-                 "Operates iotreg: the keystore, SubCAs and their AWS registration, the\n"
-                 "journal of captured certificates and their delivery.\n\n"
-                 "options:\n"
-                 "  -c FILE     configuration file (default: $IOTREG_CONF, else /etc/iotreg/iotreg.xml)\n"
-                 "  --json      machine-readable output where a command supports it\n"
-                 "  -h, --help  this help; COMMAND --help for a command's own\n\n"
-                 "commands:\n");
+    fprintf(
+        out,
+        "usage: iotregctl [-c FILE] [--json] COMMAND [ARGS]\n\n"
+        "Operates iotreg: the keystore, SubCAs and their AWS registration, the\n"
+        "journal of captured certificates and their delivery.\n\n"
+        "options:\n"
+        "  -c FILE     configuration file (default: $IOTREG_CONF, else /etc/iotreg/iotreg.xml)\n"
+        "  --json      machine-readable output where a command supports it\n"
+        "  -h, --help  this help; COMMAND --help for a command's own\n\n"
+        "commands:\n");
     for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         for (c = tables[t]; c->words != NULL; c++)
             fprintf(out, "  %-40s %s\n", c->words, c->summary);

@@ -39,8 +39,7 @@ typedef struct ir_err {
 
 /* Records rc and a formatted message in err (which may be NULL); returns rc so
  * callers can write `return ir_err_set(err, IR_ERR_IO, "...")`. */
-ir_rc ir_err_set(ir_err *err, ir_rc rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+ir_rc ir_err_set(ir_err *err, ir_rc rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Prepends context ("reading FILE: ") to the message already in err. */
 ir_rc ir_err_prefix(ir_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -6,19 +6,14 @@
 #ifndef IOTREG_CORE_LOG_H
 #define IOTREG_CORE_LOG_H
 
-typedef enum ir_log_level {
-    IR_LOG_ERROR = 0,
-    IR_LOG_WARN,
-    IR_LOG_INFO,
-    IR_LOG_DEBUG
-} ir_log_level;
+typedef enum ir_log_level { IR_LOG_ERROR = 0, IR_LOG_WARN, IR_LOG_INFO, IR_LOG_DEBUG } ir_log_level;
 
 typedef void (*ir_log_sink_fn)(void *ctx, ir_log_level level, const char *line);
 
 void ir_log(ir_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define ir_log_error(...) ir_log(IR_LOG_ERROR, __VA_ARGS__)
-#define ir_log_warn(...) ir_log(IR_LOG_WARN, __VA_ARGS__)
-#define ir_log_info(...) ir_log(IR_LOG_INFO, __VA_ARGS__)
+#define ir_log_warn(...)  ir_log(IR_LOG_WARN, __VA_ARGS__)
+#define ir_log_info(...)  ir_log(IR_LOG_INFO, __VA_ARGS__)
 #define ir_log_debug(...) ir_log(IR_LOG_DEBUG, __VA_ARGS__)
 
 /* Messages above level are dropped. */

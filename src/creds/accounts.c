@@ -12,7 +12,6 @@
 #include "core/util.h"
 #include "creds/credref.h"
 
-
 /* One provider per CSP account, and one per (customer, CSP account). */
 typedef struct provider_slot {
     const void *owner; /* the ir_csp_account or ir_customer_conf it belongs to */
@@ -65,8 +64,8 @@ static provider_slot *find_slot(ir_accounts *a, const void *owner, const void *v
     return NULL;
 }
 
-static ir_rc add_slot(ir_accounts *a, const void *owner, const void *via,
-                      ir_aws_cred_provider *p, ir_err *err)
+static ir_rc add_slot(ir_accounts *a, const void *owner, const void *via, ir_aws_cred_provider *p,
+                      ir_err *err)
 {
     provider_slot *grown;
 

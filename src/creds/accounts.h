@@ -24,5 +24,4 @@ ir_rc ir_accounts_csp_target(ir_accounts *a, const ir_csp_account *acct, const c
 ir_rc ir_accounts_customer_target(ir_accounts *a, const ir_customer_conf *cust,
                                   const ir_csp_account *via, ir_aws_target *out, ir_err *err);
 
-
 #endif

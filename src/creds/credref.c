@@ -56,8 +56,8 @@ static ir_rc open_keystore(const ir_config *cfg, ir_keystore **out, ir_err *err)
     return rc;
 }
 
-static ir_rc keystore_creds(const ir_config *cfg, const ir_credential_ref *ref,
-                            ir_aws_creds **out, ir_err *err)
+static ir_rc keystore_creds(const ir_config *cfg, const ir_credential_ref *ref, ir_aws_creds **out,
+                            ir_err *err)
 {
     char akid[IR_KS_AKID_MAX];
     hsm_secret *h = calloc(1, sizeof(*h));

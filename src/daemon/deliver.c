@@ -17,8 +17,8 @@
 #include "daemon/job.h"
 
 #define RETRY_BASE_MS 2000
-#define RETRY_MAX_MS (15 * 60 * 1000)
-#define CA_PEM_MAX (64 * 1024)
+#define RETRY_MAX_MS  (15 * 60 * 1000)
+#define CA_PEM_MAX    (64 * 1024)
 
 typedef struct step_def {
     const char *name;
@@ -26,9 +26,12 @@ typedef struct step_def {
 } step_def;
 
 static const step_def transfer_steps[] = {
-    {IR_STEP_REGISTER, step_register}, {IR_STEP_TRANSFER, step_transfer},
-    {IR_STEP_ASSUME, step_assume},     {IR_STEP_ACCEPT, step_accept},
-    {IR_STEP_POLICY, step_policy},     {IR_STEP_THING, step_thing},
+    {IR_STEP_REGISTER, step_register},
+    {IR_STEP_TRANSFER, step_transfer},
+    {IR_STEP_ASSUME, step_assume},
+    {IR_STEP_ACCEPT, step_accept},
+    {IR_STEP_POLICY, step_policy},
+    {IR_STEP_THING, step_thing},
     {NULL, NULL},
 };
 
@@ -41,8 +44,8 @@ static const step_def without_ca_steps[] = {
 
 static job_step_fn find_step(const job *j, const char *name)
 {
-    const step_def *d = j->cust->delivery == IR_DELIVERY_TRANSFER ? transfer_steps
-                                                                  : without_ca_steps;
+    const step_def *d =
+        j->cust->delivery == IR_DELIVERY_TRANSFER ? transfer_steps : without_ca_steps;
 
     for (; d->name != NULL; d++)
         if (strcmp(d->name, name) == 0)
@@ -216,8 +219,7 @@ static ir_rc job_prepare(job *j, ir_err *err)
     if (rc == IR_OK && j->cust->delivery == IR_DELIVERY_TRANSFER)
         rc = load_ca_pem(j->subca, &j->ca_pem, err);
     if (rc == IR_OK)
-        rc = ir_accounts_csp_target(j->ctx->accounts, j->csp, j->cust->region, &j->csp_target,
-                                    err);
+        rc = ir_accounts_csp_target(j->ctx->accounts, j->csp, j->cust->region, &j->csp_target, err);
     snprintf(j->cert_arn, sizeof(j->cert_arn), "arn:aws:iot:%s:%s:cert/%s", j->cust->region,
              j->cust->account_id, e->cert_id);
     return rc;
@@ -291,8 +293,8 @@ static ir_rc record_retry(job *j, const char *step, ir_err *err)
             return rc;
     }
     ir_log_info("%s: %s will be retried: %s", j->e->cert_id, step, j->detail);
-    return ir_journal_schedule_retry(j->ctx->journal, j->e->cert_id, j->ctx->worker, at,
-                                     j->detail, err);
+    return ir_journal_schedule_retry(j->ctx->journal, j->e->cert_id, j->ctx->worker, at, j->detail,
+                                     err);
 }
 
 /* Runs steps from the entry's current one; returns when the entry leaves
@@ -314,7 +316,7 @@ static ir_rc run_steps(job *j, ir_err *err)
         if (fn == NULL) {
             job_park(j, "unknown step '%s' for %s delivery", step,
                      j->cust->delivery == IR_DELIVERY_TRANSFER ? "transfer"
-                                                              : "register-without-ca");
+                                                               : "register-without-ca");
             return record_park(j, step, err);
         }
         job_outcome_reset(j);

@@ -19,8 +19,8 @@ typedef struct dispatch {
     ir_deliver_ctx *ctx;
     const ir_dispatch_opts *opts;
     pthread_mutex_t lock;
-    pthread_cond_t work;  /* an entry was queued, or stop */
-    pthread_cond_t done;  /* a worker finished an entry */
+    pthread_cond_t work;      /* an entry was queued, or stop */
+    pthread_cond_t done;      /* a worker finished an entry */
     ir_journal_entry **queue; /* heap entries, each freed by whoever pops it */
     size_t head, count, cap;
     size_t in_flight;

@@ -9,11 +9,11 @@
 #include "daemon/deliver.h"
 
 typedef struct ir_dispatch_opts {
-    int workers;          /* threads, each with one entry in hand */
-    bool once;            /* return when nothing is due and nothing is in flight */
-    long poll_ms;         /* how often to look for due work when idle */
-    long grace_ms;        /* on stop: how long to wait for in-flight entries */
-    atomic_int *stop;     /* set by a signal: stop claiming, finish up */
+    int workers;      /* threads, each with one entry in hand */
+    bool once;        /* return when nothing is due and nothing is in flight */
+    long poll_ms;     /* how often to look for due work when idle */
+    long grace_ms;    /* on stop: how long to wait for in-flight entries */
+    atomic_int *stop; /* set by a signal: stop claiming, finish up */
 } ir_dispatch_opts;
 
 typedef struct ir_dispatch_stats {

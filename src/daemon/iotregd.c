@@ -15,7 +15,7 @@
 #include "journal/journal.h"
 
 #define WORKER_ID_MAX 128
-#define GRACE_MS 3000
+#define GRACE_MS      3000
 
 static atomic_int stop_flag;
 static atomic_int reload_flag;

@@ -8,8 +8,8 @@
 #include "daemon/deliver.h"
 
 #define JOB_MAX_FACTS 4
-#define JOB_TEXT_MAX 1024
-#define JOB_ARN_MAX 256
+#define JOB_TEXT_MAX  1024
+#define JOB_ARN_MAX   256
 
 typedef enum job_verdict {
     JOB_NEXT = 0, /* the step succeeded: record it, go on with job->next */

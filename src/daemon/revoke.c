@@ -66,10 +66,10 @@ static where revoke_at_csp(job *j, job_verdict *v)
     pending = d.status == IR_IOT_STATUS_PENDING_TRANSFER;
     ir_iot_cert_desc_free(&d);
     if (pending) {
-        rc = ir_iot_cancel_certificate_transfer(j->ctx->aws, &j->csp_target, j->e->cert_id,
-                                                &aerr, &err);
-        if (rc != IR_OK && !(rc == IR_ERR_AWS &&
-                             ir_aws_error_is(&aerr, "TransferAlreadyCompletedException"))) {
+        rc = ir_iot_cancel_certificate_transfer(j->ctx->aws, &j->csp_target, j->e->cert_id, &aerr,
+                                                &err);
+        if (rc != IR_OK &&
+            !(rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "TransferAlreadyCompletedException"))) {
             *v = job_aws_failure(j, "CancelCertificateTransfer", rc, &aerr, &err);
             return WHERE_OTHER;
         }

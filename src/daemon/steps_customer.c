@@ -35,16 +35,16 @@ static job_verdict register_without_ca_exists(job *j)
     job_verdict v;
     ir_rc rc;
 
-    rc = ir_iot_describe_certificate(j->ctx->aws, &j->cust_target, j->e->cert_id, &d, &aerr,
-                                     &err);
+    rc = ir_iot_describe_certificate(j->ctx->aws, &j->cust_target, j->e->cert_id, &d, &aerr, &err);
     if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
-        return job_park(j, "the certificate is registered in another account than customer "
-                           "%s's (%s)",
+        return job_park(j,
+                        "the certificate is registered in another account than customer "
+                        "%s's (%s)",
                         j->cust->id, j->cust->account_id);
     if (rc != IR_OK)
         return job_aws_failure(j, "DescribeCertificate", rc, &aerr, &err);
-    v = job_next(j, "exists", IR_STEP_POLICY, "already registered in %s (%s)",
-                 j->cust->account_id, ir_iot_cert_status_name(d.status));
+    v = job_next(j, "exists", IR_STEP_POLICY, "already registered in %s (%s)", j->cust->account_id,
+                 ir_iot_cert_status_name(d.status));
     ir_iot_cert_desc_free(&d);
     return v;
 }
@@ -68,8 +68,7 @@ job_verdict step_register_without_ca(job *j)
     job_fault_point(IR_STEP_REGISTER);
     if (rc == IR_OK) {
         job_fact(j, "cert_arn", ref.certificate_arn != NULL ? ref.certificate_arn : j->cert_arn);
-        v = job_next(j, "ok", IR_STEP_POLICY, "registered without CA in %s",
-                     j->cust->account_id);
+        v = job_next(j, "ok", IR_STEP_POLICY, "registered without CA in %s", j->cust->account_id);
     } else if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")) {
         v = register_without_ca_exists(j);
     } else {
@@ -89,9 +88,10 @@ static job_verdict create_policy(job *j)
     ir_rc rc;
 
     if (j->cust->policy_document_file == NULL)
-        return job_park(j, "policy %s does not exist in account %s and no policy document is "
-                           "configured for customer %s; create the policy or configure "
-                           "<policyDocument>",
+        return job_park(j,
+                        "policy %s does not exist in account %s and no policy document is "
+                        "configured for customer %s; create the policy or configure "
+                        "<policyDocument>",
                         j->cust->policy_name, j->cust->account_id, j->cust->id);
     ir_buf_init(&doc, POLICY_DOC_MAX);
     rc = ir_read_file(j->cust->policy_document_file, &doc, &err);
@@ -99,11 +99,12 @@ static job_verdict create_policy(job *j)
         ir_buf_free(&doc);
         return job_park(j, "policy document of customer %s: %s", j->cust->id, err.msg);
     }
-    rc = ir_iot_create_policy(j->ctx->aws, &j->cust_target, j->cust->policy_name,
-                              ir_buf_cstr(&doc), &pol, &aerr, &err);
+    rc = ir_iot_create_policy(j->ctx->aws, &j->cust_target, j->cust->policy_name, ir_buf_cstr(&doc),
+                              &pol, &aerr, &err);
     ir_buf_free(&doc);
     ir_iot_policy_free(&pol);
-    if (rc == IR_OK || (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")))
+    if (rc == IR_OK ||
+        (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")))
         return JOB_NEXT;
     return job_aws_failure(j, "CreatePolicy", rc, &aerr, &err);
 }
@@ -128,8 +129,8 @@ job_verdict step_policy(job *j)
         if (v != JOB_NEXT)
             return v;
         memset(&aerr, 0, sizeof(aerr));
-        rc = ir_iot_attach_policy(j->ctx->aws, &j->cust_target, j->cust->policy_name,
-                                  j->cert_arn, &aerr, &err);
+        rc = ir_iot_attach_policy(j->ctx->aws, &j->cust_target, j->cust->policy_name, j->cert_arn,
+                                  &aerr, &err);
     }
     job_fault_point(IR_STEP_POLICY);
     if (rc != IR_OK)
@@ -148,8 +149,9 @@ static job_verdict thing_in_group(job *j, const char *thing)
     g.thing_name = thing;
     rc = ir_iot_add_thing_to_thing_group(j->ctx->aws, &j->cust_target, &g, &aerr, &err);
     if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
-        return job_park(j, "thing group %s does not exist in account %s; create it, then run "
-                           "iotregctl retry",
+        return job_park(j,
+                        "thing group %s does not exist in account %s; create it, then run "
+                        "iotregctl retry",
                         j->cust->thing_group, j->cust->account_id);
     if (rc != IR_OK)
         return job_aws_failure(j, "AddThingToThingGroup", rc, &aerr, &err);
@@ -168,7 +170,8 @@ static job_verdict make_thing(job *j, const char *thing)
     rc = ir_iot_create_thing(j->ctx->aws, &j->cust_target, &args, &th, &aerr, &err);
     ir_iot_thing_free(&th);
     /* A thing of that name with other attributes is the customer's: use it. */
-    if (rc != IR_OK && !(rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")))
+    if (rc != IR_OK &&
+        !(rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")))
         return job_aws_failure(j, "CreateThing", rc, &aerr, &err);
     memset(&aerr, 0, sizeof(aerr));
     rc = ir_iot_attach_thing_principal(j->ctx->aws, &j->cust_target, thing, j->cert_arn, &aerr,
@@ -188,8 +191,8 @@ job_verdict step_thing(job *j)
 
     if (j->cust->thing_name_template == NULL)
         return job_next(j, "skipped", IR_STEP_DONE, "no thing configured");
-    if (ir_template_expand_der(j->cust->thing_name_template, j->e->der, j->e->der_len,
-                               j->cust->id, thing, &err) != IR_OK)
+    if (ir_template_expand_der(j->cust->thing_name_template, j->e->der, j->e->der_len, j->cust->id,
+                               thing, &err) != IR_OK)
         return job_park(j, "thing name of customer %s: %s", j->cust->id, err.msg);
     v = customer_target_or_park(j);
     if (v != JOB_NEXT)

@@ -27,8 +27,9 @@ static job_verdict register_exists(job *j, const ir_iot_cert_ref *ref)
                         ref->certificate_id, j->e->cert_id);
     rc = ir_iot_describe_certificate(j->ctx->aws, &j->csp_target, j->e->cert_id, &d, &aerr, &err);
     if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
-        return job_park(j, "the certificate is already registered in another AWS account "
-                           "than the CSP's (%s); iotreg will not take it over",
+        return job_park(j,
+                        "the certificate is already registered in another AWS account "
+                        "than the CSP's (%s); iotreg will not take it over",
                         j->csp->account_id);
     if (rc != IR_OK)
         return job_aws_failure(j, "DescribeCertificate (CSP)", rc, &aerr, &err);
@@ -58,8 +59,8 @@ job_verdict step_register(job *j)
     job_fault_point(IR_STEP_REGISTER);
     if (rc == IR_OK) {
         job_fact(j, "csp_cert_arn", ref.certificate_arn != NULL ? ref.certificate_arn : "");
-        v = job_next(j, "ok", IR_STEP_TRANSFER, "registered INACTIVE in %s %s",
-                     j->csp->account_id, j->cust->region);
+        v = job_next(j, "ok", IR_STEP_TRANSFER, "registered INACTIVE in %s %s", j->csp->account_id,
+                     j->cust->region);
     } else if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")) {
         v = register_exists(j, &ref);
     } else {
@@ -163,12 +164,10 @@ static job_verdict accept_refused(job *j, const ir_aws_error *refusal)
     job_verdict v;
     ir_rc rc;
 
-    rc = ir_iot_describe_certificate(j->ctx->aws, &j->cust_target, j->e->cert_id, &d, &aerr,
-                                     &err);
+    rc = ir_iot_describe_certificate(j->ctx->aws, &j->cust_target, j->e->cert_id, &d, &aerr, &err);
     if (rc == IR_OK && d.owned_by != NULL && strcmp(d.owned_by, j->cust->account_id) == 0) {
         ir_iot_cert_desc_free(&d);
-        return job_next(j, "exists", IR_STEP_POLICY, "already accepted by %s",
-                        j->cust->account_id);
+        return job_next(j, "exists", IR_STEP_POLICY, "already accepted by %s", j->cust->account_id);
     }
     ir_iot_cert_desc_free(&d);
     rc = ir_iot_describe_certificate(j->ctx->aws, &j->csp_target, j->e->cert_id, &d, &aerr, &err);
@@ -184,8 +183,9 @@ static job_verdict accept_refused(job *j, const ir_aws_error *refusal)
                      d.transfer_data.reject_reason ? d.transfer_data.reject_reason : "none given",
                      j->csp->account_id, ir_iot_cert_status_name(d.status), j->e->cert_id);
     else
-        v = job_retry(j, "AcceptCertificateTransfer: %s: %s; the transfer is no longer pending "
-                         "(status %s), transferring again",
+        v = job_retry(j,
+                      "AcceptCertificateTransfer: %s: %s; the transfer is no longer pending "
+                      "(status %s), transferring again",
                       refusal->type, refusal->message, ir_iot_cert_status_name(d.status));
     ir_iot_cert_desc_free(&d);
     return v;

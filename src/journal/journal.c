@@ -8,8 +8,7 @@
 
 #include "core/util.h"
 
-static ir_rc check_text(const char *what, const char *value, size_t max, bool required,
-                        ir_err *err)
+static ir_rc check_text(const char *what, const char *value, size_t max, bool required, ir_err *err)
 {
     if (value == NULL)
         return required ? ir_err_set(err, IR_ERR_INVALID_ARG, "journal: %s is required", what)
@@ -71,6 +70,14 @@ void ir_journal_close(ir_journal *j)
         j->ops->close(j);
 }
 
+void ir_journal_get_stats(ir_journal *j, ir_journal_stats *out)
+{
+    out->enqueues = 0;
+    out->transactions = 0;
+    if (j->ops->stats != NULL)
+        j->ops->stats(j, out);
+}
+
 ir_rc ir_journal_check_writable(ir_journal *j, ir_err *err)
 {
     return j->ops->check_writable(j, err);
@@ -100,8 +107,7 @@ static ir_rc check_enqueue(const ir_enqueue_req *req, ir_err *err)
     return rc;
 }
 
-ir_rc ir_journal_enqueue(ir_journal *j, const ir_enqueue_req *req, bool *already_known,
-                         ir_err *err)
+ir_rc ir_journal_enqueue(ir_journal *j, const ir_enqueue_req *req, bool *already_known, ir_err *err)
 {
     char id[IR_SHA256_HEX_LEN + 1];
     bool known = false;
@@ -208,8 +214,8 @@ ir_rc ir_journal_schedule_retry(ir_journal *j, const char *cert_id, const char *
                        : rc;
 }
 
-ir_rc ir_journal_finish(ir_journal *j, const char *cert_id, const char *worker,
-                        const char *detail, ir_err *err)
+ir_rc ir_journal_finish(ir_journal *j, const char *cert_id, const char *worker, const char *detail,
+                        ir_err *err)
 {
     ir_rc rc = check_id(cert_id, err);
 

@@ -27,12 +27,12 @@
 #include "config/config.h"
 #include "core/error.h"
 
-#define IR_CERT_ID_LEN         64   /* hex characters of a certificate id */
-#define IR_JOURNAL_MAX_DER     (64 * 1024)
-#define IR_JOURNAL_NAME_MAX    256  /* customer, SubCA, worker, end entity, profile */
-#define IR_JOURNAL_TEXT_MAX    2048 /* reasons, errors, details, fact values */
-#define IR_JOURNAL_LIST_LIMIT  100  /* default page size of ir_journal_list */
-#define IR_JOURNAL_CLAIM_MAX   1000 /* most entries one claim returns */
+#define IR_CERT_ID_LEN        64 /* hex characters of a certificate id */
+#define IR_JOURNAL_MAX_DER    (64 * 1024)
+#define IR_JOURNAL_NAME_MAX   256  /* customer, SubCA, worker, end entity, profile */
+#define IR_JOURNAL_TEXT_MAX   2048 /* reasons, errors, details, fact values */
+#define IR_JOURNAL_LIST_LIMIT 100  /* default page size of ir_journal_list */
+#define IR_JOURNAL_CLAIM_MAX  1000 /* most entries one claim returns */
 
 typedef struct ir_journal ir_journal;
 
@@ -127,9 +127,9 @@ typedef struct ir_entry_list {
 typedef struct ir_enqueue_req {
     const unsigned char *der;
     size_t der_len;
-    const char *cert_id; /* hex SHA-256 of der; computed when NULL */
-    const char *subca;   /* name of the issuing SubCA (required) */
-    const char *customer; /* NULL: enqueued as unattributed */
+    const char *cert_id;             /* hex SHA-256 of der; computed when NULL */
+    const char *subca;               /* name of the issuing SubCA (required) */
+    const char *customer;            /* NULL: enqueued as unattributed */
     const char *unattributed_reason; /* required when customer is NULL */
     ir_cert_source source;
     const char *end_entity; /* optional CA metadata */
@@ -170,6 +170,15 @@ typedef struct ir_count_row {
 ir_rc ir_journal_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err);
 /* Waits for nothing: callers have returned from every call before closing. */
 void ir_journal_close(ir_journal *j);
+/* What this handle's enqueues cost: group commit puts the enqueues of
+ * concurrent callers into one transaction (one fsync). */
+typedef struct ir_journal_stats {
+    uint64_t enqueues;     /* enqueue calls that reached the backend */
+    uint64_t transactions; /* write transactions that carried them */
+} ir_journal_stats;
+
+void ir_journal_get_stats(ir_journal *j, ir_journal_stats *out);
+
 /* Fails unless this process can write to the journal now (a health check:
  * it takes the write lock and writes, without changing any entry). */
 ir_rc ir_journal_check_writable(ir_journal *j, ir_err *err);
@@ -198,8 +207,8 @@ ir_rc ir_journal_record_step(ir_journal *j, const char *cert_id, const char *wor
 ir_rc ir_journal_schedule_retry(ir_journal *j, const char *cert_id, const char *worker,
                                 int64_t next_attempt_ms, const char *error, ir_err *err);
 /* pending -> done (step "done"); revoke-pending -> revoked. Releases the claim. */
-ir_rc ir_journal_finish(ir_journal *j, const char *cert_id, const char *worker,
-                        const char *detail, ir_err *err);
+ir_rc ir_journal_finish(ir_journal *j, const char *cert_id, const char *worker, const char *detail,
+                        ir_err *err);
 /* -> parked with reason. worker NULL: an operator parks it, whoever holds it. */
 ir_rc ir_journal_park(ir_journal *j, const char *cert_id, const char *worker, const char *reason,
                       ir_err *err);

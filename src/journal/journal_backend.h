@@ -10,6 +10,7 @@ typedef struct ir_journal_ops {
     const char *name;
     void (*close)(ir_journal *j);
     ir_rc (*check_writable)(ir_journal *j, ir_err *err);
+    void (*stats)(ir_journal *j, ir_journal_stats *out);
     ir_rc (*enqueue)(ir_journal *j, const ir_enqueue_req *req, const char *cert_id,
                      bool *already_known, ir_err *err);
     ir_rc (*claim)(ir_journal *j, const ir_claim_opts *o, ir_entry_list *out, ir_err *err);

@@ -7,9 +7,12 @@
 #include <string.h>
 
 static const char *const state_names[IR_STATE_COUNT] = {
-    [IR_STATE_UNATTRIBUTED] = "unattributed", [IR_STATE_PENDING] = "pending",
-    [IR_STATE_PARKED] = "parked",             [IR_STATE_DONE] = "done",
-    [IR_STATE_REVOKE_PENDING] = "revoke-pending", [IR_STATE_REVOKED] = "revoked",
+    [IR_STATE_UNATTRIBUTED] = "unattributed",
+    [IR_STATE_PENDING] = "pending",
+    [IR_STATE_PARKED] = "parked",
+    [IR_STATE_DONE] = "done",
+    [IR_STATE_REVOKE_PENDING] = "revoke-pending",
+    [IR_STATE_REVOKED] = "revoked",
 };
 
 static const char *const source_names[IR_SOURCE_COUNT] = {

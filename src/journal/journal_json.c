@@ -11,12 +11,14 @@ void ir_journal_time_text(int64_t ms, char buf[32])
     time_t secs = (time_t)(ms / 1000);
     struct tm tm;
 
-    if (ms <= 0 || gmtime_r(&secs, &tm) == NULL) {
+    size_t n;
+
+    if (ms <= 0 || gmtime_r(&secs, &tm) == NULL ||
+        (n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm)) == 0 || n > 24) {
         snprintf(buf, 32, "-");
         return;
     }
-    snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    snprintf(buf + n, 32 - n, ".%03dZ", (int)(ms % 1000));
 }
 
 static json_t *text_or_null(const char *s)
@@ -43,8 +45,8 @@ static json_t *history_json(const ir_journal_entry *e)
         json_array_append_new(a, json_pack("{s:o, s:s, s:s, s:o, s:o}", "at",
                                            time_or_null(e->history[i].at_ms), "step",
                                            e->history[i].step, "result", e->history[i].result,
-                                           "detail", text_or_null(e->history[i].detail),
-                                           "worker", text_or_null(e->history[i].worker)));
+                                           "detail", text_or_null(e->history[i].detail), "worker",
+                                           text_or_null(e->history[i].worker)));
     return a;
 }
 

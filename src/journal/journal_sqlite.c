@@ -26,6 +26,7 @@ static const ir_journal_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
     .check_writable = sq_check_writable,
+    .stats = sq_stats,
     .enqueue = sq_enqueue,
     .claim = sq_claim,
     .renew_lease = sq_renew_lease,

@@ -12,11 +12,11 @@
 
 #include "journal/journal_backend.h"
 
-#define SQ_POOL_MAX         16    /* connections one handle keeps open */
-#define SQ_BUSY_TIMEOUT_MS  1000  /* SQLite's own wait for a lock, per attempt */
-#define SQ_BUSY_BOUND_MS    30000 /* total wait for the lock before giving up */
-#define SQ_BATCH_MAX        512   /* most enqueues one group commit carries */
-#define SQ_APPLICATION_ID   0x696f7472 /* "iotr": marks the file as an iotreg journal */
+#define SQ_POOL_MAX        16         /* connections one handle keeps open */
+#define SQ_BUSY_TIMEOUT_MS 1000       /* SQLite's own wait for a lock, per attempt */
+#define SQ_BUSY_BOUND_MS   30000      /* total wait for the lock before giving up */
+#define SQ_BATCH_MAX       512        /* most enqueues one group commit carries */
+#define SQ_APPLICATION_ID  0x696f7472 /* "iotr": marks the file as an iotreg journal */
 
 typedef struct sq_waiter sq_waiter;
 
@@ -35,6 +35,7 @@ typedef struct sq_journal {
     sq_waiter *queue_head;
     sq_waiter *queue_tail;
     bool committing;
+    ir_journal_stats stats; /* under gc_lock */
 } sq_journal;
 
 static inline sq_journal *sq_of(ir_journal *j)
@@ -70,8 +71,9 @@ ir_rc sq_migrate(sqlite3 *db, void *ctx, ir_err *err);
 /* Rewrites the header's application id: fails where writing would. */
 ir_rc sq_touch(sqlite3 *db, void *ctx, ir_err *err);
 
-ir_rc sq_enqueue(ir_journal *j, const ir_enqueue_req *req, const char *cert_id,
-                 bool *already_known, ir_err *err);
+void sq_stats(ir_journal *j, ir_journal_stats *out);
+ir_rc sq_enqueue(ir_journal *j, const ir_enqueue_req *req, const char *cert_id, bool *already_known,
+                 ir_err *err);
 
 /* Appends a history row for cert_id whose step is the entry's current step
  * when step is NULL. */

@@ -45,8 +45,8 @@ static void bind_insert(sqlite3_stmt *st, const sq_waiter *w, int64_t now)
     sq_bind_text(st, 6, ir_cert_source_name(r->source));
     sq_bind_text(st, 7, r->end_entity);
     sq_bind_text(st, 8, r->profile);
-    sq_bind_text(st, 9, ir_entry_state_name(r->customer != NULL ? IR_STATE_PENDING
-                                                                 : IR_STATE_UNATTRIBUTED));
+    sq_bind_text(
+        st, 9, ir_entry_state_name(r->customer != NULL ? IR_STATE_PENDING : IR_STATE_UNATTRIBUTED));
     sqlite3_bind_int64(st, 10, now);
 }
 
@@ -137,6 +137,8 @@ static sq_waiter *take_batch(sq_journal *j)
         last = last->next;
         n++;
     }
+    j->stats.enqueues += (uint64_t)n;
+    j->stats.transactions++;
     j->queue_head = last->next;
     if (j->queue_head == NULL)
         j->queue_tail = NULL;
@@ -173,6 +175,15 @@ static void lead_commit(sq_journal *j)
     complete_batch(batch, rc, &err);
     j->committing = false;
     pthread_cond_broadcast(&j->gc_cond);
+}
+
+void sq_stats(ir_journal *jj, ir_journal_stats *out)
+{
+    sq_journal *j = sq_of(jj);
+
+    pthread_mutex_lock(&j->gc_lock);
+    *out = j->stats;
+    pthread_mutex_unlock(&j->gc_lock);
 }
 
 ir_rc sq_enqueue(ir_journal *jj, const ir_enqueue_req *req, const char *cert_id,

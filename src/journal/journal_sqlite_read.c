@@ -9,7 +9,7 @@
 
 /* The columns row_to_entry reads, in order; the last is the DER or NULL. */
 #define ENTRY_COLUMNS                                                                              \
-    "seq, cert_id, subca, customer, unattributed_reason, source, end_entity, profile, state, "    \
+    "seq, cert_id, subca, customer, unattributed_reason, source, end_entity, profile, state, "     \
     "step, attempts, next_attempt_at, last_error, claimed_by, lease_until, revocation_requested, " \
     "revocation_reason, revocation_time, created_at, updated_at"
 #define WITH_DER    ENTRY_COLUMNS ", der"
@@ -128,8 +128,8 @@ static ir_rc load_facts(sqlite3 *db, ir_journal_entry *e, ir_err *err)
     sqlite3_stmt *st = NULL;
     size_t cap = 0;
     int step = SQLITE_DONE;
-    ir_rc rc = sq_prepare(db, "SELECT key, value FROM facts WHERE cert_id = ?1 ORDER BY key", &st,
-                          err);
+    ir_rc rc =
+        sq_prepare(db, "SELECT key, value FROM facts WHERE cert_id = ?1 ORDER BY key", &st, err);
 
     if (rc != IR_OK)
         return rc;

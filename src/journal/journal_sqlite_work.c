@@ -219,17 +219,17 @@ ir_rc sq_schedule_retry(ir_journal *j, const char *cert_id, const char *worker,
 static ir_rc finish_txn(sqlite3 *db, void *ctx, ir_err *err)
 {
     work_ctx *c = ctx;
-    ir_rc rc = run_update(db,
-                          "UPDATE entries SET"
-                          " state = CASE state WHEN 'revoke-pending' THEN 'revoked' ELSE 'done' END,"
-                          " step = CASE state WHEN 'pending' THEN '" IR_STEP_DONE "' ELSE step END,"
-                          " last_error = NULL, claimed_by = NULL, lease_until = NULL,"
-                          " updated_at = ?3"
-                          " WHERE cert_id = ?1 AND claimed_by = ?2 AND state IN " DUE_STATES,
-                          c, "finish", err);
+    ir_rc rc =
+        run_update(db,
+                   "UPDATE entries SET"
+                   " state = CASE state WHEN 'revoke-pending' THEN 'revoked' ELSE 'done' END,"
+                   " step = CASE state WHEN 'pending' THEN '" IR_STEP_DONE "' ELSE step END,"
+                   " last_error = NULL, claimed_by = NULL, lease_until = NULL,"
+                   " updated_at = ?3"
+                   " WHERE cert_id = ?1 AND claimed_by = ?2 AND state IN " DUE_STATES,
+                   c, "finish", err);
 
-    return rc == IR_OK ? sq_history(db, c->cert_id, NULL, "finished", c->text, c->worker, err)
-                       : rc;
+    return rc == IR_OK ? sq_history(db, c->cert_id, NULL, "finished", c->text, c->worker, err) : rc;
 }
 
 ir_rc sq_finish(ir_journal *j, const char *cert_id, const char *worker, const char *detail,
@@ -265,16 +265,16 @@ ir_rc sq_park(ir_journal *j, const char *cert_id, const char *worker, const char
 static ir_rc retry_now_txn(sqlite3 *db, void *ctx, ir_err *err)
 {
     work_ctx *c = ctx;
-    ir_rc rc = run_update(db,
-                          "UPDATE entries SET state = CASE"
-                          " WHEN revocation_requested THEN 'revoke-pending'"
-                          " WHEN customer IS NULL THEN 'unattributed' ELSE 'pending' END,"
-                          " attempts = 0, next_attempt_at = ?3, updated_at = ?3"
-                          " WHERE cert_id = ?1 AND state IN ('parked', 'pending', 'revoke-pending')",
-                          c, "retry", err);
+    ir_rc rc =
+        run_update(db,
+                   "UPDATE entries SET state = CASE"
+                   " WHEN revocation_requested THEN 'revoke-pending'"
+                   " WHEN customer IS NULL THEN 'unattributed' ELSE 'pending' END,"
+                   " attempts = 0, next_attempt_at = ?3, updated_at = ?3"
+                   " WHERE cert_id = ?1 AND state IN ('parked', 'pending', 'revoke-pending')",
+                   c, "retry", err);
 
-    return rc == IR_OK ? sq_history(db, c->cert_id, NULL, "retry-now", "by the operator", NULL,
-                                    err)
+    return rc == IR_OK ? sq_history(db, c->cert_id, NULL, "retry-now", "by the operator", NULL, err)
                        : rc;
 }
 
@@ -346,8 +346,7 @@ static ir_rc revoke_txn(sqlite3 *db, void *ctx, ir_err *err)
                     c, "revoke", err);
     snprintf(detail, sizeof(detail), "reason %d, revoked at %lld ms", c->reason,
              (long long)c->when);
-    return rc == IR_OK ? sq_history(db, c->cert_id, "revoke", "requested", detail, NULL, err)
-                       : rc;
+    return rc == IR_OK ? sq_history(db, c->cert_id, "revoke", "requested", detail, NULL, err) : rc;
 }
 
 ir_rc sq_request_revocation(ir_journal *j, const char *cert_id, int reason,
@@ -370,13 +369,13 @@ static ir_rc select_due(sqlite3 *db, claim_ctx *c, int64_t now, size_t *n, ir_er
 {
     sqlite3_stmt *st = NULL;
     int step;
-    ir_rc rc = sq_prepare(db,
-                          "SELECT seq FROM entries WHERE state IN " DUE_STATES
-                          " AND next_attempt_at <= ?1"
-                          " AND (claimed_by IS NULL OR lease_until <= ?1)"
-                          " AND (?2 IS NULL OR customer = ?2)"
-                          " ORDER BY next_attempt_at, seq LIMIT ?3",
-                          &st, err);
+    ir_rc rc =
+        sq_prepare(db,
+                   "SELECT seq FROM entries WHERE state IN " DUE_STATES " AND next_attempt_at <= ?1"
+                   " AND (claimed_by IS NULL OR lease_until <= ?1)"
+                   " AND (?2 IS NULL OR customer = ?2)"
+                   " ORDER BY next_attempt_at, seq LIMIT ?3",
+                   &st, err);
 
     if (rc != IR_OK)
         return rc;

@@ -104,8 +104,7 @@ typedef struct ir_ks_objref {
 } ir_ks_objref;
 
 ir_rc ir_ks_objref_init(ir_ks_objref *ref, CK_OBJECT_CLASS cls, const char *label, ir_err *err);
-ir_rc ir_ks_objref_resolve(ir_keystore *ks, ir_ks_objref *ref, CK_OBJECT_HANDLE *out,
-                           ir_err *err);
+ir_rc ir_ks_objref_resolve(ir_keystore *ks, ir_ks_objref *ref, CK_OBJECT_HANDLE *out, ir_err *err);
 
 /* Label rules for names iotreg creates: 1..64 of [A-Za-z0-9_-]. */
 ir_rc ir_ks_check_name(const char *name, ir_err *err);
@@ -115,8 +114,7 @@ ir_rc ir_ks_check_name(const char *name, ir_err *err);
 ir_rc ir_ks_find(ir_keystore *ks, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const char *label,
                  const char *application, CK_OBJECT_HANDLE *out, ir_err *err);
 /* Whether such an object exists (errors other than "not found" are failures). */
-ir_rc ir_ks_exists(ir_keystore *ks, CK_OBJECT_CLASS cls, const char *label, bool *out,
-                   ir_err *err);
+ir_rc ir_ks_exists(ir_keystore *ks, CK_OBJECT_CLASS cls, const char *label, bool *out, ir_err *err);
 /* One attribute's value into out (capped at max bytes). */
 ir_rc ir_ks_get_attr(ir_keystore *ks, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
                      CK_ATTRIBUTE_TYPE type, ir_buf *out, ir_err *err);
@@ -143,8 +141,8 @@ ir_rc ir_ks_store_data(ir_keystore *ks, const char *label, const char *applicati
 /* The public half of the key labelled label: from its public key object,
  * else (RSA) the private key's modulus and exponent, else its certificate.
  * libctx/propq say where the EVP_PKEY's implementation comes from. */
-ir_rc ir_ks_public_key(ir_keystore *ks, const char *label, OSSL_LIB_CTX *libctx,
-                       const char *propq, EVP_PKEY **out, ir_err *err);
+ir_rc ir_ks_public_key(ir_keystore *ks, const char *label, OSSL_LIB_CTX *libctx, const char *propq,
+                       EVP_PKEY **out, ir_err *err);
 
 /* CKA_KEY_TYPE of the key of class cls (private or public) labelled label. */
 ir_rc ir_ks_key_type(ir_keystore *ks, CK_OBJECT_CLASS cls, const char *label, CK_KEY_TYPE *out,
@@ -165,9 +163,8 @@ ir_rc ir_ks_parse_key_spec(const char *spec, CK_KEY_TYPE *type, unsigned long *b
 /* C_SignInit + C_Sign on a pooled session with the key ref names (a stale
  * handle is looked up again once). siglen: in, the size of sig; out, the
  * signature's length. */
-ir_rc ir_ks_sign(ir_keystore *ks, ir_ks_objref *key, CK_MECHANISM *mech,
-                 const unsigned char *in, size_t inlen, unsigned char *sig, size_t *siglen,
-                 ir_err *err);
+ir_rc ir_ks_sign(ir_keystore *ks, ir_ks_objref *key, CK_MECHANISM *mech, const unsigned char *in,
+                 size_t inlen, unsigned char *sig, size_t *siglen, ir_err *err);
 
 /* AWS secret: stores "AWS4"+secret as a non-extractable CKK_GENERIC_SECRET
  * key with CKA_SIGN (CKM_SHA256_HMAC) labelled label, the access key id in

@@ -107,7 +107,8 @@ static int add_extensions(X509 *x, const ir_ks_cert_req *req)
     X509 *issuer = req->issuer_cert != NULL ? req->issuer_cert : x;
 
     X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-    if (!add_ext(x, &ctx, NID_basic_constraints, req->is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE"))
+    if (!add_ext(x, &ctx, NID_basic_constraints,
+                 req->is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE"))
         return 0;
     if (!add_ext(x, &ctx, NID_key_usage,
                  req->is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature"))
@@ -120,7 +121,7 @@ static int add_extensions(X509 *x, const ir_ks_cert_req *req)
 static const char *digest_for(EVP_PKEY *issuer_key)
 {
     return EVP_PKEY_is_a(issuer_key, "EC") && EVP_PKEY_get_bits(issuer_key) > 256 ? "SHA384"
-                                                                                    : "SHA256";
+                                                                                  : "SHA256";
 }
 
 static int sign_cert(X509 *x, const ir_ks_cert_req *req)

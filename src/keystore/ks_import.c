@@ -12,7 +12,7 @@
 #include "core/secret.h"
 #include "keystore/ks_internal.h"
 
-#define KEY_ID_LEN 20
+#define KEY_ID_LEN  20
 #define N_RSA_PARTS 8
 
 typedef struct bin {
@@ -61,14 +61,12 @@ static int ec_parts(const EVP_PKEY *pk, import *im)
     unsigned char *p = im->ec_params;
     int len;
 
-    if (!EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
-                                        NULL))
+    if (!EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL))
         return 0;
     if (strcmp(group, "prime256v1") != 0 && strcmp(group, "secp384r1") != 0 &&
         strcmp(group, "P-256") != 0 && strcmp(group, "P-384") != 0)
         return 0;
-    oid = OBJ_txt2obj(group[0] == 'P' ? (group[2] == '2' ? "prime256v1" : "secp384r1") : group,
-                      0);
+    oid = OBJ_txt2obj(group[0] == 'P' ? (group[2] == '2' ? "prime256v1" : "secp384r1") : group, 0);
     len = oid != NULL ? i2d_ASN1_OBJECT(oid, &p) : -1;
     ASN1_OBJECT_free(oid);
     if (len <= 0)
@@ -82,8 +80,9 @@ static int ec_parts(const EVP_PKEY *pk, import *im)
 static int rsa_parts(const EVP_PKEY *pk, import *im)
 {
     static const char *const names[N_RSA_PARTS] = {
-        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_D,
-        OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+        OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+        OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
         OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
     };
     int bits = EVP_PKEY_get_bits(pk);
@@ -123,8 +122,8 @@ static CK_ULONG private_template(const import *im, const char *label, CK_OBJECT_
                                  CK_ATTRIBUTE *t)
 {
     static const CK_ATTRIBUTE_TYPE rsa_types[N_RSA_PARTS] = {
-        CKA_MODULUS,  CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1,
-        CKA_PRIME_2,  CKA_EXPONENT_1,      CKA_EXPONENT_2,       CKA_COEFFICIENT,
+        CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1,
+        CKA_PRIME_2, CKA_EXPONENT_1,      CKA_EXPONENT_2,       CKA_COEFFICIENT,
     };
     CK_ULONG n = 0;
     size_t i;
@@ -202,16 +201,16 @@ static ir_rc create_pair(ir_keystore *ks, const char *label, const import *im, i
 
 ir_rc ir_ks_import_key(ir_keystore *ks, const char *label, EVP_PKEY *pkey, ir_err *err)
 {
-    import im;
+import im;
     bool exists = false;
     ir_rc rc;
 
     memset(&im, 0, sizeof(im));
     rc = ir_ks_exists(ks, CKO_PRIVATE_KEY, label, &exists, err);
     if (rc == IR_OK && exists)
-        rc = ks_fail(err, IR_ERR_EXISTS, IR_KS_R_OBJECT_EXISTS, CKR_OK,
-                     "token '%s' already holds a private key labelled '%s'", ks->token_label,
-                     label);
+        rc =
+            ks_fail(err, IR_ERR_EXISTS, IR_KS_R_OBJECT_EXISTS, CKR_OK,
+                    "token '%s' already holds a private key labelled '%s'", ks->token_label, label);
     if (rc == IR_OK)
         rc = extract(pkey, &im, err);
     if (rc == IR_OK)

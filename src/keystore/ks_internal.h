@@ -7,9 +7,9 @@
 
 #include "keystore/keystore.h"
 
-#define KS_POOL_MAX  32        /* idle sessions kept open */
-#define KS_ATTR_MAX  (1u << 20) /* cap for one attribute value read from the token */
-#define KS_FIND_MAX  64         /* objects one lookup may return */
+#define KS_POOL_MAX 32         /* idle sessions kept open */
+#define KS_ATTR_MAX (1u << 20) /* cap for one attribute value read from the token */
+#define KS_FIND_MAX 64         /* objects one lookup may return */
 
 struct ir_keystore {
     CK_FUNCTION_LIST *p11;

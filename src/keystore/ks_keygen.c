@@ -105,8 +105,7 @@ static ir_rc run_keygen(ir_keystore *ks, keygen *g, ir_err *err)
 
     if (rc != IR_OK)
         return rc;
-    rv = ks->p11->C_GenerateKeyPair(s, &g->mech, g->pub, g->n_pub, g->priv, g->n_priv, &pub,
-                                    &priv);
+    rv = ks->p11->C_GenerateKeyPair(s, &g->mech, g->pub, g->n_pub, g->priv, g->n_priv, &pub, &priv);
     ir_ks_session_put(ks, s, false);
     if (rv != CKR_OK)
         return ks_fail_rv(err, rv, "C_GenerateKeyPair");

@@ -86,8 +86,7 @@ ir_rc ir_ks_find(ir_keystore *ks, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, cons
     return IR_OK;
 }
 
-ir_rc ir_ks_exists(ir_keystore *ks, CK_OBJECT_CLASS cls, const char *label, bool *out,
-                   ir_err *err)
+ir_rc ir_ks_exists(ir_keystore *ks, CK_OBJECT_CLASS cls, const char *label, bool *out, ir_err *err)
 {
     CK_SESSION_HANDLE s;
     CK_OBJECT_HANDLE h;
@@ -115,7 +114,7 @@ ir_rc ir_ks_objref_init(ir_ks_objref *ref, CK_OBJECT_CLASS cls, const char *labe
 }
 
 ir_rc ks_objref_resolve_with(ir_keystore *ks, CK_SESSION_HANDLE s, ir_ks_objref *ref,
-                          CK_OBJECT_HANDLE *out, ir_err *err)
+                             CK_OBJECT_HANDLE *out, ir_err *err)
 {
     CK_OBJECT_HANDLE h;
     ir_rc rc;
@@ -138,8 +137,7 @@ ir_rc ks_objref_resolve_with(ir_keystore *ks, CK_SESSION_HANDLE s, ir_ks_objref 
     return IR_OK;
 }
 
-ir_rc ir_ks_objref_resolve(ir_keystore *ks, ir_ks_objref *ref, CK_OBJECT_HANDLE *out,
-                           ir_err *err)
+ir_rc ir_ks_objref_resolve(ir_keystore *ks, ir_ks_objref *ref, CK_OBJECT_HANDLE *out, ir_err *err)
 {
     CK_SESSION_HANDLE s;
     ir_rc rc = ir_ks_session_get(ks, &s, err);
@@ -255,8 +253,7 @@ out:
     return rc;
 }
 
-ir_rc ir_ks_destroy(ir_keystore *ks, CK_OBJECT_CLASS cls, const char *label, size_t *n,
-                    ir_err *err)
+ir_rc ir_ks_destroy(ir_keystore *ks, CK_OBJECT_CLASS cls, const char *label, size_t *n, ir_err *err)
 {
     CK_OBJECT_HANDLE found[KS_FIND_MAX];
     CK_ATTRIBUTE tmpl[] = {KS_ATTR(CKA_CLASS, &cls, sizeof(cls)),

@@ -88,8 +88,8 @@ static EVP_PKEY *first_key(OSSL_STORE_CTX *st)
     return pk;
 }
 
-ir_rc ir_ks_ossl_load_key(OSSL_LIB_CTX *libctx, const char *uri, const char *pin,
-                          EVP_PKEY **out, ir_err *err)
+ir_rc ir_ks_ossl_load_key(OSSL_LIB_CTX *libctx, const char *uri, const char *pin, EVP_PKEY **out,
+                          ir_err *err)
 {
     UI_METHOD *ui = UI_UTIL_wrap_read_pem_callback(give_pin, 0);
     OSSL_STORE_CTX *st = NULL;

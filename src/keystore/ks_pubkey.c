@@ -173,9 +173,8 @@ static ir_rc from_cert(ir_keystore *ks, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
     return rc;
 }
 
-static ir_rc try_class(ir_keystore *ks, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
-                       const char *label, OSSL_LIB_CTX *libctx, const char *propq,
-                       EVP_PKEY **out, ir_err *err)
+static ir_rc try_class(ir_keystore *ks, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const char *label,
+                       OSSL_LIB_CTX *libctx, const char *propq, EVP_PKEY **out, ir_err *err)
 {
     CK_OBJECT_HANDLE h;
     ir_rc rc = ir_ks_find(ks, s, cls, label, NULL, &h, err);
@@ -187,8 +186,8 @@ static ir_rc try_class(ir_keystore *ks, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls
     return from_key_object(ks, s, h, cls == CKO_PRIVATE_KEY, libctx, propq, out, err);
 }
 
-ir_rc ir_ks_public_key(ir_keystore *ks, const char *label, OSSL_LIB_CTX *libctx,
-                       const char *propq, EVP_PKEY **out, ir_err *err)
+ir_rc ir_ks_public_key(ir_keystore *ks, const char *label, OSSL_LIB_CTX *libctx, const char *propq,
+                       EVP_PKEY **out, ir_err *err)
 {
     static const CK_OBJECT_CLASS order[] = {CKO_PUBLIC_KEY, CKO_PRIVATE_KEY, CKO_CERTIFICATE};
     CK_SESSION_HANDLE s;

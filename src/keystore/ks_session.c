@@ -23,6 +23,16 @@ static pthread_rwlock_t fork_guard;
 static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 static volatile unsigned long fork_count;
 
+static void guard_init(void)
+{
+    pthread_rwlockattr_t attr;
+
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&fork_guard, &attr);
+    pthread_rwlockattr_destroy(&attr);
+}
+
 static void guard_prepare(void)
 {
     pthread_rwlock_wrlock(&fork_guard);
@@ -33,20 +43,17 @@ static void guard_parent(void)
     pthread_rwlock_unlock(&fork_guard);
 }
 
+/* The child's only thread has a new thread id, so it cannot unlock the
+ * parent's write lock: the guard starts afresh instead. */
 static void guard_child(void)
 {
     fork_count++;
-    pthread_rwlock_unlock(&fork_guard);
+    guard_init();
 }
 
 static void guard_setup(void)
 {
-    pthread_rwlockattr_t attr;
-
-    pthread_rwlockattr_init(&attr);
-    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-    pthread_rwlock_init(&fork_guard, &attr);
-    pthread_rwlockattr_destroy(&attr);
+    guard_init();
     pthread_atfork(guard_prepare, guard_parent, guard_child);
 }
 
@@ -82,8 +89,8 @@ void ks_close_sessions_locked(ir_keystore *ks)
 
 static ir_rc open_session(ir_keystore *ks, CK_SESSION_HANDLE *out, ir_err *err)
 {
-    CK_RV rv = ks->p11->C_OpenSession(ks->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
-                                      out);
+    CK_RV rv =
+        ks->p11->C_OpenSession(ks->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, out);
 
     if (rv != CKR_OK)
         return ks_fail_rv(err, rv, "C_OpenSession");
@@ -219,8 +226,8 @@ static ir_rc get_pin_locked(ir_keystore *ks, ir_ks_pin_fn fn, void *fn_ctx, ir_e
         return ir_ks_read_pin_file(ks->pin_file, ks->pin, sizeof(ks->pin), err);
     if (fn == NULL)
         return ks_fail(err, IR_ERR_CONFIG, IR_KS_R_PIN_MISSING, CKR_OK,
-                       "no PIN for token '%s': set keystore/pin_file in %s (a file with mode "
-                       "600) or supply the PIN when asked",
+                       "no PIN for token '%s': set <pin-file> in <keystore> of %s (a file with "
+                       "mode 600) or supply the PIN when asked",
                        ks->token_label,
                        ks->config_path != NULL ? ks->config_path : "the configuration");
     return fn(fn_ctx, ks->pin, sizeof(ks->pin), err);

@@ -18,8 +18,8 @@ static bool stale_handle(CK_RV rv)
 
 /* C_SignInit with the cached handle, looking the key up again when the
  * handle went stale (the object was replaced by another process). */
-static ir_rc sign_init(ir_keystore *ks, CK_SESSION_HANDLE s, ir_ks_objref *key,
-                       CK_MECHANISM *mech, ir_err *err)
+static ir_rc sign_init(ir_keystore *ks, CK_SESSION_HANDLE s, ir_ks_objref *key, CK_MECHANISM *mech,
+                       ir_err *err)
 {
     CK_OBJECT_HANDLE h;
     CK_RV rv;
@@ -40,9 +40,8 @@ static ir_rc sign_init(ir_keystore *ks, CK_SESSION_HANDLE s, ir_ks_objref *key,
     return ks_fail_rv(err, rv, "C_SignInit");
 }
 
-ir_rc ir_ks_sign(ir_keystore *ks, ir_ks_objref *key, CK_MECHANISM *mech,
-                 const unsigned char *in, size_t inlen, unsigned char *sig, size_t *siglen,
-                 ir_err *err)
+ir_rc ir_ks_sign(ir_keystore *ks, ir_ks_objref *key, CK_MECHANISM *mech, const unsigned char *in,
+                 size_t inlen, unsigned char *sig, size_t *siglen, ir_err *err)
 {
     CK_SESSION_HANDLE s;
     CK_ULONG len = *siglen;
@@ -62,4 +61,3 @@ ir_rc ir_ks_sign(ir_keystore *ks, ir_ks_objref *key, CK_MECHANISM *mech,
     ir_ks_session_put(ks, s, rc != IR_OK);
     return rc;
 }
-

@@ -65,8 +65,8 @@ static ir_rc store_x509(ir_keystore *ks, const char *label, X509 *x, ir_err *err
 static ir_rc certify(OSSL_LIB_CTX *libctx, const ir_ks_subca_spec *spec, X509 **out, ir_err *err)
 {
     char uri[IR_KS_URI_MAX];
-    ir_ks_cert_req req = {.days = spec->days, .is_ca = true, .libctx = libctx,
-                          .issuer_cert = spec->issuer_cert};
+    ir_ks_cert_req req = {
+        .days = spec->days, .is_ca = true, .libctx = libctx, .issuer_cert = spec->issuer_cert};
     ir_rc rc = ir_ks_parse_dn(spec->subject, &req.subject, err);
 
     snprintf(uri, sizeof(uri), "iotreg:object=%s;type=private", spec->name);
@@ -113,8 +113,7 @@ ir_rc ir_ks_subca_create(ir_keystore *ks, OSSL_LIB_CTX *libctx, const ir_ks_subc
     return IR_OK;
 }
 
-ir_rc ir_ks_subca_import(ir_keystore *ks, const char *name, X509 *cert, EVP_PKEY *key,
-                         ir_err *err)
+ir_rc ir_ks_subca_import(ir_keystore *ks, const char *name, X509 *cert, EVP_PKEY *key, ir_err *err)
 {
     bool imported = false;
     ir_rc rc = ir_ks_check_name(name, err);
@@ -176,8 +175,7 @@ static ir_rc describe(ir_keystore *ks, const char *name, ir_ks_subca_info *info,
         if (ir_ks_public_key(ks, name, NULL, NULL, &pub, NULL) != IR_OK)
             pub = NULL;
         ir_ks_describe_key(pub, info->key, sizeof(info->key));
-        info->registered =
-            ir_ks_read_data(ks, name, IR_KS_APP_REGISTRATION, &rec, NULL) == IR_OK;
+        info->registered = ir_ks_read_data(ks, name, IR_KS_APP_REGISTRATION, &rec, NULL) == IR_OK;
     }
     EVP_PKEY_free(pub);
     X509_free(x);

@@ -8,8 +8,8 @@
 #include "keystore/uri.h"
 
 static const char *const type_names[] = {
-    [IR_KS_URI_ANY] = "any",     [IR_KS_URI_PRIVATE] = "private", [IR_KS_URI_PUBLIC] = "public",
-    [IR_KS_URI_CERT] = "cert",   [IR_KS_URI_TOKEN] = "token",     [IR_KS_URI_SECRET] = "secret",
+    [IR_KS_URI_ANY] = "any",   [IR_KS_URI_PRIVATE] = "private", [IR_KS_URI_PUBLIC] = "public",
+    [IR_KS_URI_CERT] = "cert", [IR_KS_URI_TOKEN] = "token",     [IR_KS_URI_SECRET] = "secret",
 };
 
 const char *ir_ks_uri_type_name(ir_ks_uri_type t)

@@ -16,4 +16,4 @@ src_libiotreg_la_SOURCES += \
 	src/keystore/ks_subca.c \
 	src/keystore/ks_softhsm.c \
 	src/keystore/ks_tty.c \
-	src/keystore/awscreds.h src/keystore/ks_awscreds.c
+	src/keystore/register.h src/keystore/ks_record.c src/keystore/ks_register.c

@@ -23,8 +23,8 @@ void ir_ks_opts_from_config(const ir_config *cfg, ir_keystore_opts *opts);
 ir_rc ir_ks_ossl_libctx(const char *config_path, OSSL_LIB_CTX **out, ir_err *err);
 /* Loads the key an iotreg: URI names through OSSL_STORE in libctx; pin (may
  * be NULL) answers the provider's PIN request when no PIN file is set. */
-ir_rc ir_ks_ossl_load_key(OSSL_LIB_CTX *libctx, const char *uri, const char *pin,
-                          EVP_PKEY **out, ir_err *err);
+ir_rc ir_ks_ossl_load_key(OSSL_LIB_CTX *libctx, const char *uri, const char *pin, EVP_PKEY **out,
+                          ir_err *err);
 /* The first line of libcrypto's error queue, emptied, into err as context. */
 ir_rc ir_ks_ossl_error(ir_err *err, ir_rc rc, const char *what);
 
@@ -37,7 +37,7 @@ typedef struct ir_ks_cert_req {
     EVP_PKEY *issuer_key;  /* signs; a provider key */
     X509 *issuer_cert;     /* NULL: self-signed */
     int days;
-    bool is_ca; /* CA:TRUE, keyCertSign+cRLSign; else CA:FALSE, digitalSignature */
+    bool is_ca;           /* CA:TRUE, keyCertSign+cRLSign; else CA:FALSE, digitalSignature */
     OSSL_LIB_CTX *libctx; /* where issuer_key's signature is fetched */
 } ir_ks_cert_req;
 
@@ -61,8 +61,7 @@ ir_rc ir_ks_subca_create(ir_keystore *ks, OSSL_LIB_CTX *libctx, const ir_ks_subc
                          X509 **out, ir_err *err);
 /* Stores cert under name and, when key is given, the key as a sensitive,
  * non-extractable token key (it must match the certificate). */
-ir_rc ir_ks_subca_import(ir_keystore *ks, const char *name, X509 *cert, EVP_PKEY *key,
-                         ir_err *err);
+ir_rc ir_ks_subca_import(ir_keystore *ks, const char *name, X509 *cert, EVP_PKEY *key, ir_err *err);
 
 typedef struct ir_ks_subca_info {
     char name[IR_KS_LABEL_MAX + 1];

@@ -1,7 +1,8 @@
 /* certgen: the test PKI from the shell.
  *   certgen setup DIR                         CAs (subca, rogue, other) + DIR/iotreg.xml
  *   certgen issue DIR CA ORG SERIAL OUT [pem] one certificate (ORG "-" for none)
- *   certgen batch DIR CA ORG FIRST COUNT OUT  COUNT certificates, concatenated DER */
+ *   certgen batch DIR CA ORG FIRST COUNT OUT  COUNT certificates, concatenated DER
+ *   certgen id FILE                           the certificate id of a PEM or DER certificate */
 #include "config.h"
 
 #include <openssl/pem.h>
@@ -14,8 +15,31 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: certgen setup DIR | issue DIR CA ORG SERIAL OUT [pem] | "
-                    "batch DIR CA ORG FIRST COUNT OUT\n");
+                    "batch DIR CA ORG FIRST COUNT OUT | id FILE\n");
     return 2;
+}
+
+/* Prints the lower-case hex SHA-256 of the certificate's DER. */
+static int print_id(const char *path)
+{
+    size_t len = 0, i;
+    unsigned char *data = tc_read_file(path, &len), *der = NULL, md[32];
+    const unsigned char *p = data;
+    BIO *bio = data ? BIO_new_mem_buf(data, (int)len) : NULL;
+    X509 *x = bio && len && data[0] != 0x30 ? PEM_read_bio_X509(bio, NULL, NULL, NULL)
+                                            : d2i_X509(NULL, &p, (long)len);
+    int n = x ? i2d_X509(x, &der) : -1;
+
+    if (n > 0 && EVP_Digest(der, (size_t)n, md, NULL, EVP_sha256(), NULL)) {
+        for (i = 0; i < sizeof(md); i++)
+            printf("%02x", md[i]);
+        printf("\n");
+    }
+    OPENSSL_free(der);
+    X509_free(x);
+    BIO_free(bio);
+    free(data);
+    return n > 0 ? 0 : 1;
 }
 
 static const char *org_arg(const char *s)
@@ -94,5 +118,7 @@ int main(int argc, char **argv)
         return issue(argv, argc);
     if (argc == 8 && strcmp(argv[1], "batch") == 0)
         return batch(argv);
+    if (argc == 3 && strcmp(argv[1], "id") == 0)
+        return print_id(argv[2]);
     return usage();
 }

@@ -21,8 +21,8 @@
 #include "testcerts.h"
 
 typedef int (*init_fn)(const char *, iotreg_hook **, char *, size_t);
-typedef int (*store_fn)(iotreg_hook *, const unsigned char *, size_t,
-                        const iotreg_hook_metadata *, char *, size_t);
+typedef int (*store_fn)(iotreg_hook *, const unsigned char *, size_t, const iotreg_hook_metadata *,
+                        char *, size_t);
 typedef void (*fini_fn)(iotreg_hook *);
 
 typedef struct host {

@@ -53,8 +53,8 @@ issue() {
     "$CERTGEN" issue "$T" "$1" "$2" "$3" "$out" ${4:+"$4"} || return 1
     echo "$out"
 }
-# The certificate id (SHA-256) of a DER file.
-der_id() { sha256sum "$1" | cut -c1-64; }
+# The certificate id (SHA-256 of the DER) of a DER or PEM file.
+der_id() { "$CERTGEN" id "$1"; }
 # Entries in the journal, all states.
 total() {
     "$IOTREGCTL" -c "$CFG" status --json |

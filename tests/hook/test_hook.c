@@ -25,8 +25,8 @@ typedef struct hook_api {
     void *dl;
     int (*abi_version)(void);
     int (*init)(const char *, iotreg_hook **, char *, size_t);
-    int (*store)(iotreg_hook *, const unsigned char *, size_t, const iotreg_hook_metadata *,
-                 char *, size_t);
+    int (*store)(iotreg_hook *, const unsigned char *, size_t, const iotreg_hook_metadata *, char *,
+                 size_t);
     int (*revoke)(iotreg_hook *, const unsigned char *, size_t, int, int64_t, char *, size_t);
     int (*revoke_id)(iotreg_hook *, const char *, int, int64_t, char *, size_t);
     int (*test_connection)(iotreg_hook *, char *, size_t);
@@ -161,6 +161,27 @@ static void test_abi_version_and_reload(void)
     CU_ASSERT_EQUAL(journal_total(), 2);
 }
 
+/* A copy of the test configuration whose journal is journal_rel in the test directory. */
+static int write_config_with_journal(const char *path, const char *journal_rel)
+{
+    size_t len = 0;
+    char *xml = (char *)tc_read_file(config_path, &len), *at, out[8192];
+    int n;
+
+    if (xml == NULL)
+        return -1;
+    xml[len] = '\0';
+    at = strstr(xml, "/journal.db");
+    if (at == NULL) {
+        free(xml);
+        return -1;
+    }
+    n = snprintf(out, sizeof(out), "%.*s/%s%s", (int)(at - xml), xml, journal_rel,
+                 at + strlen("/journal.db"));
+    free(xml);
+    return n > 0 && (size_t)n < sizeof(out) ? tc_write_file(path, out, (size_t)n) : -1;
+}
+
 static void test_bad_config_is_an_error_not_a_crash(void)
 {
     char path[600], errbuf[512];
@@ -182,12 +203,16 @@ static void test_bad_config_is_an_error_not_a_crash(void)
     CU_ASSERT_EQUAL(api.store(NULL, (const unsigned char *)"x", 1, NULL, errbuf, sizeof(errbuf)),
                     IOTREG_HOOK_EINVAL);
     CU_ASSERT_EQUAL(api.init(path, &h, NULL, 0), IOTREG_HOOK_ECONFIG);
+    snprintf(path, sizeof(path), "%s/no-journal-dir.xml", dir);
+    CU_ASSERT_EQUAL_FATAL(write_config_with_journal(path, "no-such-dir/journal.db"), 0);
+    CU_ASSERT_EQUAL(api.init(path, &h, errbuf, sizeof(errbuf)), IOTREG_HOOK_EJOURNAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "directory exists"));
     stdout_capture_end();
     CU_ASSERT_STRING_EQUAL(api.strerror(IOTREG_HOOK_EJOURNAL), "journal unavailable");
     unload_api(&api);
 }
 
-#define THREADS 8
+#define THREADS    8
 #define PER_THREAD 200
 
 static const char *const orgs[] = {"Acme", "Globex", "Nobody"};
@@ -291,6 +316,61 @@ static void test_eight_threads_publish_each_once(void)
             free(pubs[t].der[i]);
 }
 
+#define OWN_HANDLE_CERTS 20
+
+static void *own_handle_thread(void *p)
+{
+    publisher *pub = p;
+    iotreg_hook *h = NULL;
+    char errbuf[256];
+    int i;
+
+    if (pub->api->init(config_path, &h, errbuf, sizeof(errbuf)) != IOTREG_HOOK_OK) {
+        pub->failed = OWN_HANDLE_CERTS;
+        return NULL;
+    }
+    for (i = 0; i < OWN_HANDLE_CERTS; i++)
+        pub->ok += pub->api->store(h, pub->der[i], pub->len[i], NULL, errbuf, sizeof(errbuf)) ==
+                   IOTREG_HOOK_OK;
+    pub->api->fini(h);
+    return NULL;
+}
+
+/* Eight threads, each with a handle of its own: eight connection pools
+ * writing to one journal, as eight CA processes would. */
+static void test_eight_handles_at_once(void)
+{
+    static publisher pubs[THREADS];
+    pthread_t th[THREADS];
+    hook_api api;
+    int64_t before = journal_total();
+    int t, i, ok = 0, failed = 0;
+
+    CU_ASSERT_EQUAL_FATAL(load_api(&api), 0);
+    for (t = 0; t < THREADS; t++) {
+        pubs[t] = (publisher){.api = &api, .t = t};
+        for (i = 0; i < OWN_HANDLE_CERTS; i++)
+            tc_issue(&subca, "Acme", "own-handle", 40000 + t * OWN_HANDLE_CERTS + i,
+                     &pubs[t].der[i], &pubs[t].len[i]);
+    }
+    stdout_capture_begin();
+    for (t = 0; t < THREADS; t++)
+        pthread_create(&th[t], NULL, own_handle_thread, &pubs[t]);
+    for (t = 0; t < THREADS; t++) {
+        pthread_join(th[t], NULL);
+        ok += pubs[t].ok;
+        failed += pubs[t].failed;
+    }
+    stdout_capture_end();
+    unload_api(&api);
+    CU_ASSERT_EQUAL(failed, 0);
+    CU_ASSERT_EQUAL(ok, THREADS * OWN_HANDLE_CERTS);
+    CU_ASSERT_EQUAL(journal_total(), before + THREADS * OWN_HANDLE_CERTS);
+    for (t = 0; t < THREADS; t++)
+        for (i = 0; i < OWN_HANDLE_CERTS; i++)
+            free(pubs[t].der[i]);
+}
+
 /* A PEM text of the given DER certificates. */
 static size_t pem_of(unsigned char **ders, size_t *lens, int n, char *out, size_t cap)
 {
@@ -344,8 +424,7 @@ static void test_bad_input_is_refused_and_not_journaled(void)
     CU_ASSERT_EQUAL(api.store(h, foreign, flen, NULL, errbuf, sizeof(errbuf)),
                     IOTREG_HOOK_EUNKNOWN_ISSUER);
     CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "CN=another CA"));
-    CU_ASSERT_EQUAL(api.store(h, forged, rlen, NULL, errbuf, sizeof(errbuf)),
-                    IOTREG_HOOK_EBADSIG);
+    CU_ASSERT_EQUAL(api.store(h, forged, rlen, NULL, errbuf, sizeof(errbuf)), IOTREG_HOOK_EBADSIG);
     CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, TC_SUBCA_NAME));
     pair[0] = good, pair[1] = forged, lens[0] = glen, lens[1] = rlen;
     pem_of(pair, lens, 2, pem, sizeof(pem));
@@ -379,15 +458,15 @@ static void test_revoke_records_a_request(void)
     CU_ASSERT_EQUAL_FATAL(api.init(config_path, &h, errbuf, sizeof(errbuf)), IOTREG_HOOK_OK);
     CU_ASSERT_EQUAL(api.store(h, a, alen, NULL, errbuf, sizeof(errbuf)), IOTREG_HOOK_OK);
     CU_ASSERT_EQUAL(api.revoke(h, a, alen, 7, 0, errbuf, sizeof(errbuf)), IOTREG_HOOK_EINVAL);
-    CU_ASSERT_EQUAL(api.revoke(h, a, alen, 1, 1700000000, errbuf, sizeof(errbuf)),
-                    IOTREG_HOOK_OK);
+    CU_ASSERT_EQUAL(api.revoke(h, a, alen, 1, 1700000000, errbuf, sizeof(errbuf)), IOTREG_HOOK_OK);
     CU_ASSERT_EQUAL(api.revoke(h, a, alen, 1, 1700000000, errbuf, sizeof(errbuf)),
                     IOTREG_HOOK_ALREADY_KNOWN);
     /* Never stored: captured, then its revocation recorded. */
     CU_ASSERT_EQUAL(api.revoke(h, b, blen, 4, 0, errbuf, sizeof(errbuf)), IOTREG_HOOK_OK);
-    CU_ASSERT_EQUAL(api.revoke_id(h, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-                                  1, 0, errbuf, sizeof(errbuf)),
-                    IOTREG_HOOK_ENOTFOUND);
+    CU_ASSERT_EQUAL(
+        api.revoke_id(h, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 1, 0,
+                      errbuf, sizeof(errbuf)),
+        IOTREG_HOOK_ENOTFOUND);
     cert_id(b, blen, id);
     CU_ASSERT_EQUAL(api.revoke_id(h, id, 4, 0, errbuf, sizeof(errbuf)), IOTREG_HOOK_ALREADY_KNOWN);
     api.fini(h);
@@ -416,26 +495,30 @@ static void test_metadata_feeds_attribution(void)
     iotreg_hook *h = NULL;
     unsigned char *der = NULL, *rev = NULL;
     size_t len, rlen;
-    char errbuf[512], id[65];
-    iotreg_hook_metadata meta = {.struct_size = sizeof(meta),
-                                 .end_entity = "device-42",
-                                 .profile = "globex-profile"};
-    iotreg_hook_metadata revoked = {.struct_size = sizeof(revoked),
-                                    .status = IOTREG_HOOK_CERT_REVOKED,
-                                    .revocation_reason = 5};
+    char errbuf[512], id[65], pem[4096];
+    iotreg_hook_metadata meta = {
+        .struct_size = sizeof(meta), .end_entity = "device-42", .profile = "globex-profile"};
+    iotreg_hook_metadata revoked = {
+        .struct_size = sizeof(revoked), .status = IOTREG_HOOK_CERT_REVOKED, .revocation_reason = 5};
     iotreg_hook_metadata empty = {0};
     ir_journal *j;
     ir_journal_entry *e = NULL;
 
     tc_issue(&subca, NULL, "meta", 800, &der, &len);
     tc_issue(&subca, "Acme", "stored-revoked", 801, &rev, &rlen);
+    pem_of(&rev, &rlen, 1, pem, sizeof(pem));
     CU_ASSERT_EQUAL_FATAL(load_api(&api), 0);
     stdout_capture_begin();
     CU_ASSERT_EQUAL_FATAL(api.init(config_path, &h, errbuf, sizeof(errbuf)), IOTREG_HOOK_OK);
     CU_ASSERT_EQUAL(api.store(h, der, len, &empty, errbuf, sizeof(errbuf)), IOTREG_HOOK_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "struct_size"));
     CU_ASSERT_EQUAL(api.store(h, der, len, &meta, errbuf, sizeof(errbuf)), IOTREG_HOOK_OK);
-    CU_ASSERT_EQUAL(api.store(h, rev, rlen, &revoked, errbuf, sizeof(errbuf)), IOTREG_HOOK_OK);
+    /* PEM is accepted as well as DER. */
+    CU_ASSERT_EQUAL(
+        api.store(h, (unsigned char *)pem, strlen(pem), &revoked, errbuf, sizeof(errbuf)),
+        IOTREG_HOOK_OK);
+    CU_ASSERT_EQUAL(api.store(h, rev, rlen, &revoked, errbuf, sizeof(errbuf)),
+                    IOTREG_HOOK_ALREADY_KNOWN);
     api.fini(h);
     stdout_capture_end();
     unload_api(&api);
@@ -503,6 +586,7 @@ int main(void)
         IR_TEST(test_abi_version_and_reload),
         IR_TEST(test_bad_config_is_an_error_not_a_crash),
         IR_TEST(test_eight_threads_publish_each_once),
+        IR_TEST(test_eight_handles_at_once),
         IR_TEST(test_bad_input_is_refused_and_not_journaled),
         IR_TEST(test_revoke_records_a_request),
         IR_TEST(test_metadata_feeds_attribution),

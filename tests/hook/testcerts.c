@@ -20,8 +20,8 @@ static EVP_PKEY *new_key(void)
 
 static int add_name(X509_NAME *name, const char *field, const char *value)
 {
-    return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, (const unsigned char *)value,
-                                      -1, -1, 0);
+    return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, (const unsigned char *)value, -1,
+                                      -1, 0);
 }
 
 static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
@@ -80,8 +80,7 @@ static int write_pem(const char *path, int is_key, void *obj)
 
     if (f == NULL)
         return -1;
-    ok = is_key ? PEM_write_PrivateKey(f, obj, NULL, NULL, 0, NULL, NULL)
-                : PEM_write_X509(f, obj);
+    ok = is_key ? PEM_write_PrivateKey(f, obj, NULL, NULL, 0, NULL, NULL) : PEM_write_X509(f, obj);
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
@@ -131,8 +130,8 @@ void tc_ca_free(tc_ca *ca)
     memset(ca, 0, sizeof(*ca));
 }
 
-int tc_issue(const tc_ca *ca, const char *org, const char *cn, uint64_t serial,
-             unsigned char **der, size_t *len)
+int tc_issue(const tc_ca *ca, const char *org, const char *cn, uint64_t serial, unsigned char **der,
+             size_t *len)
 {
     X509 *cert = new_cert(ca->leaf_key, serial);
     X509_NAME *name;

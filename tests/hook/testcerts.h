@@ -29,8 +29,8 @@ void tc_ca_free(tc_ca *ca);
 
 /* A leaf certificate: subject O=org (omitted when NULL), CN=cn; DER in *der
  * (free() it). 0 on success. */
-int tc_issue(const tc_ca *ca, const char *org, const char *cn, uint64_t serial,
-             unsigned char **der, size_t *len);
+int tc_issue(const tc_ca *ca, const char *org, const char *cn, uint64_t serial, unsigned char **der,
+             size_t *len);
 
 /* Writes dir/iotreg.xml (journal dir/journal.db, SubCA dir/subca.pem,
  * customers acme (O=Acme) and globex (O=Globex, or profile globex-profile))

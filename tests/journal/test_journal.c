@@ -394,9 +394,10 @@ static void test_assign_only_unattributed(void)
     CU_ASSERT_STRING_EQUAL(l.items[0].customer, "globex");
     CU_ASSERT_PTR_NULL(l.items[0].unattributed_reason);
     ir_entry_list_free(&l);
-    CU_ASSERT_EQUAL(ir_journal_assign(j, "0000000000000000000000000000000000000000000000000000000000000000",
-                                      "acme", &err),
-                    IR_ERR_NOT_FOUND);
+    CU_ASSERT_EQUAL(
+        ir_journal_assign(j, "0000000000000000000000000000000000000000000000000000000000000000",
+                          "acme", &err),
+        IR_ERR_NOT_FOUND);
     ir_journal_close(j);
 }
 
@@ -444,8 +445,7 @@ static void test_revocation_request(void)
     CU_ASSERT_EQUAL(ir_journal_record_step(j, id, "w", &o, &err), IR_ERR_STATE);
     CU_ASSERT_EQUAL(ir_journal_request_revocation(j, id, 4, 1, &already, NULL), IR_OK);
     CU_ASSERT_TRUE(already);
-    CU_ASSERT_EQUAL(ir_journal_request_revocation(j, id, 7, 1, &already, &err),
-                    IR_ERR_INVALID_ARG);
+    CU_ASSERT_EQUAL(ir_journal_request_revocation(j, id, 7, 1, &already, &err), IR_ERR_INVALID_ARG);
     CU_ASSERT_EQUAL_FATAL(claim(j, "w2", 1, 60000, &l), 1);
     CU_ASSERT_EQUAL(l.items[0].state, IR_STATE_REVOKE_PENDING);
     CU_ASSERT_TRUE(l.items[0].revocation_requested);
@@ -459,8 +459,8 @@ static void test_revocation_request(void)
     CU_ASSERT_STRING_EQUAL(e->history[e->n_history - 2].step, "revoke");
     ir_journal_entry_free(e);
     CU_ASSERT_EQUAL(ir_journal_request_revocation(
-                        j, "1111111111111111111111111111111111111111111111111111111111111111", 1,
-                        0, &already, &err),
+                        j, "1111111111111111111111111111111111111111111111111111111111111111", 1, 0,
+                        &already, &err),
                     IR_ERR_NOT_FOUND);
     ir_journal_close(j);
 }
@@ -499,7 +499,7 @@ static void test_list_filters_and_pages(void)
     ir_journal_close(j);
 }
 
-#define THREADS 8
+#define THREADS    8
 #define PER_THREAD 150
 
 typedef struct thread_arg {
@@ -533,6 +533,7 @@ static void test_threads_lose_and_duplicate_nothing(void)
     thread_arg args[THREADS];
     int i, failures = 0, known = 0;
     int shared = PER_THREAD / 2, unique = THREADS * (PER_THREAD - PER_THREAD / 2);
+    ir_journal_stats stats;
 
     for (i = 0; i < THREADS; i++) {
         args[i] = (thread_arg){.j = j, .t = i};
@@ -546,6 +547,10 @@ static void test_threads_lose_and_duplicate_nothing(void)
     CU_ASSERT_EQUAL(failures, 0);
     CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, "acme"), shared + unique);
     CU_ASSERT_EQUAL(known, (THREADS - 1) * shared);
+    /* Group commit: concurrent enqueues shared transactions. */
+    ir_journal_get_stats(j, &stats);
+    CU_ASSERT_EQUAL(stats.enqueues, THREADS * PER_THREAD);
+    CU_ASSERT(stats.transactions < stats.enqueues);
     ir_journal_close(j);
 }
 

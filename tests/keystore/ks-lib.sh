@@ -43,9 +43,15 @@ ks_finish() {
 }
 
 # openssl, with the sanitizer runtime our provider needs when the build is
-# instrumented.
+# instrumented. The provider finds its configuration through iotreg-config in
+# $OPENSSL_CONF; OSSL_IOTREG_CONF, when set, is passed on as IOTREG_CONF (the
+# override).
 ossl() {
-    LD_PRELOAD="$IR_ASAN_PRELOAD" openssl "$@"
+    if [ -n "${OSSL_IOTREG_CONF:-}" ]; then
+        IOTREG_CONF="$OSSL_IOTREG_CONF" LD_PRELOAD="$IR_ASAN_PRELOAD" openssl "$@"
+    else
+        env -u IOTREG_CONF LD_PRELOAD="$IR_ASAN_PRELOAD" openssl "$@"
+    fi
 }
 
 # openssl without our provider (an independent verifier).

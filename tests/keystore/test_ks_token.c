@@ -9,7 +9,7 @@
 #include <openssl/hmac.h>
 #include <string.h>
 
-#include "keystore/awscreds.h"
+#include "aws/credentials.h"
 #include "keystore/keystore.h"
 #include "tests/keystore/kstest.h"
 #include "tests/unit/testutil.h"
@@ -22,8 +22,8 @@
 
 static kstest T;
 
-static CK_RV read_attr(CK_OBJECT_CLASS cls, const char *label, CK_ATTRIBUTE_TYPE type,
-                       void *buf, CK_ULONG *len)
+static CK_RV read_attr(CK_OBJECT_CLASS cls, const char *label, CK_ATTRIBUTE_TYPE type, void *buf,
+                       CK_ULONG *len)
 {
     CK_SESSION_HANDLE s;
     CK_OBJECT_HANDLE h;
@@ -122,8 +122,8 @@ static void test_kdate_equals_software_hmac(void)
     unsigned char hsm[32], soft[32];
     size_t i;
 
-    CU_ASSERT_FATAL(ir_ks_aws_secret_store(T.ks, "aws-kdate", AKID, SECRET, strlen(SECRET),
-                                           NULL) == IR_OK);
+    CU_ASSERT_FATAL(ir_ks_aws_secret_store(T.ks, "aws-kdate", AKID, SECRET, strlen(SECRET), NULL) ==
+                    IR_OK);
     for (i = 0; i < 3; i++) {
         memset(hsm, 0, sizeof(hsm));
         CU_ASSERT_FATAL(ir_keystore_aws_kdate(T.ks, "aws-kdate", dates[i], hsm, NULL) == IR_OK);
@@ -137,14 +137,20 @@ static void test_kdate_equals_software_hmac(void)
                     IR_ERR_INVALID_ARG);
 }
 
+/* ir_keystore_aws_kdate as the kdate callback of src/aws/credentials.h. */
+static ir_rc kdate_cb(void *ctx, const char *date, unsigned char out[IR_AWS_KDATE_LEN], ir_err *err)
+{
+    return ir_keystore_aws_kdate(T.ks, ctx, date, out, err);
+}
+
 static void test_kdate_through_aws_credentials(void)
 {
     ir_aws_creds *c = NULL;
     unsigned char via_creds[32], soft[32];
 
-    CU_ASSERT_FATAL(ir_ks_aws_secret_store(T.ks, "aws-creds", AKID, SECRET, strlen(SECRET),
-                                           NULL) == IR_OK);
-    CU_ASSERT_FATAL(ir_keystore_aws_creds(T.ks, "aws-creds", NULL, &c, NULL) == IR_OK);
+    CU_ASSERT_FATAL(ir_ks_aws_secret_store(T.ks, "aws-creds", AKID, SECRET, strlen(SECRET), NULL) ==
+                    IR_OK);
+    CU_ASSERT_FATAL(ir_aws_creds_new_kdate(AKID, kdate_cb, "aws-creds", NULL, &c, NULL) == IR_OK);
     CU_ASSERT_STRING_EQUAL(ir_aws_creds_access_key_id(c), AKID);
     CU_ASSERT_FATAL(ir_aws_creds_kdate(c, "20150830", via_creds, NULL) == IR_OK);
     software_kdate(SECRET, "20150830", soft);
@@ -158,8 +164,8 @@ static void test_secret_replaced_not_duplicated(void)
     char akid[IR_KS_AKID_MAX + 1];
 
     CU_ASSERT_FATAL(ir_ks_aws_secret_store(T.ks, "aws-rot", AKID, OLD_SECRET, 40, NULL) == IR_OK);
-    CU_ASSERT_FATAL(ir_ks_aws_secret_store(T.ks, "aws-rot", "AKIDNEWKEY000000", NEW_SECRET, 40,
-                                           NULL) == IR_OK);
+    CU_ASSERT_FATAL(
+        ir_ks_aws_secret_store(T.ks, "aws-rot", "AKIDNEWKEY000000", NEW_SECRET, 40, NULL) == IR_OK);
     CU_ASSERT_FATAL(ir_keystore_aws_kdate(T.ks, "aws-rot", "20150830", hsm, NULL) == IR_OK);
     software_kdate(NEW_SECRET, "20150830", soft);
     CU_ASSERT_EQUAL(memcmp(hsm, soft, 32), 0);
@@ -174,10 +180,8 @@ static void test_data_and_certs(void)
     size_t n = 0;
 
     ir_buf_init(&b, 4096);
-    CU_ASSERT(ir_ks_store_data(T.ks, "rec", IR_KS_APP_REGISTRATION, "{\"a\":1}", 7, NULL) ==
-              IR_OK);
-    CU_ASSERT(ir_ks_store_data(T.ks, "rec", IR_KS_APP_REGISTRATION, "{\"a\":2}", 7, NULL) ==
-              IR_OK);
+    CU_ASSERT(ir_ks_store_data(T.ks, "rec", IR_KS_APP_REGISTRATION, "{\"a\":1}", 7, NULL) == IR_OK);
+    CU_ASSERT(ir_ks_store_data(T.ks, "rec", IR_KS_APP_REGISTRATION, "{\"a\":2}", 7, NULL) == IR_OK);
     CU_ASSERT(ir_ks_read_data(T.ks, "rec", IR_KS_APP_REGISTRATION, &b, NULL) == IR_OK);
     CU_ASSERT_STRING_EQUAL(ir_buf_cstr(&b), "{\"a\":2}");
     CU_ASSERT(ir_ks_list_labels(T.ks, CKO_DATA, &labels, &n, NULL) == IR_OK);
@@ -253,6 +257,8 @@ static int setup_rc;
 static int suite_init(void)
 {
     setup_rc = kstest_setup(&T, false);
+    if (setup_rc != 0)
+        kstest_teardown(&T); /* CUnit skips the cleanup of a suite whose init failed */
     return setup_rc == 0 ? 0 : -1;
 }
 

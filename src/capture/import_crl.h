@@ -1,0 +1,22 @@
+/* Revocations from a CRL: `iotregctl import --crl FILE`. */
+#ifndef IOTREG_CAPTURE_IMPORT_CRL_H
+#define IOTREG_CAPTURE_IMPORT_CRL_H
+
+#include "config/config.h"
+#include "core/error.h"
+#include "journal/journal.h"
+
+typedef struct ir_crl_import_stats {
+    long listed;    /* revoked serials the CRL lists */
+    long requested; /* revocation requests recorded */
+    long known;     /* already requested before */
+    long absent;    /* serials of certificates the journal does not hold */
+} ir_crl_import_stats;
+
+/* Reads the CRL at path (PEM or DER), which must be signed by a configured
+ * SubCA, and records a revocation request (with the CRL's reason and date)
+ * for every journaled certificate of that SubCA it lists. */
+ir_rc ir_import_crl(const ir_config *cfg, ir_journal *j, const char *path,
+                    ir_crl_import_stats *stats, ir_err *err);
+
+#endif

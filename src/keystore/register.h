@@ -1,0 +1,63 @@
+/* A SubCA's AWS registration in the CSP's own account (DESIGN.md, step 1):
+ * GetRegistrationCode, a verification certificate (CN = the code, a fresh
+ * software key, signed by the SubCA inside the token), RegisterCACertificate
+ * (DEFAULT mode, active, auto-registration off). The registration token,
+ * kept in the keystore, is the verification certificate (label
+ * NAME.verification) and a JSON record (CKO_DATA, label NAME, application
+ * IR_KS_APP_REGISTRATION):
+ *   {"subca": NAME, "registrations": [{"account", "accountId", "region",
+ *    "caCertificateId", "caCertificateArn", "registrationCode", "status",
+ *    "registeredAt", "verificationCertificate"}]}
+ * Registering again is idempotent: a recorded registration that AWS still
+ * has, a CA already listed in the account, or RegisterCACertificate's
+ * ResourceAlreadyExistsException for this account fill the record in
+ * instead of registering twice. */
+#ifndef IOTREG_KEYSTORE_REGISTER_H
+#define IOTREG_KEYSTORE_REGISTER_H
+
+#include <openssl/evp.h>
+
+#include "aws/iot.h"
+#include "keystore/keystore.h"
+
+typedef struct ir_ks_registration {
+    char account[IR_KS_LABEL_MAX + 1]; /* the CSP account's name in the configuration */
+    char account_id[16];
+    char region[32];
+    char ca_certificate_id[65];
+    char ca_certificate_arn[256];
+    char registration_code[128];
+    char status[32];
+    char registered_at[32]; /* ISO 8601 UTC */
+} ir_ks_registration;
+
+typedef enum ir_ks_reg_outcome {
+    IR_KS_REG_REGISTERED, /* RegisterCACertificate succeeded now */
+    IR_KS_REG_RECORDED,   /* the record said so and AWS confirmed it */
+    IR_KS_REG_FOUND,      /* registered before (listed, or AlreadyExists in this account) */
+} ir_ks_reg_outcome;
+
+typedef struct ir_ks_reg_request {
+    const char *subca;
+    const char *account;    /* the CSP account's name */
+    const char *account_id; /* its 12-digit id */
+    ir_aws_client *aws;
+    const ir_iot_target *target; /* region, the account's credentials, endpoint */
+    OSSL_LIB_CTX *libctx;        /* with the iotreg provider: signs the verification cert */
+    const char *pin;             /* for the provider when there is no PIN file; may be NULL */
+} ir_ks_reg_request;
+
+ir_rc ir_ks_ca_register(ir_keystore *ks, const ir_ks_reg_request *req, ir_ks_registration *out,
+                        ir_ks_reg_outcome *how, ir_err *err);
+
+/* The registrations recorded for subca; *n = 0 when it has none. The caller
+ * frees *out with free(). */
+ir_rc ir_ks_registrations(ir_keystore *ks, const char *subca, ir_ks_registration **out, size_t *n,
+                          ir_err *err);
+
+/* Adds or replaces (same account id and region) reg in subca's record,
+ * with its verification certificate (PEM, may be NULL to keep the old one). */
+ir_rc ir_ks_record_registration(ir_keystore *ks, const char *subca, const ir_ks_registration *reg,
+                                const char *verification_pem, ir_err *err);
+
+#endif
