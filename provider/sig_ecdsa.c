@@ -111,6 +111,7 @@ static const OSSL_PARAM *ecdsa_settable_ctx_params(void *vctx, void *provctx)
     static const OSSL_PARAM params[] = {
         OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
         OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
+        OSSL_PARAM_int(IR_SIG_PARAM_TAP, NULL),
         OSSL_PARAM_END,
     };
 

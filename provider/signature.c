@@ -267,7 +267,7 @@ static int tap_signature(ir_sig_ctx *ctx, const unsigned char *msg, size_t msgle
     unsigned char *algid = NULL;
     int algid_len = 0, ok;
 
-    if (msg == NULL || !ir_tap_wants(ctx->prov, ctx->key))
+    if (msg == NULL || ctx->tap_off || !ir_tap_wants(ctx->prov, ctx->key))
         return 1;
     if (!ctx->alg->algorithm_id(ctx, &algid, &algid_len))
         algid = NULL;
@@ -321,9 +321,16 @@ int ir_sig_get_common_params(ir_sig_ctx *ctx, OSSL_PARAM params[])
 
 int ir_sig_set_common_params(ir_sig_ctx *ctx, const OSSL_PARAM params[])
 {
-    const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST);
+    const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, IR_SIG_PARAM_TAP);
     char mdname[IR_SIG_MDNAME_MAX], *pm = mdname;
+    int tap = 1;
 
+    if (p != NULL) {
+        if (!OSSL_PARAM_get_int(p, &tap))
+            return 0;
+        ctx->tap_off = !tap;
+    }
+    p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST);
     if (p == NULL)
         return 1;
     if (!OSSL_PARAM_get_utf8_string(p, &pm, sizeof(mdname)))

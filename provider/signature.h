@@ -19,6 +19,10 @@
 #include "provider/key.h"
 
 #define IR_SIG_MESSAGE_MAX (1u << 20)
+/* An int parameter of the signature context: 0 keeps what this context signs
+ * out of the issuance tap (iotregctl's own certificates: SubCAs, and the
+ * verification certificate that proves possession to AWS). */
+#define IR_SIG_PARAM_TAP "iotreg-tap"
 #define IR_SIG_MDNAME_MAX  32
 
 typedef struct ir_sig_ctx ir_sig_ctx;
@@ -43,6 +47,7 @@ struct ir_sig_ctx {
     int hashing;      /* mdctx has been initialised for the current message */
     ir_buf msg;       /* the message so far, for the issuance tap */
     int msg_overflow; /* the message outgrew msg: only its digest is known */
+    int tap_off;      /* IR_SIG_PARAM_TAP set to 0 */
     /* RSA only */
     int pad_mode;                        /* RSA_PKCS1_PADDING or RSA_PKCS1_PSS_PADDING */
     int saltlen;                         /* bytes, or RSA_PSS_SALTLEN_DIGEST / _MAX / _AUTO */

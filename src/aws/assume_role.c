@@ -113,7 +113,7 @@ static ir_rc check_opts(const ir_assume_role_opts *o, ir_err *err)
 ir_rc ir_aws_cred_provider_assume_role(const ir_assume_role_opts *opts, ir_aws_cred_provider **out,
                                        ir_err *err)
 {
-    assume_ctx *ctx;
+    assume_ctx *ctx = NULL;
     ir_rc rc = check_opts(opts, err);
 
     if (rc == IR_OK)

@@ -137,7 +137,7 @@ static ir_rc parse_variable(const char *p, const variable **var, const char **ne
 static ir_rc walk(const char *tmpl, const expand_ctx *x, ir_buf *out, ir_err *err)
 {
     const char *p = tmpl;
-    const variable *var;
+    const variable *var = NULL;
     ir_rc rc = IR_OK;
 
     while (rc == IR_OK && *p != '\0') {

@@ -7,6 +7,7 @@
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/params.h>
 #include <openssl/x509v3.h>
 
 #include "keystore/subca.h"
@@ -124,12 +125,17 @@ static const char *digest_for(EVP_PKEY *issuer_key)
                                                                                   : "SHA256";
 }
 
+/* The certificates iotregctl makes (SubCAs, verification certificates) are
+ * not device certificates: they stay out of the issuance tap ("iotreg-tap",
+ * which other providers ignore). */
 static int sign_cert(X509 *x, const ir_ks_cert_req *req)
 {
+    int tap = 0;
+    OSSL_PARAM params[] = {OSSL_PARAM_int("iotreg-tap", &tap), OSSL_PARAM_END};
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     int ok = mctx != NULL &&
              EVP_DigestSignInit_ex(mctx, NULL, digest_for(req->issuer_key), req->libctx, NULL,
-                                   req->issuer_key, NULL) > 0 &&
+                                   req->issuer_key, params) > 0 &&
              X509_sign_ctx(x, mctx) > 0;
 
     EVP_MD_CTX_free(mctx);
