@@ -10,6 +10,7 @@
 #include "app/runtime.h"
 #include "capture/capture.h"
 #include "capture/import.h"
+#include "capture/import_crl.h"
 #include "cli/cli.h"
 #include "core/util.h"
 #include "journal/journal.h"
@@ -29,6 +30,7 @@ typedef struct jopts {
     const char *after;
     const char *openssl_db;
     const char *newcerts;
+    const char *crl;
     char *pos[MAX_POSITIONAL];
     int npos;
 } jopts;
@@ -49,6 +51,8 @@ static const char **option_slot(jopts *o, const char *name)
         return &o->openssl_db;
     if (strcmp(name, "--newcerts") == 0)
         return &o->newcerts;
+    if (strcmp(name, "--crl") == 0)
+        return &o->crl;
     return NULL;
 }
 
@@ -565,7 +569,8 @@ static void import_summary(const ir_import_stats *s, const import_report *r)
 
 static const char import_usage[] =
     "usage: iotregctl [-c FILE] import [--json] PATH...\n"
-    "       iotregctl [-c FILE] import [--json] --openssl-db INDEX --newcerts DIR\n\n"
+    "       iotregctl [-c FILE] import [--json] --openssl-db INDEX --newcerts DIR\n"
+    "       iotregctl [-c FILE] import [--json] --crl FILE\n\n"
     "Journals certificates issued before iotreg was installed, for delivery by\n"
     "iotregd. PATH is a certificate file (PEM, possibly several certificates, or\n"
     "DER) or a directory searched recursively for *.pem, *.crt, *.der and *.cer.\n"
@@ -575,7 +580,10 @@ static const char import_usage[] =
     "Every certificate is handled on its own: ones already journaled are counted,\n"
     "refused ones (not a certificate, issuer not a configured SubCA, ...) are\n"
     "listed with the reason, and the rest is imported. A progress bar shows on\n"
-    "a terminal. Exit status 0 when nothing was refused, 1 otherwise.\n";
+    "a terminal. Exit status 0 when nothing was refused, 1 otherwise.\n\n"
+    "With --crl, a CRL (PEM or DER) signed by a configured SubCA: every journaled\n"
+    "certificate it lists gets a revocation request with the CRL's reason and\n"
+    "date, which iotregd carries out wherever the certificate is in AWS.\n";
 
 static ir_rc import_run(ir_import *imp, const jopts *o, ir_err *err)
 {
@@ -613,14 +621,45 @@ static int import_with(const ir_cli *cli, const jopts *o, ir_runtime *rt)
     return rc != IR_OK || imp.stats.refused > 0 ? IR_CLI_FAILED : IR_CLI_OK;
 }
 
+static int import_crl(const ir_cli *cli, const jopts *o, ir_runtime *rt)
+{
+    ir_crl_import_stats st;
+    ir_err err = {0};
+
+    if (ir_import_crl(rt->cfg, rt->journal, o->crl, &st, &err) != IR_OK) {
+        ir_cli_error(cli, "%s", err.msg);
+        return IR_CLI_FAILED;
+    }
+    if (o->json)
+        print_json(json_pack("{s:I, s:I, s:I, s:I}", "listed", (json_int_t)st.listed, "requested",
+                             (json_int_t)st.requested, "known", (json_int_t)st.known, "absent",
+                             (json_int_t)st.absent));
+    else
+        printf("CRL lists %ld revoked certificates: %ld revocations recorded, %ld requested "
+               "before, %ld not in the journal\n",
+               st.listed, st.requested, st.known, st.absent);
+    return IR_CLI_OK;
+}
+
 static int cmd_import(const ir_cli *cli, int argc, char **argv)
 {
     ir_runtime rt;
     jopts o;
-    int rc = parse_opts(cli, argc, argv, "--openssl-db --newcerts", &o);
+    int rc = parse_opts(cli, argc, argv, "--openssl-db --newcerts --crl", &o);
 
     if (!gate(cli, "import", &o, true, import_usage, &rc))
         return rc;
+    if (o.crl != NULL) {
+        if (o.openssl_db != NULL || o.newcerts != NULL || o.npos > 0) {
+            ir_cli_error(cli, "--crl FILE stands alone (try iotregctl import --help)");
+            return IR_CLI_USAGE;
+        }
+        if ((rc = open_journal(cli, &o, &rt)) != IR_CLI_OK)
+            return rc;
+        rc = import_crl(cli, &o, &rt);
+        ir_runtime_close(&rt);
+        return rc;
+    }
     if ((o.openssl_db != NULL) != (o.newcerts != NULL) || (o.openssl_db != NULL) == (o.npos > 0)) {
         ir_cli_error(cli, "give certificate files or directories, or --openssl-db INDEX with "
                           "--newcerts DIR (try iotregctl import --help)");
@@ -638,7 +677,7 @@ const ir_cli_command ir_cli_journal_commands[] = {
     {"list", cmd_list, "[--state S] [--customer C] [--limit N] [--json]", "list journal entries"},
     {"show", cmd_show, "CERTID [--json]", "show one entry and its history"},
     {"assign", cmd_assign, "CERTID CUSTOMER", "attribute an unattributed entry to a customer"},
-    {"import", cmd_import, "PATH... | --openssl-db INDEX --newcerts DIR",
+    {"import", cmd_import, "PATH... | --openssl-db INDEX --newcerts DIR | --crl FILE",
      "journal certificates issued before iotreg was installed"},
     {NULL, NULL, NULL, NULL},
 };

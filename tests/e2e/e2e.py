@@ -92,6 +92,25 @@ def cmd_certs(a):
             f.write(c.public_bytes(serialization.Encoding.DER))
 
 
+def cmd_crl(a):
+    """A CRL from the SubCA revoking the given DER certificates (keyCompromise)."""
+    sub, sub_key = load_subca(a.subca_cert, a.subca_key)
+    if a.rogue:
+        sub_key = ec.generate_private_key(ec.SECP256R1())
+    b = (x509.CertificateRevocationListBuilder().issuer_name(sub.subject)
+         .last_update(NOW - datetime.timedelta(minutes=1))
+         .next_update(NOW + datetime.timedelta(days=7)))
+    for path in a.revoke:
+        with open(path, "rb") as f:
+            cert = x509.load_der_x509_certificate(f.read())
+        b = b.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(cert.serial_number)
+            .revocation_date(NOW - datetime.timedelta(minutes=1))
+            .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), False).build())
+    crl = b.sign(sub_key, hashes.SHA256())
+    pem_write(a.out, crl.public_bytes(serialization.Encoding.PEM))
+
+
 def boto_client(a, service):
     import boto3
     return boto3.client(service, endpoint_url=a.url, region_name=a.region,
@@ -266,6 +285,12 @@ def main():
             s.add_argument(o, required=True)
         s.add_argument("--region", default="us-east-1")
         s.set_defaults(fn=fn)
+    s = sub.add_parser("crl")
+    for o in ("--subca-cert", "--subca-key", "--out"):
+        s.add_argument(o, required=True)
+    s.add_argument("--rogue", action="store_true", help="sign with a key that is not the SubCA's")
+    s.add_argument("revoke", nargs="*")
+    s.set_defaults(fn=cmd_crl)
     s = sub.add_parser("check-delivered")
     s.add_argument("--url", required=True)
     s.add_argument("--csp", required=True)
