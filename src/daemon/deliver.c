@@ -62,14 +62,21 @@ static void job_outcome_reset(job *j)
     j->n_facts = 0;
 }
 
+static job_verdict job_outcome(job *j, job_verdict v, const char *result, const char *fmt,
+                               va_list ap)
+{
+    j->result = result;
+    vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
+    return v;
+}
+
 job_verdict job_next(job *j, const char *result, const char *next, const char *fmt, ...)
 {
     va_list ap;
 
-    j->result = result;
     j->next = next;
     va_start(ap, fmt);
-    vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
+    job_outcome(j, JOB_NEXT, result, fmt, ap);
     va_end(ap);
     return JOB_NEXT;
 }
@@ -78,9 +85,8 @@ job_verdict job_park(job *j, const char *fmt, ...)
 {
     va_list ap;
 
-    j->result = "parked";
     va_start(ap, fmt);
-    vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
+    job_outcome(j, JOB_PARK, "parked", fmt, ap);
     va_end(ap);
     return JOB_PARK;
 }
@@ -89,9 +95,8 @@ job_verdict job_retry(job *j, const char *fmt, ...)
 {
     va_list ap;
 
-    j->result = "retry";
     va_start(ap, fmt);
-    vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
+    job_outcome(j, JOB_RETRY, "retry", fmt, ap);
     va_end(ap);
     return JOB_RETRY;
 }
