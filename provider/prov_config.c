@@ -19,23 +19,23 @@ static const char *config_path(const ir_prov_ctx *ctx)
     return ir_config_resolve_path(NULL);
 }
 
-ir_rc ir_prov_keystore_opts(const ir_prov_ctx *ctx, ir_keystore_opts *opts,
-                            struct ir_config **cfg_out, ir_err *err)
+ir_rc ir_prov_keystore_opts(ir_prov_ctx *ctx, ir_keystore_opts *opts, ir_err *err)
 {
     const char *path = config_path(ctx);
-    ir_config *cfg = NULL;
-    ir_rc rc = ir_config_load(path, &cfg, err);
+    ir_rc rc;
 
-    *cfg_out = NULL;
-    if (rc != IR_OK)
-        return ir_err_prefix(err, "iotreg provider configuration (iotreg-config / IOTREG_CONF): ");
-    ir_prov_debug("configuration %s: module %s, token '%s'", path, cfg->keystore.module,
-                  cfg->keystore.token_label);
-    opts->module = cfg->keystore.module;
-    opts->token_label = cfg->keystore.token_label;
-    opts->pin_file = cfg->keystore.pin_file;
-    opts->softhsm_dir = cfg->keystore.softhsm_dir;
-    opts->config_path = cfg->path != NULL ? cfg->path : path;
-    *cfg_out = cfg;
+    if (ctx->cfg == NULL) {
+        rc = ir_config_load(path, &ctx->cfg, err);
+        if (rc != IR_OK)
+            return ir_err_prefix(err,
+                                 "iotreg provider configuration (iotreg-config / IOTREG_CONF): ");
+        ir_prov_debug("configuration %s: module %s, token '%s'", path, ctx->cfg->keystore.module,
+                      ctx->cfg->keystore.token_label);
+    }
+    opts->module = ctx->cfg->keystore.module;
+    opts->token_label = ctx->cfg->keystore.token_label;
+    opts->pin_file = ctx->cfg->keystore.pin_file;
+    opts->softhsm_dir = ctx->cfg->keystore.softhsm_dir;
+    opts->config_path = ctx->cfg->path != NULL ? ctx->cfg->path : path;
     return IR_OK;
 }

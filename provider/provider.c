@@ -95,16 +95,14 @@ ir_prov_ctx *ir_prov_by_instance(uint64_t instance)
 static int open_keystore(ir_prov_ctx *ctx)
 {
     ir_keystore_opts opts;
-    ir_config *cfg = NULL;
     ir_err err = {0};
-    ir_rc rc = ir_prov_keystore_opts(ctx, &opts, &cfg, &err);
+    ir_rc rc = ir_prov_keystore_opts(ctx, &opts, &err);
 
     if (rc != IR_OK) {
         IR_PROV_ERR(ctx, IOTREG_R_CONFIG, "%s", err.msg);
         return 0;
     }
     rc = ir_keystore_open(&opts, &ctx->ks, &err);
-    ir_config_free(cfg);
     if (rc != IR_OK)
         IR_PROV_ERR_KS(ctx, &err);
     return rc == IR_OK;
@@ -281,6 +279,7 @@ static void ir_prov_teardown(void *provctx)
         EVP_MD_free(ctx->mds[i].md);
     ir_tap_free(ctx->tap);
     ir_keystore_close(ctx->ks);
+    ir_config_free(ctx->cfg);
     OSSL_LIB_CTX_free(ctx->libctx);
     free(ctx->config_param);
     pthread_mutex_destroy(&ctx->lock);

@@ -31,8 +31,9 @@ typedef struct ir_prov_ctx {
     OSSL_FUNC_core_vset_error_fn *vset_error;
     char *config_param; /* iotreg-config from openssl.cnf, or NULL */
     pthread_mutex_t lock;
-    ir_keystore *ks;    /* opened on first use */
-    struct ir_tap *tap; /* the issuance tap's state, made on first signature */
+    ir_keystore *ks;       /* opened on first use */
+    struct ir_tap *tap;    /* the issuance tap's state, made on first signature */
+    struct ir_config *cfg; /* the iotreg configuration, read once */
     struct ir_prov_md {
         char name[32];
         EVP_MD *md;
@@ -49,12 +50,11 @@ EVP_MD *ir_prov_fetch_md(ir_prov_ctx *ctx, const char *name);
 /* The live provider instance with this id, or NULL (key references). */
 ir_prov_ctx *ir_prov_by_instance(uint64_t instance);
 
-/* Keystore options from the iotreg configuration (prov_config.c). cfg_out
- * receives the loaded configuration, which backs the strings in opts; the
- * caller frees it with ir_config_free. */
+/* Keystore options from the iotreg configuration (prov_config.c), which is
+ * read once and kept in ctx->cfg for the provider's life (the issuance tap
+ * uses it too). The strings in opts belong to ctx->cfg. Under ctx->lock. */
 struct ir_config;
-ir_rc ir_prov_keystore_opts(const ir_prov_ctx *ctx, ir_keystore_opts *opts,
-                            struct ir_config **cfg_out, ir_err *err);
+ir_rc ir_prov_keystore_opts(ir_prov_ctx *ctx, ir_keystore_opts *opts, ir_err *err);
 
 /* Dispatch tables (one per file). */
 extern const OSSL_DISPATCH ir_store_functions[];

@@ -16,7 +16,6 @@
 
 /* Per provider instance, opened on the first signature with a tapped key. */
 struct ir_tap {
-    ir_config *cfg;
     ir_journal *journal;
     ir_capture_ctx *capture;
 };
@@ -27,22 +26,20 @@ void ir_tap_free(ir_tap *tap)
         return;
     ir_capture_ctx_free(tap->capture);
     ir_journal_close(tap->journal);
-    ir_config_free(tap->cfg);
     free(tap);
 }
 
-/* The configuration, read once per provider instance; NULL when it cannot be
- * read (the keystore could not be opened either then). */
+/* The provider's configuration (read once, shared with the keystore); NULL
+ * when it cannot be read (the keystore could not be opened either then). */
 static const ir_config *tap_config(ir_prov_ctx *prov)
 {
     ir_keystore_opts unused;
-    ir_config *cfg;
+    const ir_config *cfg;
 
     pthread_mutex_lock(&prov->lock);
-    if (prov->tap == NULL && (prov->tap = calloc(1, sizeof(*prov->tap))) != NULL &&
-        ir_prov_keystore_opts(prov, &unused, &prov->tap->cfg, NULL) != IR_OK)
-        prov->tap->cfg = NULL;
-    cfg = prov->tap != NULL ? prov->tap->cfg : NULL;
+    if (prov->cfg == NULL)
+        ir_prov_keystore_opts(prov, &unused, NULL);
+    cfg = prov->cfg;
     pthread_mutex_unlock(&prov->lock);
     return cfg;
 }
@@ -50,17 +47,20 @@ static const ir_config *tap_config(ir_prov_ctx *prov)
 /* The journal and capture context, opened on the first tapped signature. */
 static ir_capture_ctx *tap_capture(ir_prov_ctx *prov)
 {
-    ir_tap *tap = prov->tap;
+    ir_tap *tap;
     ir_err err = {0};
     ir_rc rc = IR_OK;
     ir_capture_ctx *capture;
 
     pthread_mutex_lock(&prov->lock);
-    if (tap->journal == NULL)
-        rc = ir_journal_open(&tap->cfg->journal, &tap->journal, &err);
+    tap = prov->tap;
+    if (tap == NULL && (tap = prov->tap = calloc(1, sizeof(*tap))) == NULL)
+        rc = ir_err_set(&err, IR_ERR_NOMEM, "out of memory");
+    if (rc == IR_OK && tap->journal == NULL)
+        rc = ir_journal_open(&prov->cfg->journal, &tap->journal, &err);
     if (rc == IR_OK && tap->capture == NULL)
-        rc = ir_capture_ctx_new(tap->cfg, tap->journal, IR_SOURCE_TAP, &tap->capture, &err);
-    capture = tap->capture;
+        rc = ir_capture_ctx_new(prov->cfg, tap->journal, IR_SOURCE_TAP, &tap->capture, &err);
+    capture = tap != NULL ? tap->capture : NULL;
     pthread_mutex_unlock(&prov->lock);
     if (rc != IR_OK)
         IR_PROV_ERR(prov, IOTREG_R_TAP, "issuance tap: %s", err.msg);
