@@ -10,6 +10,8 @@ E2E_TESTS = \
 	tests/e2e/daemon.test \
 	tests/e2e/customer-verify.test \
 	tests/e2e/deliver-tap.test \
-	tests/e2e/deliver-hook.test
+	tests/e2e/deliver-hook.test \
+	tests/e2e/deliver-noca.test \
+	tests/e2e/park-cancel.test
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/e2e/e2e.py
