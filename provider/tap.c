@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/subca_certs.h"
 #include "capture/capture.h"
 #include "config/config.h"
 #include "core/log.h"
@@ -44,6 +45,14 @@ static const ir_config *tap_config(ir_prov_ctx *prov)
     return cfg;
 }
 
+/* The label of the key a SubCA names (its key URI's object, else its name). */
+static const char *subca_label(const ir_subca_conf *s, ir_ks_uri *uri)
+{
+    if (s->key_uri != NULL && ir_ks_uri_parse(s->key_uri, uri, NULL) == IR_OK)
+        return uri->object;
+    return s->name;
+}
+
 /* The journal and capture context, opened on the first tapped signature. */
 static ir_capture_ctx *tap_capture(ir_prov_ctx *prov)
 {
@@ -58,8 +67,12 @@ static ir_capture_ctx *tap_capture(ir_prov_ctx *prov)
         rc = ir_err_set(&err, IR_ERR_NOMEM, "out of memory");
     if (rc == IR_OK && tap->journal == NULL)
         rc = ir_journal_open(&prov->cfg->journal, &tap->journal, &err);
-    if (rc == IR_OK && tap->capture == NULL)
+    if (rc == IR_OK && tap->capture == NULL) {
+        /* SubCAs kept only in the keystore: capture needs their certificates. */
+        if (prov->ks != NULL)
+            ir_subca_certs_read(prov->cfg, prov->ks, NULL);
         rc = ir_capture_ctx_new(prov->cfg, tap->journal, IR_SOURCE_TAP, &tap->capture, &err);
+    }
     capture = tap != NULL ? tap->capture : NULL;
     pthread_mutex_unlock(&prov->lock);
     if (rc != IR_OK)
@@ -78,9 +91,7 @@ static const ir_subca_conf *tapped_subca(const ir_config *cfg, const char *label
 
         if (!s->tap)
             continue;
-        if (s->key_uri != NULL
-                ? ir_ks_uri_parse(s->key_uri, &uri, NULL) == IR_OK && strcmp(uri.object, label) == 0
-                : strcmp(s->name, label) == 0)
+        if (strcmp(subca_label(s, &uri), label) == 0)
             return s;
     }
     return NULL;

@@ -4,6 +4,9 @@
 
 #include <string.h>
 
+#include "app/subca_certs.h"
+#include "core/log.h"
+
 static bool any_http(const ir_config *cfg)
 {
     size_t i;
@@ -45,10 +48,14 @@ static ir_rc make_client(const ir_config *cfg, ir_aws_client **out, ir_err *err)
 
 ir_rc ir_runtime_open(const char *path, unsigned parts, ir_runtime *rt, ir_err *err)
 {
+    ir_err kerr = {0};
     ir_rc rc;
 
     memset(rt, 0, sizeof(*rt));
     rc = ir_config_load(ir_config_resolve_path(path), &rt->cfg, err);
+    /* Delivery names the SubCA of every certificate it registers. */
+    if (rc == IR_OK && (parts & IR_RT_AWS) && ir_subca_certs_from_keystore(rt->cfg, &kerr) != IR_OK)
+        ir_log_warn("%s; certificates of that SubCA will be parked until it is fixed", kerr.msg);
     if (rc == IR_OK && (parts & IR_RT_JOURNAL))
         rc = ir_journal_open(&rt->cfg->journal, &rt->journal, err);
     if (rc == IR_OK && (parts & IR_RT_AWS))

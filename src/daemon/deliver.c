@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/subca_certs.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -18,7 +19,6 @@
 
 #define RETRY_BASE_MS 2000
 #define RETRY_MAX_MS  (15 * 60 * 1000)
-#define CA_PEM_MAX    (64 * 1024)
 
 typedef struct step_def {
     const char *name;
@@ -182,23 +182,6 @@ out:
     return rc;
 }
 
-static ir_rc load_ca_pem(const ir_subca_conf *subca, char **out, ir_err *err)
-{
-    ir_buf b;
-    ir_rc rc;
-
-    if (subca->cert_file == NULL)
-        return ir_err_set(err, IR_ERR_CONFIG,
-                          "SubCA %s has no certificate file configured; add <certFile>",
-                          subca->name);
-    ir_buf_init(&b, CA_PEM_MAX);
-    rc = ir_read_file(subca->cert_file, &b, err);
-    if (rc == IR_OK)
-        *out = ir_buf_steal(&b, NULL);
-    ir_buf_free(&b);
-    return rc;
-}
-
 /* Finds what the entry refers to in the configuration; a reason to park otherwise. */
 static ir_rc job_prepare(job *j, ir_err *err)
 {
@@ -222,7 +205,7 @@ static ir_rc job_prepare(job *j, ir_err *err)
                           j->subca->csp_account, j->subca->name);
     rc = der_to_pem(e->der, e->der_len, &j->cert_pem, err);
     if (rc == IR_OK && j->cust->delivery == IR_DELIVERY_TRANSFER)
-        rc = load_ca_pem(j->subca, &j->ca_pem, err);
+        rc = ir_subca_cert_pem(j->ctx->cfg, j->subca, &j->ca_pem, err);
     if (rc == IR_OK)
         rc = ir_accounts_csp_target(j->ctx->accounts, j->csp, j->cust->region, &j->csp_target, err);
     snprintf(j->cert_arn, sizeof(j->cert_arn), "arn:aws:iot:%s:%s:cert/%s", j->cust->region,

@@ -165,7 +165,7 @@ e2e_config() {
   <subcas>
     <subca name="devices">
       ${E2E_SUBCA_EXTRA_FIRST:-}
-      <cert-file>$T/pki/subca.pem</cert-file>
+      ${E2E_SUBCA_CERT-<cert-file>$T/pki/subca.pem</cert-file>}
       <csp-account>csp</csp-account>
       ${E2E_SUBCA_TAP:-}
     </subca>

@@ -1,0 +1,119 @@
+#include "config.h"
+
+#include "app/subca_certs.h"
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/attribution.h"
+#include "core/buf.h"
+#include "keystore/keystore.h"
+#include "keystore/uri.h"
+
+#define SUBCA_CERT_MAX (64 * 1024)
+
+static const char *key_label(const ir_subca_conf *s, ir_ks_uri *uri)
+{
+    if (s->key_uri != NULL && ir_ks_uri_parse(s->key_uri, uri, NULL) == IR_OK)
+        return uri->object;
+    return s->name;
+}
+
+static size_t missing_certs(const ir_config *cfg)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < cfg->n_subcas; i++)
+        n += ir_config_subca_cert(cfg, &cfg->subcas[i]) == NULL;
+    return n;
+}
+
+static ir_rc read_one(ir_config *cfg, ir_keystore *ks, const ir_subca_conf *s, ir_err *err)
+{
+    const unsigned char *p;
+    ir_ks_uri uri;
+    ir_buf der;
+    X509 *x = NULL;
+    ir_rc rc;
+
+    ir_buf_init(&der, SUBCA_CERT_MAX);
+    rc = ir_ks_read_cert(ks, key_label(s, &uri), &der, err);
+    if (rc == IR_OK) {
+        p = der.data;
+        x = d2i_X509(NULL, &p, (long)der.len);
+        rc = x != NULL ? ir_config_set_subca_cert(cfg, s, x, err)
+                       : ir_err_set(err, IR_ERR_PARSE,
+                                    "the keystore's certificate of SubCA %s "
+                                    "does not parse",
+                                    s->name);
+    }
+    X509_free(x);
+    ir_buf_free(&der);
+    return rc;
+}
+
+ir_rc ir_subca_certs_read(ir_config *cfg, ir_keystore *ks, ir_err *err)
+{
+    size_t i;
+    ir_rc rc = IR_OK;
+
+    for (i = 0; rc == IR_OK && i < cfg->n_subcas; i++)
+        if (ir_config_subca_cert(cfg, &cfg->subcas[i]) == NULL)
+            rc = read_one(cfg, ks, &cfg->subcas[i], err);
+    return rc;
+}
+
+ir_rc ir_subca_certs_from_keystore(ir_config *cfg, ir_err *err)
+{
+    ir_keystore_opts o = {0};
+    ir_keystore *ks = NULL;
+    ir_rc rc;
+
+    if (missing_certs(cfg) == 0)
+        return IR_OK;
+    o.module = cfg->keystore.module;
+    o.token_label = cfg->keystore.token_label;
+    o.pin_file = cfg->keystore.pin_file;
+    o.softhsm_dir = cfg->keystore.softhsm_dir;
+    o.config_path = cfg->path;
+    rc = ir_keystore_open(&o, &ks, err);
+    if (rc == IR_OK)
+        rc = ir_keystore_login(ks, NULL, NULL, err);
+    if (rc == IR_OK)
+        rc = ir_subca_certs_read(cfg, ks, err);
+    ir_keystore_close(ks);
+    return rc;
+}
+
+ir_rc ir_subca_cert_pem(const ir_config *cfg, const ir_subca_conf *subca, char **pem, ir_err *err)
+{
+    X509 *x = ir_config_subca_cert(cfg, subca);
+    BIO *bio = NULL;
+    char *data = NULL;
+    long n;
+    ir_rc rc = IR_OK;
+
+    if (x == NULL)
+        return ir_err_set(err, IR_ERR_CONFIG,
+                          "the certificate of SubCA %s is unknown: configure <cert-file>, or "
+                          "store it in the keystore under its key's label",
+                          subca->name);
+    bio = BIO_new(BIO_s_mem());
+    if (bio == NULL || !PEM_write_bio_X509(bio, x)) {
+        rc = ir_err_set(err, IR_ERR_CRYPTO, "cannot encode SubCA %s's certificate", subca->name);
+        goto out;
+    }
+    n = BIO_get_mem_data(bio, &data);
+    *pem = malloc((size_t)n + 1);
+    if (*pem == NULL) {
+        rc = ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    memcpy(*pem, data, (size_t)n);
+    (*pem)[n] = '\0';
+out:
+    BIO_free(bio);
+    return rc;
+}
