@@ -216,15 +216,42 @@ int64_t aws_client_reserve_token_us(ir_aws_client *c, const aws_call *call)
 
 /* -- the blocking call -- */
 
-static void wait_for_token(ir_aws_client *c, aws_call *call)
+void ir_aws_client_set_abort(ir_aws_client *c, atomic_int *flag)
+{
+    c->abort_flag = flag;
+}
+
+/* Sleeps ms, in slices, unless the abort flag is (or becomes) set: false then. */
+static bool client_sleep(const ir_aws_client *c, int64_t ms)
+{
+    int64_t slice;
+
+    while (ms > 0) {
+        if (c->abort_flag != NULL && atomic_load(c->abort_flag))
+            return false;
+        slice = ms < 100 ? ms : 100;
+        ir_sleep_ms(slice);
+        ms -= slice;
+    }
+    return c->abort_flag == NULL || !atomic_load(c->abort_flag);
+}
+
+static bool wait_for_token(ir_aws_client *c, aws_call *call)
 {
     int64_t wait_ms = (aws_client_reserve_token_us(c, call) + 999) / 1000;
 
     if (wait_ms <= 0)
-        return;
+        return true;
     if (call->first_send_ms != 0)
         call->token_wait_ms += wait_ms;
-    ir_sleep_ms(wait_ms);
+    return client_sleep(c, wait_ms);
+}
+
+/* The caller is shutting down: the request is not sent (again). */
+static void call_aborted(aws_call *call)
+{
+    call->rc = ir_err_set(&call->err, IR_ERR_BUSY, "%s not sent: the program is stopping",
+                          call->req.operation);
 }
 
 static void send_attempts(ir_aws_client *c, aws_call *call, CURL *easy)
@@ -233,13 +260,19 @@ static void send_attempts(ir_aws_client *c, aws_call *call, CURL *easy)
         ir_err terr = {0};
         ir_rc rc;
 
-        wait_for_token(c, call);
+        if (!wait_for_token(c, call)) {
+            call_aborted(call);
+            return;
+        }
         if (aws_call_prepare_attempt(call, easy) != IR_OK)
             return;
         rc = ir_http_finish(easy, curl_easy_perform(easy), &call->x, &terr);
         if (aws_call_attempt_done(call, rc, &terr) == CALL_DONE)
             return;
-        ir_sleep_ms(call->backoff_ms);
+        if (!client_sleep(c, call->backoff_ms)) {
+            call_aborted(call);
+            return;
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 #ifndef IOTREG_AWS_CLIENT_H
 #define IOTREG_AWS_CLIENT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -103,6 +104,10 @@ void ir_aws_client_free(ir_aws_client *c);
  * default for every account. The defaults are AWS's published quotas. */
 ir_rc ir_aws_client_set_quota(ir_aws_client *c, const char *account_key, const char *api,
                               double tps, ir_err *err);
+
+/* When *flag becomes nonzero (a daemon stopping), blocking calls that wait
+ * for a token or a retry give up with IR_ERR_BUSY instead of sending. */
+void ir_aws_client_set_abort(ir_aws_client *c, atomic_int *flag);
 
 /* Blocking: waits for a token, signs, sends, retries retryable failures
  * within the budget. Returns IR_OK for a 2xx response; IR_ERR_AWS with aerr

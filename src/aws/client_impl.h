@@ -39,6 +39,7 @@ struct ir_aws_client {
     uint64_t next_seq;
     bool closing;          /* being freed: no more submissions */
     atomic_size_t pending; /* submitted and not yet completed */
+    atomic_int *abort_flag; /* set: blocking calls stop waiting and give up */
 };
 
 /* One request, through all its attempts. */

@@ -76,3 +76,10 @@ tests_unit_test_aws_ops_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_aws_ops_LDADD = $(TEST_LIBS)
 TESTS += tests/aws-ops.test tests/aws-rate.test
 EXTRA_DIST += tests/aws-ops.test tests/aws-rate.test tests/aws-ops-lib.sh
+
+# -- a stopping daemon's blocking calls give up --
+check_PROGRAMS += tests/unit/test_client_abort
+TESTS += tests/unit/test_client_abort
+tests_unit_test_client_abort_SOURCES = tests/unit/test_client_abort.c
+tests_unit_test_client_abort_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_client_abort_LDADD = $(TEST_LIBS)

@@ -145,6 +145,8 @@ static int serve(const daemon_opts *o, ir_runtime *r)
     release_own_claims(r->journal, worker);
     for (;;) {
         ctx = (ir_deliver_ctx){r->cfg, r->aws, r->journal, r->accounts, worker, &stop_flag};
+        /* A stop does not wait for rate-limit slots or retry back-offs. */
+        ir_aws_client_set_abort(r->aws, &stop_flag);
         d.workers = o->workers > 0 ? o->workers : r->cfg->daemon.concurrency;
         d.once = o->once;
         d.poll_ms = r->cfg->daemon.poll_ms > 0 ? r->cfg->daemon.poll_ms : 1000;
