@@ -11,16 +11,6 @@
 #include "cli/cli.h"
 #include "core/util.h"
 
-static bool wants_help(int argc, char **argv)
-{
-    int i;
-
-    for (i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return true;
-    return false;
-}
-
 static int open_rt(const ir_cli *cli, unsigned parts, ir_runtime *rt)
 {
     ir_err err = {0};
@@ -82,7 +72,7 @@ static int cmd_retry(const ir_cli *cli, int argc, char **argv)
     ir_err err = {0};
     int i, rc;
 
-    if (wants_help(argc, argv)) {
+    if (ir_cli_wants_help(argc, argv)) {
         printf("usage: iotregctl retry CERTID | --parked [--customer C]\n\n"
                "Sends a parked entry (or every parked entry, of one customer or all) back\n"
                "for delivery now, after the cause was fixed. Delivery resumes at the step\n"
@@ -151,7 +141,7 @@ static int cmd_revoke(const ir_cli *cli, int argc, char **argv)
     ir_runtime rt;
     ir_err err = {0};
 
-    if (wants_help(argc, argv)) {
+    if (ir_cli_wants_help(argc, argv)) {
         printf("usage: iotregctl revoke CERTID [--reason R]\n\n"
                "Records a revocation; iotregd sets the certificate REVOKED wherever it is\n"
                "(the customer's account once delivered, the CSP's before; a pending transfer\n"
@@ -225,7 +215,7 @@ static int cmd_cancel(const ir_cli *cli, int argc, char **argv)
     ir_err err = {0};
     int rc;
 
-    if (wants_help(argc, argv) || argc != 2) {
+    if (ir_cli_wants_help(argc, argv) || argc != 2) {
         printf("usage: iotregctl cancel CERTID\n\n"
                "Cancels the certificate's pending transfer (CancelCertificateTransfer in the\n"
                "CSP account) and parks its entry; iotregctl retry transfers it again.\n");
@@ -337,7 +327,7 @@ static int cmd_customer_verify(const ir_cli *cli, int argc, char **argv)
     ir_runtime rt;
     int rc, rc2;
 
-    if (wants_help(argc, argv) || argc != 2) {
+    if (ir_cli_wants_help(argc, argv) || argc != 2) {
         printf("usage: iotregctl customer verify NAME\n\n"
                "Checks a customer's delegated access: its role can be assumed with its\n"
                "ExternalId and NOT without it (AWS's confused-deputy guidance: a role that\n"

@@ -10,10 +10,8 @@
 #include "core/log.h"
 
 static const ir_cli_command *const tables[] = {
-    ir_cli_keystore_commands,
-    ir_cli_config_commands,
-    ir_cli_journal_commands,
-    ir_cli_delivery_commands,
+    ir_cli_keystore_commands, ir_cli_subca_commands,   ir_cli_ca_commands,
+    ir_cli_config_commands,   ir_cli_journal_commands, ir_cli_delivery_commands,
 };
 
 void ir_cli_error(const ir_cli *cli, const char *fmt, ...)

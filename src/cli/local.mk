@@ -1,7 +1,11 @@
 # src/cli: iotregctl, one file of commands per concern.
 bin_PROGRAMS += src/cli/iotregctl
 src_cli_iotregctl_SOURCES = src/cli/iotregctl.c src/cli/cli.h \
+	src/cli/cli_util.c \
+	src/cli/ks_session.c src/cli/ks_session.h \
 	src/cli/cmd_keystore.c \
+	src/cli/cmd_subca.c \
+	src/cli/cmd_ca.c \
 	src/cli/cmd_config.c \
 	src/cli/cmd_journal.c \
 	src/cli/cmd_delivery.c

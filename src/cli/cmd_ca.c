@@ -1,0 +1,245 @@
+/* iotregctl ca commands: registering SubCAs in the CSP's AWS accounts. */
+#include "config.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/pem.h>
+#include <openssl/store.h>
+#include <openssl/ui.h>
+
+#include "app/runtime.h"
+#include "cli/cli.h"
+#include "cli/ks_session.h"
+#include "config/config.h"
+#include "core/util.h"
+#include "keystore/keystore.h"
+#include "keystore/register.h"
+#include "keystore/subca.h"
+
+/* --- ca register ------------------------------------------------------------- */
+
+static const char register_help[] =
+    "usage: iotregctl ca register NAME [--region R] [--account CSPNAME]\n\n"
+    "Registers the SubCA NAME (its certificate in the token) in the CSP's own AWS\n"
+    "account: GetRegistrationCode, a verification certificate (CN = the code, a\n"
+    "fresh key, signed by the SubCA inside the token), RegisterCACertificate in\n"
+    "DEFAULT mode, active, with auto-registration off. The registration token\n"
+    "(the verification certificate and a JSON record of the code, caCertificateId,\n"
+    "ARN, account, region and time) is stored in the token\n"
+    "(iotreg:object=NAME;type=token). Running it again finds the registration\n"
+    "(recorded, listed in the account, or AWS's ResourceAlreadyExistsException)\n"
+    "and registers nothing twice.\n\n"
+    "  --account CSPNAME  the <csp-account> to use (default: the SubCA's <csp-account>\n"
+    "                     in the configuration)\n"
+    "  --region R         the region (default: the account's <region>)\n";
+
+typedef struct register_args {
+    const char *name, *account, *region;
+} register_args;
+
+static int parse_register(const ir_cli *cli, int argc, char **argv, register_args *a)
+{
+    static const struct option opts[] = {
+        {"account", required_argument, NULL, 'a'},
+        {"region", required_argument, NULL, 'r'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    memset(a, 0, sizeof(*a));
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'a')
+            a->account = optarg;
+        else if (c == 'r')
+            a->region = optarg;
+        else
+            return ir_cli_usage_error(cli, "ca register", "unknown option");
+    }
+    if (optind != argc - 1)
+        return ir_cli_usage_error(cli, "ca register", "give exactly one SubCA NAME");
+    a->name = argv[optind];
+    return IR_CLI_OK;
+}
+
+static ir_rc find_account(const ir_config *cfg, const register_args *a, const ir_csp_account **out,
+                          ir_err *err)
+{
+    const ir_subca_conf *sub = ir_config_subca(cfg, a->name);
+    const char *name = a->account != NULL ? a->account : sub != NULL ? sub->csp_account : NULL;
+
+    if (name == NULL)
+        return ir_err_set(err, IR_ERR_CONFIG,
+                          "SubCA '%s' has no <csp-account> in %s: add it there or give "
+                          "--account CSPNAME",
+                          a->name, cfg->path);
+    *out = ir_config_csp_account(cfg, name);
+    if (*out == NULL)
+        return ir_err_set(err, IR_ERR_CONFIG, "no <csp-account name=\"%s\"> in %s", name,
+                          cfg->path);
+    return IR_OK;
+}
+
+static void print_registration(const ir_ks_registration *r, ir_ks_reg_outcome how, const char *name)
+{
+    static const char *const said[] = {
+        [IR_KS_REG_REGISTERED] = "registered",
+        [IR_KS_REG_RECORDED] = "already registered (nothing changed)",
+        [IR_KS_REG_FOUND] = "already registered in AWS; the keystore record is filled in",
+    };
+
+    printf("SubCA '%s' %s: account %s (%s), region %s\n", name, said[how], r->account,
+           r->account_id, r->region);
+    printf("  caCertificateId %s, status %s\n  %s\n", r->ca_certificate_id, r->status,
+           r->ca_certificate_arn);
+}
+
+static ir_rc run_register(ir_runtime *rt, const register_args *a, ir_err *err)
+{
+    const ir_csp_account *acct = NULL;
+    ir_iot_target target;
+    ks_session s = {0};
+    OSSL_LIB_CTX *libctx = NULL;
+    ir_ks_registration reg;
+    ir_ks_reg_outcome how = IR_KS_REG_REGISTERED;
+    ir_rc rc = find_account(rt->cfg, a, &acct, err);
+
+    if (rc == IR_OK)
+        rc = ir_accounts_csp_target(rt->accounts, acct, a->region, &target, err);
+    if (rc == IR_OK)
+        rc = ks_session_open_cfg(rt->cfg, &s, err);
+    if (rc == IR_OK)
+        rc = ir_ks_ossl_libctx(rt->cfg->path, &libctx, err);
+    if (rc == IR_OK) {
+        ir_ks_reg_request req = {a->name,
+                                 acct->name,
+                                 acct->account_id,
+                                 rt->aws,
+                                 &target,
+                                 libctx,
+                                 s.pin[0] != '\0' ? s.pin : NULL};
+        rc = ir_ks_ca_register(s.ks, &req, &reg, &how, err);
+    }
+    if (rc == IR_OK)
+        print_registration(&reg, how, a->name);
+    OSSL_LIB_CTX_free(libctx);
+    ks_session_close(&s);
+    return rc;
+}
+
+static int cmd_ca_register(const ir_cli *cli, int argc, char **argv)
+{
+    register_args a;
+    ir_runtime rt;
+    ir_err err = {0};
+    ir_rc rc;
+    int ret;
+
+    if (ir_cli_wants_help(argc, argv)) {
+        fputs(register_help, stdout);
+        return IR_CLI_OK;
+    }
+    ret = parse_register(cli, argc, argv, &a);
+    if (ret != IR_CLI_OK)
+        return ret;
+    rc = ir_ks_check_name(a.name, &err);
+    if (rc == IR_OK)
+        rc = ir_runtime_open(cli->config_path, IR_RT_AWS, &rt, &err);
+    if (rc != IR_OK)
+        return ir_cli_failed(cli, "ca register", &err);
+    rc = run_register(&rt, &a, &err);
+    ir_runtime_close(&rt);
+    return rc == IR_OK ? IR_CLI_OK : ir_cli_failed(cli, "ca register", &err);
+}
+
+/* --- ca list ----------------------------------------------------------------- */
+
+static const char ca_list_help[] =
+    "usage: iotregctl [--json] ca list [--json]\n\n"
+    "Lists every SubCA in the token and where it is registered in AWS, from the\n"
+    "registration records in the token: account, region, caCertificateId, status\n"
+    "when registered, and the time of registration.\n";
+
+static json_t *registrations_json(const ir_ks_registration *r, size_t n)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "account",
+                                             r[i].account, "accountId", r[i].account_id, "region",
+                                             r[i].region, "caCertificateId", r[i].ca_certificate_id,
+                                             "caCertificateArn", r[i].ca_certificate_arn, "status",
+                                             r[i].status, "registeredAt", r[i].registered_at));
+    return arr;
+}
+
+static void print_ca_text(const ir_ks_subca_info *sub, const ir_ks_registration *r, size_t n)
+{
+    size_t i;
+
+    if (n == 0)
+        printf("%-24s not registered\n", sub->name);
+    for (i = 0; i < n; i++)
+        printf("%-24s %-14s %-12s %-14s %-8s %s %s\n", sub->name, r[i].account, r[i].account_id,
+               r[i].region, r[i].status, r[i].registered_at, r[i].ca_certificate_id);
+}
+
+static ir_rc list_cas(ks_session *s, bool json, ir_err *err)
+{
+    ir_ks_subca_info *v = NULL;
+    ir_ks_registration *r = NULL;
+    json_t *out = json_array();
+    size_t n = 0, nr, i;
+    ir_rc rc = ir_ks_subca_list(s->ks, &v, &n, err);
+
+    for (i = 0; rc == IR_OK && i < n; i++) {
+        rc = ir_ks_registrations(s->ks, v[i].name, &r, &nr, err);
+        if (rc == IR_OK && json)
+            json_array_append_new(out, json_pack("{s:s, s:o}", "subca", v[i].name, "registrations",
+                                                 registrations_json(r, nr)));
+        else if (rc == IR_OK)
+            print_ca_text(&v[i], r, nr);
+        free(r);
+    }
+    if (rc == IR_OK && json) {
+        json_dumpf(out, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+    }
+    json_decref(out);
+    free(v);
+    return rc;
+}
+
+static int cmd_ca_list(const ir_cli *cli, int argc, char **argv)
+{
+    ks_session s = {0};
+    ir_err err = {0};
+    ir_rc rc;
+
+    if (ir_cli_wants_help(argc, argv)) {
+        fputs(ca_list_help, stdout);
+        return IR_CLI_OK;
+    }
+    if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json") != 0))
+        return ir_cli_usage_error(cli, "ca list", "takes only --json");
+    rc = ks_session_open(cli, &s, &err);
+    if (rc == IR_OK)
+        rc = list_cas(&s, ir_cli_json_flag(cli, argc, argv), &err);
+    ks_session_close(&s);
+    return rc == IR_OK ? IR_CLI_OK : ir_cli_failed(cli, "ca list", &err);
+}
+
+const ir_cli_command ir_cli_ca_commands[] = {
+    {"ca register", cmd_ca_register, "NAME [--region R] [--account CSPNAME]",
+     "register a SubCA in the CSP's AWS account (once)"},
+    {"ca list", cmd_ca_list, "[--json]", "list the SubCAs and where they are registered"},
+    {NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,66 @@
+#include "config.h"
+
+#include "cli/ks_session.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "keystore/subca.h"
+
+ir_rc ks_session_ask_pin(void *arg, char *pin, size_t size, ir_err *err)
+{
+    ks_session *s = arg;
+    ir_rc rc;
+
+    if (!isatty(STDIN_FILENO))
+        return ir_err_set(err, IR_ERR_CONFIG,
+                          "no PIN: the PIN file %s does not exist and standard input is not a "
+                          "terminal to ask on; create the PIN file (mode 600)",
+                          s->cfg->keystore.pin_file != NULL ? s->cfg->keystore.pin_file : "");
+    rc = ir_ks_read_secret(STDIN_FILENO, "user PIN of the token: ", pin, size, err);
+    if (rc == IR_OK)
+        snprintf(s->pin, sizeof(s->pin), "%s", pin);
+    return rc;
+}
+
+/* Opens the keystore of cfg and logs in. */
+static ir_rc session_login(ks_session *s, ir_err *err)
+{
+    ir_keystore_opts opts;
+    ir_rc rc;
+
+    ir_ks_opts_from_config(s->cfg, &opts);
+    rc = ir_keystore_open(&opts, &s->ks, err);
+    if (rc == IR_OK)
+        rc = ir_keystore_login(s->ks, ks_session_ask_pin, s, err);
+    return rc;
+}
+
+ir_rc ks_session_open(const ir_cli *cli, ks_session *s, ir_err *err)
+{
+    ir_rc rc;
+
+    memset(s, 0, sizeof(*s));
+    rc = ir_cli_load_config(cli, &s->cfg, err);
+    return rc == IR_OK ? session_login(s, err) : rc;
+}
+
+/* The same with a configuration the caller already loaded. */
+ir_rc ks_session_open_cfg(ir_config *cfg, ks_session *s, ir_err *err)
+{
+    memset(s, 0, sizeof(*s));
+    s->cfg = cfg;
+    s->borrowed = true;
+    return session_login(s, err);
+}
+
+void ks_session_close(ks_session *s)
+{
+    ir_keystore_close(s->ks);
+    if (!s->borrowed)
+        ir_config_free(s->cfg);
+    OPENSSL_cleanse(s->pin, sizeof(s->pin));
+}
