@@ -45,14 +45,6 @@ static const ir_config *tap_config(ir_prov_ctx *prov)
     return cfg;
 }
 
-/* The label of the key a SubCA names (its key URI's object, else its name). */
-static const char *subca_label(const ir_subca_conf *s, ir_ks_uri *uri)
-{
-    if (s->key_uri != NULL && ir_ks_uri_parse(s->key_uri, uri, NULL) == IR_OK)
-        return uri->object;
-    return s->name;
-}
-
 /* The journal and capture context, opened on the first tapped signature. */
 static ir_capture_ctx *tap_capture(ir_prov_ctx *prov)
 {
@@ -91,7 +83,7 @@ static const ir_subca_conf *tapped_subca(const ir_config *cfg, const char *label
 
         if (!s->tap)
             continue;
-        if (strcmp(subca_label(s, &uri), label) == 0)
+        if (strcmp(ir_subca_key_label(s, &uri), label) == 0)
             return s;
     }
     return NULL;

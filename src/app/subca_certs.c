@@ -2,19 +2,19 @@
 
 #include "app/subca_certs.h"
 
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/attribution.h"
 #include "core/buf.h"
+#include "core/pem.h"
 #include "keystore/keystore.h"
 #include "keystore/uri.h"
 
 #define SUBCA_CERT_MAX (64 * 1024)
 
-static const char *key_label(const ir_subca_conf *s, ir_ks_uri *uri)
+const char *ir_subca_key_label(const ir_subca_conf *s, ir_ks_uri *uri)
 {
     if (s->key_uri != NULL && ir_ks_uri_parse(s->key_uri, uri, NULL) == IR_OK)
         return uri->object;
@@ -39,7 +39,7 @@ static ir_rc read_one(ir_config *cfg, ir_keystore *ks, const ir_subca_conf *s, i
     ir_rc rc;
 
     ir_buf_init(&der, SUBCA_CERT_MAX);
-    rc = ir_ks_read_cert(ks, key_label(s, &uri), &der, err);
+    rc = ir_ks_read_cert(ks, ir_subca_key_label(s, &uri), &der, err);
     if (rc == IR_OK) {
         p = der.data;
         x = d2i_X509(NULL, &p, (long)der.len);
@@ -90,30 +90,14 @@ ir_rc ir_subca_certs_from_keystore(ir_config *cfg, ir_err *err)
 ir_rc ir_subca_cert_pem(const ir_config *cfg, const ir_subca_conf *subca, char **pem, ir_err *err)
 {
     X509 *x = ir_config_subca_cert(cfg, subca);
-    BIO *bio = NULL;
-    char *data = NULL;
-    long n;
-    ir_rc rc = IR_OK;
 
     if (x == NULL)
         return ir_err_set(err, IR_ERR_CONFIG,
                           "the certificate of SubCA %s is unknown: configure <cert-file>, or "
                           "store it in the keystore under its key's label",
                           subca->name);
-    bio = BIO_new(BIO_s_mem());
-    if (bio == NULL || !PEM_write_bio_X509(bio, x)) {
-        rc = ir_err_set(err, IR_ERR_CRYPTO, "cannot encode SubCA %s's certificate", subca->name);
-        goto out;
-    }
-    n = BIO_get_mem_data(bio, &data);
-    *pem = malloc((size_t)n + 1);
-    if (*pem == NULL) {
-        rc = ir_err_set(err, IR_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    memcpy(*pem, data, (size_t)n);
-    (*pem)[n] = '\0';
-out:
-    BIO_free(bio);
-    return rc;
+    *pem = ir_x509_to_pem(x);
+    return *pem != NULL ? IR_OK
+                        : ir_err_set(err, IR_ERR_CRYPTO, "cannot encode SubCA %s's certificate",
+                                     subca->name);
 }

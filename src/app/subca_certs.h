@@ -18,6 +18,11 @@ ir_rc ir_subca_certs_from_keystore(ir_config *cfg, ir_err *err);
 struct ir_keystore;
 ir_rc ir_subca_certs_read(ir_config *cfg, struct ir_keystore *ks, ir_err *err);
 
+/* The label of the SubCA's key and certificate in the token: its key URI's
+ * object, else its name. uri is storage for the parsed URI. */
+struct ir_ks_uri;
+const char *ir_subca_key_label(const ir_subca_conf *s, struct ir_ks_uri *uri);
+
 /* The SubCA's certificate as PEM (heap memory for free()). */
 ir_rc ir_subca_cert_pem(const ir_config *cfg, const ir_subca_conf *subca, char **pem, ir_err *err);
 

@@ -98,32 +98,39 @@ static ir_rc request(ir_journal *j, const char *cert_id, const X509_REVOKED *r,
     return rc;
 }
 
+typedef struct crl_walk {
+    ir_journal *j;
+    const ir_subca_conf *subca;
+    X509_CRL *crl;
+    ir_crl_import_stats *st;
+} crl_walk;
+
+/* Requests revocation of the entry when it is the SubCA's and the CRL lists it. */
+static ir_rc revoke_if_listed(void *ctx, const ir_journal_entry *entry, ir_err *err)
+{
+    crl_walk *w = ctx;
+    ir_journal_entry *e = NULL;
+    X509_REVOKED *r;
+    ir_rc rc;
+
+    if (entry->subca == NULL || strcmp(entry->subca, w->subca->name) != 0)
+        return IR_OK;
+    rc = ir_journal_get(w->j, entry->cert_id, &e, err);
+    r = rc == IR_OK ? listed(w->crl, e->der, e->der_len) : NULL;
+    if (r != NULL)
+        rc = request(w->j, e->cert_id, r, w->st, err);
+    ir_journal_entry_free(e);
+    return rc;
+}
+
 /* Walks the SubCA's journal entries and requests revocation of those listed. */
 static ir_rc revoke_listed(ir_journal *j, const ir_subca_conf *subca, X509_CRL *crl,
                            ir_crl_import_stats *st, ir_err *err)
 {
     ir_list_filter f = {.state = -1};
-    ir_entry_list l = {0};
-    ir_journal_entry *e;
-    X509_REVOKED *r;
-    size_t i;
-    ir_rc rc = IR_OK;
+    crl_walk w = {j, subca, crl, st};
 
-    while (rc == IR_OK && (rc = ir_journal_list(j, &f, &l, err)) == IR_OK && l.n > 0) {
-        for (i = 0; rc == IR_OK && i < l.n; i++) {
-            f.after_seq = l.items[i].seq;
-            if (l.items[i].subca == NULL || strcmp(l.items[i].subca, subca->name) != 0)
-                continue;
-            e = NULL;
-            rc = ir_journal_get(j, l.items[i].cert_id, &e, err);
-            r = rc == IR_OK ? listed(crl, e->der, e->der_len) : NULL;
-            if (r != NULL)
-                rc = request(j, e->cert_id, r, st, err);
-            ir_journal_entry_free(e);
-        }
-        ir_entry_list_free(&l);
-    }
-    return rc;
+    return ir_journal_foreach(j, &f, revoke_if_listed, &w, err);
 }
 
 ir_rc ir_import_crl(const ir_config *cfg, ir_journal *j, const char *path,

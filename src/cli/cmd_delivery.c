@@ -35,33 +35,38 @@ static int check_cert_id(const ir_cli *cli, const char *id)
 
 /* ---- retry ---- */
 
+typedef struct parked_retry {
+    const ir_cli *cli;
+    ir_journal *j;
+    long sent, failed;
+} parked_retry;
+
+static ir_rc retry_one(void *ctx, const ir_journal_entry *e, ir_err *err)
+{
+    parked_retry *r = ctx;
+
+    if (ir_journal_retry_now(r->j, e->cert_id, err) == IR_OK) {
+        r->sent++;
+    } else {
+        r->failed++;
+        ir_cli_error(r->cli, "%s: %s", e->cert_id, err->msg);
+    }
+    return IR_OK;
+}
+
 static int retry_parked(const ir_cli *cli, ir_runtime *rt, const char *customer)
 {
     ir_list_filter f = {.state = IR_STATE_PARKED, .customer = customer};
-    ir_entry_list l = {0};
+    parked_retry r = {cli, rt->journal, 0, 0};
     ir_err err = {0};
-    long n = 0, failed = 0;
-    size_t i;
 
-    for (;;) {
-        if (ir_journal_list(rt->journal, &f, &l, &err) != IR_OK) {
-            ir_cli_error(cli, "%s", err.msg);
-            return IR_CLI_FAILED;
-        }
-        if (l.n == 0)
-            break;
-        for (i = 0; i < l.n; i++) {
-            f.after_seq = l.items[i].seq;
-            if (ir_journal_retry_now(rt->journal, l.items[i].cert_id, &err) == IR_OK)
-                n++;
-            else
-                failed++, ir_cli_error(cli, "%s: %s", l.items[i].cert_id, err.msg);
-        }
-        ir_entry_list_free(&l);
+    if (ir_journal_foreach(rt->journal, &f, retry_one, &r, &err) != IR_OK) {
+        ir_cli_error(cli, "%s", err.msg);
+        return IR_CLI_FAILED;
     }
-    printf("%ld parked %s sent back for delivery%s%s\n", n, n == 1 ? "entry" : "entries",
+    printf("%ld parked %s sent back for delivery%s%s\n", r.sent, r.sent == 1 ? "entry" : "entries",
            customer ? " for customer " : "", customer ? customer : "");
-    return failed == 0 ? IR_CLI_OK : IR_CLI_FAILED;
+    return r.failed == 0 ? IR_CLI_OK : IR_CLI_FAILED;
 }
 
 static int cmd_retry(const ir_cli *cli, int argc, char **argv)

@@ -4,7 +4,8 @@ src_libiotreg_la_SOURCES += \
 	src/core/buf.c src/core/buf.h \
 	src/core/secret.c src/core/secret.h \
 	src/core/log.c src/core/log.h \
-	src/core/util.c src/core/util.h
+	src/core/util.c src/core/util.h \
+	src/core/pem.c src/core/pem.h
 
 check_PROGRAMS += tests/unit/test_core
 TESTS += tests/unit/test_core

@@ -2,7 +2,6 @@
 
 #include "daemon/deliver.h"
 
-#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <signal.h>
@@ -13,6 +12,7 @@
 
 #include "app/subca_certs.h"
 #include "core/buf.h"
+#include "core/pem.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "daemon/job.h"
@@ -101,6 +101,31 @@ job_verdict job_retry(job *j, const char *fmt, ...)
     return JOB_RETRY;
 }
 
+job_verdict job_registered_in(job *j, const ir_aws_target *t, const char *account, const char *next)
+{
+    ir_iot_cert_desc d = {0};
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+    job_verdict v;
+    ir_rc rc;
+
+    rc = ir_iot_describe_certificate(j->ctx->aws, t, j->e->cert_id, &d, &aerr, &err);
+    if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
+        return job_park(j,
+                        "the certificate is already registered in another AWS account than "
+                        "%s; iotreg will not take it over",
+                        account);
+    if (rc != IR_OK)
+        return job_aws_failure(j, "DescribeCertificate", rc, &aerr, &err);
+    if (d.owned_by != NULL && strcmp(d.owned_by, account) != 0)
+        v = job_park(j, "the certificate is owned by account %s, not %s", d.owned_by, account);
+    else
+        v = job_next(j, "exists", next, "already registered in %s (%s)", account,
+                     ir_iot_cert_status_name(d.status));
+    ir_iot_cert_desc_free(&d);
+    return v;
+}
+
 job_verdict job_aws_failure(job *j, const char *what, ir_rc rc, const ir_aws_error *aerr,
                             const ir_err *err)
 {
@@ -156,30 +181,13 @@ static ir_rc der_to_pem(const unsigned char *der, size_t len, char **out, ir_err
 {
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, (long)len);
-    BIO *bio = NULL;
-    char *data = NULL;
-    long n;
-    ir_rc rc = IR_OK;
 
     if (x == NULL)
         return ir_err_set(err, IR_ERR_PARSE, "the journal holds a certificate that does not parse");
-    bio = BIO_new(BIO_s_mem());
-    if (bio == NULL || !PEM_write_bio_X509(bio, x)) {
-        rc = ir_err_set(err, IR_ERR_CRYPTO, "cannot encode the certificate as PEM");
-        goto out;
-    }
-    n = BIO_get_mem_data(bio, &data);
-    *out = malloc((size_t)n + 1);
-    if (*out == NULL) {
-        rc = ir_err_set(err, IR_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    memcpy(*out, data, (size_t)n); /* the BIO's data is not NUL-terminated */
-    (*out)[n] = '\0';
-out:
-    BIO_free(bio);
+    *out = ir_x509_to_pem(x);
     X509_free(x);
-    return rc;
+    return *out != NULL ? IR_OK
+                        : ir_err_set(err, IR_ERR_CRYPTO, "cannot encode the certificate as PEM");
 }
 
 /* Finds what the entry refers to in the configuration; a reason to park otherwise. */

@@ -104,32 +104,39 @@ static void worker_id(char *out, size_t n)
     snprintf(out, n, "iotregd@%s", host);
 }
 
+typedef struct own_claims {
+    ir_journal *j;
+    const char *worker;
+    long released;
+} own_claims;
+
+static ir_rc release_if_ours(void *ctx, const ir_journal_entry *e, ir_err *err)
+{
+    own_claims *c = ctx;
+
+    if (e->claimed_by != NULL && strcmp(e->claimed_by, c->worker) == 0 &&
+        ir_journal_release(c->j, e->cert_id, c->worker, err) == IR_OK)
+        c->released++;
+    return IR_OK;
+}
+
 /* Entries this host's daemon held when it died are taken back at once
  * rather than after their lease runs out. */
 static void release_own_claims(ir_journal *j, const char *worker)
 {
     static const ir_entry_state due[] = {IR_STATE_PENDING, IR_STATE_REVOKE_PENDING};
+    own_claims c = {j, worker, 0};
     ir_list_filter f = {0};
-    ir_entry_list l = {0};
     ir_err err = {0};
-    size_t i, k;
-    long n = 0;
+    size_t k;
 
     for (k = 0; k < sizeof(due) / sizeof(due[0]); k++) {
         f.state = (int)due[k];
-        f.after_seq = 0;
-        while (ir_journal_list(j, &f, &l, &err) == IR_OK && l.n > 0) {
-            for (i = 0; i < l.n; i++) {
-                f.after_seq = l.items[i].seq;
-                if (l.items[i].claimed_by != NULL && strcmp(l.items[i].claimed_by, worker) == 0 &&
-                    ir_journal_release(j, l.items[i].cert_id, worker, &err) == IR_OK)
-                    n++;
-            }
-            ir_entry_list_free(&l);
-        }
+        if (ir_journal_foreach(j, &f, release_if_ours, &c, &err) != IR_OK)
+            ir_log_warn("taking back earlier claims: %s", err.msg);
     }
-    if (n > 0)
-        ir_log_info("took back %ld entries an earlier run had in progress", n);
+    if (c.released > 0)
+        ir_log_info("took back %ld entries an earlier run had in progress", c.released);
 }
 
 static int serve(const daemon_opts *o, ir_runtime *r)

@@ -51,6 +51,10 @@ job_verdict job_retry(job *j, const char *fmt, ...) __attribute__((format(printf
 job_verdict job_aws_failure(job *j, const char *what, ir_rc rc, const ir_aws_error *aerr,
                             const ir_err *err);
 void job_fact(job *j, const char *key, const char *value);
+/* After ResourceAlreadyExists on registration: the step is done when the
+ * certificate sits in account (reached through t); parked otherwise. */
+job_verdict job_registered_in(job *j, const ir_aws_target *t, const char *account,
+                              const char *next);
 
 /* The customer's target, resolved on first use (it may assume a role). */
 ir_rc job_customer_target(job *j, ir_err *err);

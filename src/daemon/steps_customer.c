@@ -27,28 +27,6 @@ static job_verdict customer_target_or_park(job *j)
     return JOB_NEXT;
 }
 
-static job_verdict register_without_ca_exists(job *j)
-{
-    ir_iot_cert_desc d = {0};
-    ir_aws_error aerr = {0};
-    ir_err err = {0};
-    job_verdict v;
-    ir_rc rc;
-
-    rc = ir_iot_describe_certificate(j->ctx->aws, &j->cust_target, j->e->cert_id, &d, &aerr, &err);
-    if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
-        return job_park(j,
-                        "the certificate is registered in another account than customer "
-                        "%s's (%s)",
-                        j->cust->id, j->cust->account_id);
-    if (rc != IR_OK)
-        return job_aws_failure(j, "DescribeCertificate", rc, &aerr, &err);
-    v = job_next(j, "exists", IR_STEP_POLICY, "already registered in %s (%s)", j->cust->account_id,
-                 ir_iot_cert_status_name(d.status));
-    ir_iot_cert_desc_free(&d);
-    return v;
-}
-
 job_verdict step_register_without_ca(job *j)
 {
     ir_iot_register_cert_args args = {0};
@@ -70,7 +48,7 @@ job_verdict step_register_without_ca(job *j)
         job_fact(j, "cert_arn", ref.certificate_arn != NULL ? ref.certificate_arn : j->cert_arn);
         v = job_next(j, "ok", IR_STEP_POLICY, "registered without CA in %s", j->cust->account_id);
     } else if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")) {
-        v = register_without_ca_exists(j);
+        v = job_registered_in(j, &j->cust_target, j->cust->account_id, IR_STEP_POLICY);
     } else {
         v = job_aws_failure(j, "RegisterCertificateWithoutCA", rc, &aerr, &err);
     }

@@ -16,31 +16,10 @@
  * certificate and it sits in our account. */
 static job_verdict register_exists(job *j, const ir_iot_cert_ref *ref)
 {
-    ir_iot_cert_desc d = {0};
-    ir_aws_error aerr = {0};
-    ir_err err = {0};
-    job_verdict v;
-    ir_rc rc;
-
     if (ref->certificate_id != NULL && strcmp(ref->certificate_id, j->e->cert_id) != 0)
         return job_park(j, "RegisterCertificate: AWS reports certificate %s as existing, not %s",
                         ref->certificate_id, j->e->cert_id);
-    rc = ir_iot_describe_certificate(j->ctx->aws, &j->csp_target, j->e->cert_id, &d, &aerr, &err);
-    if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
-        return job_park(j,
-                        "the certificate is already registered in another AWS account "
-                        "than the CSP's (%s); iotreg will not take it over",
-                        j->csp->account_id);
-    if (rc != IR_OK)
-        return job_aws_failure(j, "DescribeCertificate (CSP)", rc, &aerr, &err);
-    if (d.owned_by != NULL && strcmp(d.owned_by, j->csp->account_id) != 0)
-        v = job_park(j, "the certificate is owned by account %s, not the CSP's %s", d.owned_by,
-                     j->csp->account_id);
-    else
-        v = job_next(j, "exists", IR_STEP_TRANSFER, "already registered in %s (%s)",
-                     j->csp->account_id, ir_iot_cert_status_name(d.status));
-    ir_iot_cert_desc_free(&d);
-    return v;
+    return job_registered_in(j, &j->csp_target, j->csp->account_id, IR_STEP_TRANSFER);
 }
 
 job_verdict step_register(job *j)

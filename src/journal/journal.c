@@ -293,6 +293,26 @@ ir_rc ir_journal_list(ir_journal *j, const ir_list_filter *f, ir_entry_list *out
     return j->ops->list(j, &copy, out, err);
 }
 
+ir_rc ir_journal_foreach(ir_journal *j, const ir_list_filter *f, ir_journal_each_fn fn, void *ctx,
+                         ir_err *err)
+{
+    ir_list_filter page = *f;
+    ir_entry_list l = {0};
+    size_t i;
+    ir_rc rc;
+
+    while ((rc = ir_journal_list(j, &page, &l, err)) == IR_OK && l.n > 0) {
+        for (i = 0; rc == IR_OK && i < l.n; i++) {
+            page.after_seq = l.items[i].seq;
+            rc = fn(ctx, &l.items[i], err);
+        }
+        ir_entry_list_free(&l);
+        if (rc != IR_OK)
+            break;
+    }
+    return rc;
+}
+
 ir_rc ir_journal_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err)
 {
     *rows = NULL;

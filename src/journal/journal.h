@@ -228,6 +228,12 @@ ir_rc ir_journal_request_revocation(ir_journal *j, const char *cert_id, int reas
 /* Reads. Results overwrite *out; free them with the matching function. */
 ir_rc ir_journal_get(ir_journal *j, const char *cert_id, ir_journal_entry **out, ir_err *err);
 ir_rc ir_journal_list(ir_journal *j, const ir_list_filter *f, ir_entry_list *out, ir_err *err);
+/* Calls fn for every entry f selects, oldest first, a page at a time (f's
+ * after_seq is the starting point); fn may change the entry it is given.
+ * Stops at fn's first failure and returns it. Entries come without DER. */
+typedef ir_rc (*ir_journal_each_fn)(void *ctx, const ir_journal_entry *e, ir_err *err);
+ir_rc ir_journal_foreach(ir_journal *j, const ir_list_filter *f, ir_journal_each_fn fn, void *ctx,
+                         ir_err *err);
 ir_rc ir_journal_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
 
 void ir_journal_entry_free(ir_journal_entry *e);

@@ -8,6 +8,7 @@
 
 #include <openssl/pem.h>
 
+#include "core/pem.h"
 #include "core/util.h"
 #include "keystore/register.h"
 #include "keystore/subca.h"
@@ -28,21 +29,6 @@ static void subca_cert_free(subca_cert *c)
     free(c->pem);
 }
 
-static char *to_pem(X509 *x)
-{
-    BIO *b = BIO_new(BIO_s_mem());
-    char *data = NULL, *pem = NULL;
-    long len;
-
-    if (b != NULL && PEM_write_bio_X509(b, x) && (len = BIO_get_mem_data(b, &data)) > 0 &&
-        (pem = malloc((size_t)len + 1)) != NULL) {
-        memcpy(pem, data, (size_t)len);
-        pem[len] = '\0';
-    }
-    BIO_free(b);
-    return pem;
-}
-
 static ir_rc load_subca(ir_keystore *ks, const char *name, subca_cert *c, ir_err *err)
 {
     ir_buf der;
@@ -57,7 +43,7 @@ static ir_rc load_subca(ir_keystore *ks, const char *name, subca_cert *c, ir_err
         rc = ir_err_set(err, IR_ERR_PARSE, "the certificate of SubCA '%s' is not DER", name);
     if (rc == IR_OK)
         rc = ir_sha256_hex(der.data, der.len, c->id, err);
-    if (rc == IR_OK && (c->pem = to_pem(c->x)) == NULL)
+    if (rc == IR_OK && (c->pem = ir_x509_to_pem(c->x)) == NULL)
         rc = ir_err_set(err, IR_ERR_NOMEM, "out of memory");
     ir_buf_free(&der);
     return rc;
@@ -197,7 +183,7 @@ static ir_rc verification_cert(const ir_ks_reg_request *req, const subca_cert *c
         rc = ir_ks_ossl_load_key(req->libctx, uri, req->pin, &cr.issuer_key, err);
     if (rc == IR_OK)
         rc = ir_ks_build_cert(&cr, &x, err);
-    if (rc == IR_OK && (*pem = to_pem(x)) == NULL)
+    if (rc == IR_OK && (*pem = ir_x509_to_pem(x)) == NULL)
         rc = ir_err_set(err, IR_ERR_NOMEM, "out of memory");
     X509_free(x);
     X509_NAME_free(cr.subject);

@@ -206,6 +206,12 @@ e2e_daemon_once() {
     "$IOTREGD" -c "$T/iotreg.xml" --once --foreground "$@" 2>>"$T/iotregd.log"
 }
 
+# The status of certificate CERTID in account ACCOUNT, "" when it is not there.
+e2e_status_in() { # e2e_status_in ACCOUNT CERTID
+    $E2E_PY state --url "$EMU_URL" "accounts/$1" |
+        $PY -c "import json,sys; d=json.load(sys.stdin); print(''.join(c['status'] for c in d['certificates'] if c['id']=='$2'))"
+}
+
 # Number of journal entries in STATE.
 e2e_count_state() {
     sqlite3 "$T/journal.db" "SELECT count(*) FROM entries WHERE state = '$1'" 2>/dev/null
