@@ -3,8 +3,9 @@
 # SoftHSM2 key, with the issuance tap on versus off (issue 4's figure).
 # Two shapes: one openssl ca process per certificate (as most CA scripts
 # run it) and one process for a batch (-infiles), where the tap's per-
-# certificate cost is not hidden behind process start-up. Rounds of each
-# mode alternate so that machine noise falls on both alike.
+# certificate cost is not hidden behind process start-up. Processes of the
+# two modes alternate, certificate by certificate, so that machine noise
+# falls on both alike; it prints means, medians and the tap's own cost.
 # Usage: bench/tap-openssl-ca.sh [--build DIR] [--certs N] [--rounds R]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -94,29 +95,47 @@ per_round=$((certs / rounds))
 batch_files=()
 for i in $(seq 1 "$per_round"); do batch_files+=("$T/dev.csr"); done
 
-now_ms() { date +%s%3N; }
+# Microseconds from bash's own clock: no process started to read the time.
+now_us() { local t=${EPOCHREALTIME/./}; echo "${t}"; }
+issue_one() { # issue_one MODE CN
+    OPENSSL_CONF="$T/$1.cnf" openssl ca -batch -notext -in "$T/dev.csr" \
+        -subj "/O=Alpha/CN=$2" -out /dev/null 2>/dev/null
+}
 declare -A proc batch
 proc[on]=0; proc[off]=0; batch[on]=0; batch[off]=0
+: >"$T/times"
 for r in $(seq 1 "$rounds"); do
-    for mode in on off; do
-        t0=$(now_ms)
-        for i in $(seq 1 "$per_round"); do
-            OPENSSL_CONF="$T/$mode.cnf" openssl ca -batch -notext -in "$T/dev.csr" \
-                -subj "/O=Alpha/CN=dev-$r-$i" -out /dev/null 2>/dev/null
+    # One process per certificate: on and off alternate certificate by
+    # certificate (the order flipping each time), so that a burst of load
+    # from elsewhere falls on both modes alike.
+    for i in $(seq 1 "$per_round"); do
+        if [ $((i % 2)) -eq 0 ]; then order="on off"; else order="off on"; fi
+        for mode in $order; do
+            t0=$(now_us)
+            issue_one "$mode" "dev-$r-$i"
+            t1=$(now_us)
+            proc[$mode]=$((proc[$mode] + t1 - t0))
+            echo "$mode $((t1 - t0))" >>"$T/times"
         done
-        t1=$(now_ms)
+    done
+    for mode in on off; do
+        t0=$(now_us)
         OPENSSL_CONF="$T/$mode.cnf" openssl ca -batch -notext -out /dev/null \
             -infiles "${batch_files[@]}" 2>/dev/null
-        t2=$(now_ms)
-        proc[$mode]=$((proc[$mode] + t1 - t0))
-        batch[$mode]=$((batch[$mode] + t2 - t1))
+        t1=$(now_us)
+        batch[$mode]=$((batch[$mode] + t1 - t0))
     done
 done
+median() { grep "^$1 " "$T/times" | cut -d' ' -f2 | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 journaled=$(sqlite3 "$T/journal.db" "SELECT count(*) FROM entries")
 total=$((per_round * rounds))
 echo "certificates per mode: $total one process each, $total in batches of $per_round"
 echo "journaled with the tap on: $journaled (expected $((2 * total)))"
 awk -v on="${proc[on]}" -v off="${proc[off]}" -v n="$total" 'BEGIN {
-    printf "one process per certificate: tap off %.1f ms/cert, on %.1f ms/cert, ratio on/off %.3f\n", off/n, on/n, on/off }'
+    printf "one process per certificate: tap off %.1f ms/cert, on %.1f ms/cert, ratio on/off %.3f (means)\n", off/n/1000, on/n/1000, on/off }'
+awk -v on="${proc[on]}" -v off="${proc[off]}" -v n="$total" 'BEGIN {
+    printf "the tap costs %.2f ms per certificate and process (difference of the means)\n", (on-off)/n/1000 }'
+awk -v on="$(median on)" -v off="$(median off)" 'BEGIN {
+    printf "one process per certificate: tap off %.1f ms, on %.1f ms, ratio on/off %.3f (medians)\n", off/1000, on/1000, on/off }'
 awk -v on="${batch[on]}" -v off="${batch[off]}" -v n="$total" 'BEGIN {
-    printf "batch (-infiles):            tap off %.2f ms/cert, on %.2f ms/cert, ratio on/off %.3f\n", off/n, on/n, on/off }'
+    printf "batch (-infiles):            tap off %.2f ms/cert, on %.2f ms/cert, ratio on/off %.3f\n", off/n/1000, on/n/1000, on/off }'

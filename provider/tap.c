@@ -8,12 +8,11 @@
 
 #include "app/subca_certs.h"
 #include "capture/capture.h"
+#include "capture/cert_input.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "keystore/uri.h"
 #include "provider/errors.h"
-
-#define TAP_CERT_MAX (64 * 1024)
 
 /* Per provider instance, opened on the first signature with a tapped key. */
 struct ir_tap {
@@ -117,7 +116,9 @@ static unsigned char *der_put_header(unsigned char *p, unsigned char tag, size_t
     return p;
 }
 
-/* SEQUENCE { tbs, algid, BIT STRING { 0 unused bits, sig } }. */
+/* SEQUENCE { tbs, algid, BIT STRING { 0 unused bits, sig } }; NULL with
+ * *outlen 0 when larger than any certificate iotreg takes, NULL with *outlen
+ * set when out of memory. */
 static unsigned char *rebuild(const unsigned char *tbs, size_t tbslen, const unsigned char *algid,
                               size_t algid_len, const unsigned char *sig, size_t siglen,
                               size_t *outlen)
@@ -127,8 +128,13 @@ static unsigned char *rebuild(const unsigned char *tbs, size_t tbslen, const uns
     size_t total = 1 + der_len_size(body) + body;
     unsigned char *der, *p;
 
-    if (total > TAP_CERT_MAX || (der = malloc(total)) == NULL)
+    *outlen = 0;
+    if (total > IR_CERT_MAX_DER)
         return NULL;
+    if ((der = malloc(total)) == NULL) {
+        *outlen = total;
+        return NULL;
+    }
     p = der_put_header(der, 0x30, body);
     memcpy(p, tbs, tbslen);
     p += tbslen;
@@ -141,39 +147,45 @@ static unsigned char *rebuild(const unsigned char *tbs, size_t tbslen, const uns
     return der;
 }
 
-/* A certificate only if the whole DER parses as one and encodes back the same. */
-static X509 *as_certificate(const unsigned char *der, size_t len)
-{
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-
-    if (x != NULL && p != der + len) {
-        X509_free(x);
-        x = NULL;
-    }
-    return x;
-}
-
-static int capture(ir_prov_ctx *prov, ir_capture_ctx *cap, const ir_subca_conf *subca,
+/* Capture checks the signature with the SubCA certificate's public key, which
+ * proves at once that the rebuilt DER is what the key signed and that the
+ * configured certificate is this key's. */
+static int capture(ir_prov_ctx *prov, ir_capture_ctx *cap, const ir_subca_conf *subca, X509 *x,
                    const unsigned char *der, size_t len)
 {
-    ir_cert_meta meta = {0};
+    ir_cert_meta meta = {.subca = subca->name};
     ir_capture_result res;
     ir_err err = {0};
 
-    meta.subca = subca->name;
-    memset(&res, 0, sizeof(res));
-    if (ir_capture_certificate(cap, der, len, &meta, &res, &err) != IR_OK) {
+    if (ir_capture_x509(cap, x, der, len, &meta, &res, &err) != IR_OK) {
         IR_PROV_ERR(prov, IOTREG_R_TAP,
                     "the certificate just signed could not be journaled, so the signature "
-                    "is withheld: %s",
-                    err.msg);
+                    "is withheld: %s%s",
+                    err.msg,
+                    res.failure == IR_CAPTURE_BAD_SIGNATURE
+                        ? " (is the SubCA's configured certificate the one for this key?)"
+                        : "");
         return 0;
     }
     ir_log_debug("tap: %s journaled for %s%s", res.cert_id,
                  res.customer != NULL ? res.customer->id : "nobody (unattributed)",
                  res.already_known ? " (already known)" : "");
     return 1;
+}
+
+/* Without a certificate for the SubCA (none configured, none in the token)
+ * capture would take the SubCA on our word: the tap checks the signature
+ * itself, with the key's public half. */
+static int checked_without_cert(ir_prov_ctx *prov, const ir_pkey *key,
+                                const ir_subca_conf *subca, X509 *x)
+{
+    if (ir_config_subca_cert(prov->cfg, subca) != NULL || X509_verify(x, key->pub) == 1)
+        return 1;
+    IR_PROV_ERR(prov, IOTREG_R_TAP,
+                "the rebuilt certificate does not verify with %s's public key; the signature is "
+                "withheld",
+                key->priv.label);
+    return 0;
 }
 
 int ir_tap_wants(ir_prov_ctx *prov, const ir_pkey *key)
@@ -189,7 +201,7 @@ int ir_tap_signed(ir_prov_ctx *prov, const ir_pkey *key, const unsigned char *ms
     ir_capture_ctx *cap;
     unsigned char *der;
     size_t len = 0;
-    X509 *x;
+    X509 *x = NULL;
     int ok;
 
     if (msg == NULL || algid == NULL)
@@ -198,19 +210,18 @@ int ir_tap_signed(ir_prov_ctx *prov, const ir_pkey *key, const unsigned char *ms
     if (subca == NULL)
         return 1;
     der = rebuild(msg, msglen, algid, algid_len, sig, siglen, &len);
-    x = der != NULL ? as_certificate(der, len) : NULL;
-    if (x == NULL) {
+    if (der == NULL && len != 0) {
+        IR_PROV_ERR(prov, IOTREG_R_TAP, "issuance tap: out of memory; the signature is withheld");
+        return 0;
+    }
+    if (der == NULL || ir_cert_check_der(der, len, &x, NULL) != IR_OK) {
         ir_log_debug("tap: %s signed something that is not a certificate", key->priv.label);
         free(der);
         return 1;
     }
-    ok = X509_verify(x, key->pub) == 1;
-    if (!ok)
-        IR_PROV_ERR(prov, IOTREG_R_TAP,
-                    "the rebuilt certificate does not verify with %s's public key",
-                    key->priv.label);
-    cap = ok ? tap_capture(prov) : NULL;
-    ok = cap != NULL && capture(prov, cap, subca, der, len);
+    cap = tap_capture(prov);
+    ok = cap != NULL && checked_without_cert(prov, key, subca, x) &&
+         capture(prov, cap, subca, x, der, len);
     X509_free(x);
     free(der);
     return ok;

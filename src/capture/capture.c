@@ -179,6 +179,24 @@ static ir_rc enqueue(ir_capture_ctx *ctx, const unsigned char *der, size_t len,
     return rc == IR_OK ? IR_OK : fail(out, IR_CAPTURE_JOURNAL, rc);
 }
 
+ir_rc ir_capture_x509(ir_capture_ctx *ctx, X509 *cert, const unsigned char *der, size_t len,
+                      const ir_cert_meta *meta, ir_capture_result *out, ir_err *err)
+{
+    ir_rc rc;
+
+    memset(out, 0, sizeof(*out));
+    if (ctx == NULL || cert == NULL || der == NULL)
+        return fail(out, IR_CAPTURE_INVALID,
+                    ir_err_set(err, IR_ERR_INVALID_ARG, "capture: no context or no certificate"));
+    rc = ir_sha256_hex(der, len, out->cert_id, err);
+    if (rc != IR_OK)
+        rc = fail(out, IR_CAPTURE_INTERNAL, rc);
+    if (rc == IR_OK)
+        rc = attribute(ctx->cfg, cert, meta, out, err);
+    ERR_clear_error();
+    return rc == IR_OK ? enqueue(ctx, der, len, meta, out, err) : rc;
+}
+
 ir_rc ir_capture_certificate(ir_capture_ctx *ctx, const unsigned char *der, size_t len,
                              const ir_cert_meta *meta, ir_capture_result *out, ir_err *err)
 {
@@ -192,14 +210,9 @@ ir_rc ir_capture_certificate(ir_capture_ctx *ctx, const unsigned char *der, size
     rc = ir_cert_check_der(der, len, &cert, err);
     if (rc != IR_OK)
         return fail(out, IR_CAPTURE_NOT_CERT, rc);
-    rc = ir_sha256_hex(der, len, out->cert_id, err);
-    if (rc != IR_OK)
-        rc = fail(out, IR_CAPTURE_INTERNAL, rc);
-    if (rc == IR_OK)
-        rc = attribute(ctx->cfg, cert, meta, out, err);
+    rc = ir_capture_x509(ctx, cert, der, len, meta, out, err);
     X509_free(cert);
-    ERR_clear_error();
-    return rc == IR_OK ? enqueue(ctx, der, len, meta, out, err) : rc;
+    return rc;
 }
 
 ir_rc ir_capture_revocation(ir_capture_ctx *ctx, const unsigned char *der, size_t len,

@@ -55,6 +55,12 @@ void ir_capture_ctx_free(ir_capture_ctx *ctx);
 ir_rc ir_capture_certificate(ir_capture_ctx *ctx, const unsigned char *der, size_t len,
                              const ir_cert_meta *meta, ir_capture_result *out, ir_err *err);
 
+/* The same for a certificate the caller has parsed already with
+ * ir_cert_check_der (cert is borrowed; der is its encoding): parsing a
+ * certificate is a large part of capture's cost in OpenSSL 3.0. */
+ir_rc ir_capture_x509(ir_capture_ctx *ctx, X509 *cert, const unsigned char *der, size_t len,
+                      const ir_cert_meta *meta, ir_capture_result *out, ir_err *err);
+
 /* Captures der (as ir_capture_certificate) and records a revocation request
  * for it: reason is an RFC 5280 CRLReason, revocation_time_ms the time of
  * revocation (0: now). *already_requested when one was recorded before. */

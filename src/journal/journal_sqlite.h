@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 
 #include "journal/journal_backend.h"
 
@@ -16,6 +17,8 @@
 #define SQ_BUSY_TIMEOUT_MS 1000       /* SQLite's own wait for a lock, per attempt */
 #define SQ_BUSY_BOUND_MS   30000      /* total wait for the lock before giving up */
 #define SQ_BATCH_MAX       512        /* most enqueues one group commit carries */
+#define SQ_WAL_MAX_FRAMES  128        /* WAL length (pages) that triggers a checkpoint */
+#define SQ_WAL_KEEP_BYTES  (1 << 20)  /* WAL file size kept allocated between restarts */
 #define SQ_APPLICATION_ID  0x696f7472 /* "iotr": marks the file as an iotreg journal */
 
 typedef struct sq_waiter sq_waiter;
@@ -36,6 +39,9 @@ typedef struct sq_journal {
     sq_waiter *queue_tail;
     bool committing;
     ir_journal_stats stats; /* under gc_lock */
+    /* A checkpoint completed: the next transaction's connection restarts
+     * the WAL (see journal_sqlite_db.c). */
+    atomic_bool wal_restart;
 } sq_journal;
 
 static inline sq_journal *sq_of(ir_journal *j)

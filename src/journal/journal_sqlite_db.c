@@ -5,6 +5,7 @@
 
 #include "journal/journal_sqlite.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,8 +133,7 @@ static ir_rc open_failed(sqlite3 *db, const char *path, int rc, ir_err *err)
  * open the journal for one enqueue. By default the last connection to close
  * checkpoints and deletes the WAL, and the next writer pays for a new WAL's
  * header syncs: three extra fsyncs per certificate. Keeping the WAL leaves
- * one fsync per commit; long-running processes still checkpoint as the WAL
- * grows (wal_autocheckpoint), and a checkpoint runs whenever it is needed. */
+ * one fsync per commit. */
 static void keep_wal_on_close(sqlite3 *db)
 {
     int persist = 1;
@@ -142,19 +142,68 @@ static void keep_wal_on_close(sqlite3 *db)
     sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 }
 
-static ir_rc conn_open(const char *path, sqlite3 **out, ir_err *err)
+/* Replaces SQLite's automatic checkpoint. A process that opens the journal
+ * when no other has it open rebuilds the WAL index from the WAL file and
+ * cannot know which frames an earlier process checkpointed, so it never
+ * restarts the WAL by itself: with only short-lived writers (a CA's openssl
+ * ca processes) the WAL would grow without end, and every process would read
+ * all of it (2 ms a certificate at 3 MB). So once the WAL holds
+ * SQ_WAL_MAX_FRAMES pages, each commit checkpoints it, without waiting for
+ * readers (when they are in the way the next commit tries again), and after
+ * a complete checkpoint the connection restarts the WAL at once (see
+ * restart_wal). The commit is durable before this runs; its outcome does not
+ * change. */
+static int checkpoint_when_long(void *arg, sqlite3 *db, const char *schema, int frames)
+{
+    sq_journal *j = arg;
+    int rc;
+
+    if (frames < SQ_WAL_MAX_FRAMES)
+        return SQLITE_OK;
+    sqlite3_busy_timeout(db, 0);
+    rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+    sqlite3_busy_timeout(db, SQ_BUSY_TIMEOUT_MS);
+    if (rc == SQLITE_OK)
+        atomic_store(&j->wal_restart, true);
+    return SQLITE_OK;
+}
+
+/* A one-page write right after a complete checkpoint starts the WAL over
+ * from its first frame, with new salts, so the next process's recovery
+ * reads only what was written since. The file keeps its size (up to
+ * SQ_WAL_KEEP_BYTES): commits then overwrite allocated blocks, whose
+ * fdatasync is about half the cost of growing the file. Skipped, never
+ * waited for, when another writer holds the lock: its own commit restarts
+ * the WAL. */
+static void restart_wal(sqlite3 *db)
+{
+    char sql[96];
+
+    snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE; PRAGMA application_id=%d; COMMIT",
+             SQ_APPLICATION_ID);
+    sqlite3_busy_timeout(db, 0);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK && !sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_busy_timeout(db, SQ_BUSY_TIMEOUT_MS);
+}
+
+static ir_rc conn_open(sq_journal *j, sqlite3 **out, ir_err *err)
 {
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(path, &db, flags, NULL);
+    int rc = sqlite3_open_v2(j->path, &db, flags, NULL);
+    char pragmas[160];
     ir_rc r;
 
     if (rc != SQLITE_OK)
-        return open_failed(db, path, rc, err);
+        return open_failed(db, j->path, rc, err);
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, SQ_BUSY_TIMEOUT_MS);
-    r = sq_exec(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA trusted_schema=OFF",
-                err);
+    snprintf(pragmas, sizeof(pragmas),
+             "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA trusted_schema=OFF; "
+             "PRAGMA journal_size_limit=%d",
+             SQ_WAL_KEEP_BYTES);
+    r = sq_exec(db, pragmas, err);
     if (r == IR_OK)
         r = set_wal(db, err);
     if (r != IR_OK) {
@@ -162,6 +211,7 @@ static ir_rc conn_open(const char *path, sqlite3 **out, ir_err *err)
         return r;
     }
     keep_wal_on_close(db);
+    sqlite3_wal_hook(db, checkpoint_when_long, j);
     *out = db;
     return IR_OK;
 }
@@ -199,7 +249,7 @@ ir_rc sq_acquire(sq_journal *j, sqlite3 **db, ir_err *err)
     }
     j->n_open++;
     pthread_mutex_unlock(&j->pool_lock);
-    rc = conn_open(j->path, db, err);
+    rc = conn_open(j, db, err);
     if (rc != IR_OK) {
         pthread_mutex_lock(&j->pool_lock);
         j->n_open--;
@@ -256,6 +306,8 @@ static ir_rc run_txn(sq_journal *j, const char *begin, sq_txn_fn fn, void *ctx, 
             break;
         backoff(++attempt, &seed);
     }
+    if (atomic_exchange(&j->wal_restart, false))
+        restart_wal(db);
     if (rc == IR_ERR_BUSY)
         ir_err_prefix(err,
                       "the journal stayed locked for %d s (is a process holding it open in a "

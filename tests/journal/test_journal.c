@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "core/util.h"
 #include "journal/journal.h"
+#include "journal/journal_sqlite.h"
 #include "testutil.h"
 
 static char tmpdir[] = "/tmp/iotreg-journal-XXXXXX";
@@ -554,6 +556,89 @@ static void test_threads_lose_and_duplicate_nothing(void)
     ir_journal_close(j);
 }
 
+static long wal_size(const char *db)
+{
+    char wal[300];
+    struct stat st;
+
+    snprintf(wal, sizeof(wal), "%s-wal", db);
+    return stat(wal, &st) == 0 ? (long)st.st_size : 0;
+}
+
+/* One short-lived writer: open, enqueue, close, like a CA process with the
+ * issuance tap. */
+static void one_process(const char *path, int n)
+{
+    ir_journal *j = open_at(path);
+    char id[65];
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_EQUAL(enqueue(j, n, "acme", id, NULL), IR_OK);
+    ir_journal_close(j);
+}
+
+/* A journal that no process keeps open loses track of what was checkpointed
+ * each time it is closed; without the journal's own checkpoints the WAL
+ * grew by every certificate for good (and every writer read all of it). */
+#define WAL_BOUND ((SQ_WAL_MAX_FRAMES + 16) * (4096 + 24) + 32)
+
+static void test_short_lived_writers_keep_the_wal_short(void)
+{
+    char path[256];
+    long biggest = 0;
+    ir_journal *j;
+    int i;
+
+    new_path(path, sizeof(path));
+    for (i = 0; i < 300; i++) {
+        one_process(path, i);
+        if (wal_size(path) > biggest)
+            biggest = wal_size(path);
+    }
+    CU_ASSERT(biggest > 0);
+    CU_ASSERT(biggest <= WAL_BOUND);
+    j = open_at(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, "acme"), 300); /* checkpoints lost nothing */
+    ir_journal_close(j);
+}
+
+/* A reader holding an old snapshot stops the WAL from starting over; once
+ * it is gone the next commits checkpoint, restart and cut the file back. */
+static void test_reader_delays_but_does_not_stop_the_wal_restart(void)
+{
+    char path[256];
+    sqlite3 *reader = NULL;
+    long held;
+    ir_journal *j;
+    int i;
+
+    new_path(path, sizeof(path));
+    one_process(path, 0);
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &reader), SQLITE_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM entries", NULL, NULL, NULL), SQLITE_OK);
+    j = open_at(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    for (i = 1; i < 400; i++) {
+        char id[65];
+
+        CU_ASSERT_EQUAL(enqueue(j, i, "acme", id, NULL), IR_OK);
+    }
+    held = wal_size(path);
+    CU_ASSERT(held > WAL_BOUND); /* the reader's snapshot must stay readable */
+    sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(reader);
+    for (i = 400; i < 410; i++) {
+        char id[65];
+
+        CU_ASSERT_EQUAL(enqueue(j, i, "acme", id, NULL), IR_OK);
+    }
+    CU_ASSERT(wal_size(path) <= SQ_WAL_KEEP_BYTES);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, "acme"), 410);
+    ir_journal_close(j);
+}
+
 static int setup(void)
 {
     return mkdtemp(tmpdir) == NULL;
@@ -584,6 +669,8 @@ int main(void)
         IR_TEST(test_revocation_request),
         IR_TEST(test_list_filters_and_pages),
         IR_TEST(test_threads_lose_and_duplicate_nothing),
+        IR_TEST(test_short_lived_writers_keep_the_wal_short),
+        IR_TEST(test_reader_delays_but_does_not_stop_the_wal_restart),
         {NULL, NULL},
     };
 
