@@ -16,7 +16,8 @@
 
 struct ir_capture_ctx {
     const ir_config *cfg;
-    ir_journal *journal;
+    ir_journal *journal; /* one of these two */
+    ir_spool *spool;
     ir_cert_source source;
 };
 
@@ -35,22 +36,35 @@ const char *ir_capture_failure_name(ir_capture_failure f)
     return (unsigned)f <= IR_CAPTURE_INTERNAL ? failure_names[f] : "unknown";
 }
 
-ir_rc ir_capture_ctx_new(const ir_config *cfg, ir_journal *journal, ir_cert_source source,
-                         ir_capture_ctx **out, ir_err *err)
+static ir_rc ctx_new(const ir_config *cfg, ir_journal *journal, ir_spool *spool,
+                     ir_cert_source source, ir_capture_ctx **out, ir_err *err)
 {
     ir_capture_ctx *ctx;
 
     *out = NULL;
-    if (cfg == NULL || journal == NULL || (unsigned)source >= IR_SOURCE_COUNT)
+    if (cfg == NULL || (journal == NULL && spool == NULL) || (unsigned)source >= IR_SOURCE_COUNT)
         return ir_err_set(err, IR_ERR_INVALID_ARG, "capture needs a configuration and a journal");
     ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL)
         return ir_err_set(err, IR_ERR_NOMEM, "out of memory");
     ctx->cfg = cfg;
     ctx->journal = journal;
+    ctx->spool = spool;
     ctx->source = source;
     *out = ctx;
     return IR_OK;
+}
+
+ir_rc ir_capture_ctx_new(const ir_config *cfg, ir_journal *journal, ir_cert_source source,
+                         ir_capture_ctx **out, ir_err *err)
+{
+    return ctx_new(cfg, journal, NULL, source, out, err);
+}
+
+ir_rc ir_capture_ctx_new_spooled(const ir_config *cfg, ir_spool *spool, ir_cert_source source,
+                                 ir_capture_ctx **out, ir_err *err)
+{
+    return ctx_new(cfg, NULL, spool, source, out, err);
 }
 
 void ir_capture_ctx_free(ir_capture_ctx *ctx)
@@ -172,7 +186,9 @@ static ir_rc enqueue(ir_capture_ctx *ctx, const unsigned char *der, size_t len,
         .end_entity = meta ? meta->end_entity : NULL,
         .profile = meta ? meta->profile : NULL,
     };
-    ir_rc rc = ir_journal_enqueue(ctx->journal, &req, &out->already_known, err);
+    ir_rc rc = ctx->spool != NULL
+                   ? ir_spool_append(ctx->spool, &req, err)
+                   : ir_journal_enqueue(ctx->journal, &req, &out->already_known, err);
 
     if (rc == IR_ERR_INVALID_ARG || rc == IR_ERR_TOO_LARGE)
         return fail(out, IR_CAPTURE_INVALID, rc);
@@ -228,6 +244,10 @@ ir_rc ir_capture_revocation(ir_capture_ctx *ctx, const unsigned char *der, size_
                     ir_err_set(err, IR_ERR_INVALID_ARG,
                                "revocation reason %d is no RFC 5280 CRLReason (0-6, 8-10)",
                                reason));
+    if (ctx != NULL && ctx->journal == NULL)
+        return fail(out, IR_CAPTURE_INVALID,
+                    ir_err_set(err, IR_ERR_UNSUPPORTED,
+                               "capture: revocations go to the journal, not to its spool"));
     rc = ir_capture_certificate(ctx, der, len, meta, out, err);
     if (rc != IR_OK)
         return rc;

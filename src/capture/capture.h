@@ -22,6 +22,7 @@
 #include "config/config.h"
 #include "core/error.h"
 #include "journal/journal.h"
+#include "journal/spool.h"
 
 typedef struct ir_capture_ctx ir_capture_ctx;
 
@@ -48,6 +49,11 @@ typedef struct ir_capture_result {
 /* cfg and journal are borrowed and must outlive the context. */
 ir_rc ir_capture_ctx_new(const ir_config *cfg, ir_journal *journal, ir_cert_source source,
                          ir_capture_ctx **out, ir_err *err);
+/* The same, capturing into the journal's spool (journal/spool.h): one append
+ * and one fdatasync per certificate, for short-lived processes (the tap).
+ * already_known is never reported; revocations are refused. */
+ir_rc ir_capture_ctx_new_spooled(const ir_config *cfg, ir_spool *spool, ir_cert_source source,
+                                 ir_capture_ctx **out, ir_err *err);
 void ir_capture_ctx_free(ir_capture_ctx *ctx);
 
 /* Captures the DER certificate der (meta may be NULL). IR_OK once journaled,

@@ -173,6 +173,20 @@ static void wait_done(dispatch *d, long ms)
     pthread_cond_timedwait(&d->done, &d->lock, &ts);
 }
 
+/* Certificates the issuance tap spooled since the last round join the
+ * journal before it is claimed from. A spool that cannot be taken in now is
+ * taken in on a later round; its records are durable where they are. */
+static void absorb_spool(dispatch *d)
+{
+    ir_err err = {0};
+    size_t moved = 0;
+
+    if (ir_journal_absorb_spool(d->ctx->journal, &moved, &err) != IR_OK)
+        ir_log_warn("the journal's spool was not taken in this round: %s", err.msg);
+    else if (moved > 0)
+        ir_log_info("%zu certificates taken in from the issuance tap's spool", moved);
+}
+
 /* The claiming loop; returns when stopped or, with once, out of work. */
 static void dispatch_loop(dispatch *d)
 {
@@ -185,6 +199,8 @@ static void dispatch_loop(dispatch *d)
         pthread_mutex_lock(&d->lock);
         room = d->cap - d->count - d->in_flight;
         pthread_mutex_unlock(&d->lock);
+        if (room > 0)
+            absorb_spool(d);
         got = room > 0 ? claim_round(d, room) : 0;
         pthread_mutex_lock(&d->lock);
         idle = d->count == 0 && d->in_flight == 0;

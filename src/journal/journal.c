@@ -64,6 +64,16 @@ ir_rc ir_journal_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err
     return ir_err_set(err, IR_ERR_CONFIG, "journal: unknown backend %d", (int)conf->backend);
 }
 
+ir_rc ir_journal_absorb_spool(ir_journal *j, size_t *moved, ir_err *err)
+{
+    size_t n = 0;
+    ir_rc rc = j->ops->absorb_spool != NULL ? j->ops->absorb_spool(j, &n, err) : IR_OK;
+
+    if (moved != NULL)
+        *moved = n;
+    return rc;
+}
+
 void ir_journal_close(ir_journal *j)
 {
     if (j != NULL)
@@ -83,7 +93,7 @@ ir_rc ir_journal_check_writable(ir_journal *j, ir_err *err)
     return j->ops->check_writable(j, err);
 }
 
-static ir_rc check_enqueue(const ir_enqueue_req *req, ir_err *err)
+ir_rc ir_journal_check_enqueue(const ir_enqueue_req *req, ir_err *err)
 {
     ir_rc rc;
 
@@ -115,7 +125,7 @@ ir_rc ir_journal_enqueue(ir_journal *j, const ir_enqueue_req *req, bool *already
 
     if (already_known != NULL)
         *already_known = false;
-    rc = check_enqueue(req, err);
+    rc = ir_journal_check_enqueue(req, err);
     if (rc == IR_OK)
         rc = ir_sha256_hex(req->der, req->der_len, id, err);
     if (rc != IR_OK)

@@ -134,6 +134,7 @@ typedef struct ir_enqueue_req {
     ir_cert_source source;
     const char *end_entity; /* optional CA metadata */
     const char *profile;
+    int64_t captured_ms; /* when the certificate was captured; 0: now */
 } ir_enqueue_req;
 
 typedef struct ir_claim_opts {
@@ -187,6 +188,14 @@ ir_rc ir_journal_check_writable(ir_journal *j, ir_err *err);
  * certificate exists (nothing is changed then); an entry is never overwritten. */
 ir_rc ir_journal_enqueue(ir_journal *j, const ir_enqueue_req *req, bool *already_known,
                          ir_err *err);
+
+/* The checks ir_journal_enqueue makes of req's fields (not of cert_id). */
+ir_rc ir_journal_check_enqueue(const ir_enqueue_req *req, ir_err *err);
+
+/* Moves what the journal's spool (journal/spool.h) holds into the journal;
+ * *moved (may be NULL) says how many records. The journal does it when it
+ * opens; a long-running process calls this every so often. */
+ir_rc ir_journal_absorb_spool(ir_journal *j, size_t *moved, ir_err *err);
 
 /* Atomically claims due entries (pending or revoke-pending, next attempt
  * reached, not claimed or lease expired) for o->worker. *out is overwritten

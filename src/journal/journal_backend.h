@@ -32,6 +32,7 @@ typedef struct ir_journal_ops {
     ir_rc (*get)(ir_journal *j, const char *cert_id, ir_journal_entry **out, ir_err *err);
     ir_rc (*list)(ir_journal *j, const ir_list_filter *f, ir_entry_list *out, ir_err *err);
     ir_rc (*count)(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
+    ir_rc (*absorb_spool)(ir_journal *j, size_t *moved, ir_err *err); /* NULL: no spool */
 } ir_journal_ops;
 
 struct ir_journal {

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
+#include "journal/spool.h"
+
 static void sq_close(ir_journal *jj)
 {
     sq_journal *j = sq_of(jj);
@@ -41,7 +44,31 @@ static const ir_journal_ops sqlite_ops = {
     .get = sq_get,
     .list = sq_list,
     .count = sq_count,
+    .absorb_spool = sq_absorb_spool,
 };
+
+#define SPOOL_DRAIN_WAIT_MS 2000
+
+static ir_rc spool_sink(void *ctx, const ir_enqueue_req *reqs, size_t n, ir_err *err)
+{
+    return sq_insert_spooled(ctx, reqs, n, err);
+}
+
+ir_rc sq_absorb_spool(ir_journal *jj, size_t *moved, ir_err *err)
+{
+    sq_journal *j = sq_of(jj);
+    ir_spool_drained d;
+    ir_rc rc = ir_spool_drain(j->path, SPOOL_DRAIN_WAIT_MS, spool_sink, j, &d, err);
+
+    *moved = d.records;
+    if (d.skipped_bytes > 0)
+        ir_log_warn("journal: %zu bytes of damaged records in the spool of %s were skipped (a "
+                    "write that failed; its certificate was not released)",
+                    d.skipped_bytes, j->path);
+    if (d.records > 0)
+        ir_log_debug("journal: %zu certificates taken in from the spool", d.records);
+    return rc;
+}
 
 static ir_rc init_locks(sq_journal *j, ir_err *err)
 {
@@ -56,6 +83,18 @@ static ir_rc init_locks(sq_journal *j, ir_err *err)
     }
     sq_pool_destroy(j);
     return ir_err_set(err, IR_ERR_INTERNAL, "journal: cannot create synchronisation objects");
+}
+
+/* Whoever opens the journal sees what the issuance tap spooled. A spool that
+ * cannot be taken in now (locked, unreadable) stays for the next opening or
+ * the next round of iotregd; the journal opens all the same. */
+static void absorb_at_open(sq_journal *j)
+{
+    ir_err err = {0};
+    size_t moved = 0;
+
+    if (sq_absorb_spool(&j->base, &moved, &err) != IR_OK)
+        ir_log_warn("journal: the spool of %s was not taken in: %s", j->path, err.msg);
 }
 
 ir_rc ir_journal_sqlite_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err)
@@ -80,6 +119,7 @@ ir_rc ir_journal_sqlite_open(const ir_journal_conf *conf, ir_journal **out, ir_e
         sq_close(&j->base);
         return rc;
     }
+    absorb_at_open(j);
     *out = &j->base;
     return IR_OK;
 }

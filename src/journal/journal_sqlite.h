@@ -85,6 +85,15 @@ ir_rc sq_enqueue(ir_journal *j, const ir_enqueue_req *req, const char *cert_id, 
  * when step is NULL. */
 ir_rc sq_history(sqlite3 *db, const char *cert_id, const char *step, const char *result,
                  const char *detail, const char *worker, ir_err *err);
+/* The same, dated at_ms instead of now. */
+ir_rc sq_history_at(sqlite3 *db, const char *cert_id, int64_t at_ms, const char *step,
+                    const char *result, const char *detail, const char *worker, ir_err *err);
+
+/* Inserts spooled requests in one transaction, as enqueue does (requests
+ * already known are left alone; one the journal refuses is logged and
+ * dropped). */
+ir_rc sq_insert_spooled(sq_journal *j, const ir_enqueue_req *reqs, size_t n, ir_err *err);
+ir_rc sq_absorb_spool(ir_journal *j, size_t *moved, ir_err *err);
 
 ir_rc sq_claim(ir_journal *j, const ir_claim_opts *o, ir_entry_list *out, ir_err *err);
 ir_rc sq_renew_lease(ir_journal *j, const char *cert_id, const char *worker, int64_t lease_ms,

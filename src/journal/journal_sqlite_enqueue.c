@@ -8,8 +8,10 @@
 #include "journal/journal_sqlite.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/util.h"
 
 struct sq_waiter {
@@ -33,6 +35,11 @@ static const char insert_sql[] =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '" IR_STEP_FIRST "', ?10, ?10, ?10)"
     " ON CONFLICT (cert_id) DO NOTHING";
 
+static int64_t captured_at(const ir_enqueue_req *r, int64_t now)
+{
+    return r->captured_ms > 0 ? r->captured_ms : now;
+}
+
 static void bind_insert(sqlite3_stmt *st, const sq_waiter *w, int64_t now)
 {
     const ir_enqueue_req *r = w->req;
@@ -47,7 +54,7 @@ static void bind_insert(sqlite3_stmt *st, const sq_waiter *w, int64_t now)
     sq_bind_text(st, 8, r->profile);
     sq_bind_text(
         st, 9, ir_entry_state_name(r->customer != NULL ? IR_STATE_PENDING : IR_STATE_UNATTRIBUTED));
-    sqlite3_bind_int64(st, 10, now);
+    sqlite3_bind_int64(st, 10, captured_at(r, now));
 }
 
 /* The row exists already: the same certificate is "already known"; another
@@ -74,7 +81,7 @@ static ir_rc compare_stored(sqlite3 *db, sqlite3_stmt *st, sq_waiter *w, ir_err 
     return IR_OK;
 }
 
-static ir_rc capture_history(sqlite3 *db, const sq_waiter *w, ir_err *err)
+static ir_rc capture_history(sqlite3 *db, const sq_waiter *w, int64_t now, ir_err *err)
 {
     const ir_enqueue_req *r = w->req;
     char detail[IR_JOURNAL_TEXT_MAX + 128];
@@ -85,7 +92,8 @@ static ir_rc capture_history(sqlite3 *db, const sq_waiter *w, ir_err *err)
     else
         snprintf(detail, sizeof(detail), "via %s from SubCA %s, no customer: %s",
                  ir_cert_source_name(r->source), r->subca, r->unattributed_reason);
-    return sq_history(db, w->cert_id, IR_STEP_CAPTURE, "ok", detail, NULL, err);
+    return sq_history_at(db, w->cert_id, captured_at(r, now), IR_STEP_CAPTURE, "ok", detail, NULL,
+                         err);
 }
 
 /* Failures that concern one request (a constraint) are that request's; the
@@ -108,7 +116,7 @@ static ir_rc insert_one(sqlite3 *db, enqueue_stmts *s, sq_waiter *w, int64_t now
         return sq_fail(db, rc, "inserting a journal entry", err);
     if (sqlite3_changes(db) == 0)
         return compare_stored(db, s->stored_der, w, err);
-    return capture_history(db, w, err);
+    return capture_history(db, w, now, err);
 }
 
 static ir_rc insert_batch(sqlite3 *db, void *ctx, ir_err *err)
@@ -209,4 +217,42 @@ ir_rc sq_enqueue(ir_journal *jj, const ir_enqueue_req *req, const char *cert_id,
     if (w.rc != IR_OK && err != NULL)
         *err = w.err;
     return w.rc;
+}
+
+/* --- the spool ---------------------------------------------------------------- */
+
+typedef struct spooled {
+    sq_waiter w;
+    char id[IR_SHA256_HEX_LEN + 1];
+} spooled;
+
+ir_rc sq_insert_spooled(sq_journal *j, const ir_enqueue_req *reqs, size_t n, ir_err *err)
+{
+    spooled *s = calloc(n ? n : 1, sizeof(*s));
+    sq_waiter *head = NULL, **tail = &head;
+    size_t i;
+    ir_err e;
+    ir_rc rc;
+
+    if (s == NULL)
+        return ir_err_set(err, IR_ERR_NOMEM, "journal: out of memory taking in the spool");
+    for (i = 0; i < n; i++) {
+        memset(&e, 0, sizeof(e));
+        if (ir_journal_check_enqueue(&reqs[i], &e) != IR_OK ||
+            ir_sha256_hex(reqs[i].der, reqs[i].der_len, s[i].id, &e) != IR_OK) {
+            ir_log_error("journal: a spooled certificate was refused and dropped: %s", e.msg);
+            continue;
+        }
+        s[i].w.req = &reqs[i];
+        s[i].w.cert_id = s[i].id;
+        *tail = &s[i].w;
+        tail = &s[i].w.next;
+    }
+    rc = head != NULL ? sq_write(j, insert_batch, head, err) : IR_OK;
+    for (i = 0; rc == IR_OK && i < n; i++)
+        if (s[i].w.req != NULL && s[i].w.rc != IR_OK)
+            ir_log_error("journal: spooled certificate %s was refused and dropped: %s", s[i].id,
+                         s[i].w.err.msg);
+    free(s);
+    return rc;
 }

@@ -24,8 +24,8 @@ typedef struct work_ctx {
     bool already;
 } work_ctx;
 
-ir_rc sq_history(sqlite3 *db, const char *cert_id, const char *step, const char *result,
-                 const char *detail, const char *worker, ir_err *err)
+ir_rc sq_history_at(sqlite3 *db, const char *cert_id, int64_t at_ms, const char *step,
+                    const char *result, const char *detail, const char *worker, ir_err *err)
 {
     sqlite3_stmt *st = NULL;
     ir_rc rc = sq_prepare(db,
@@ -37,12 +37,18 @@ ir_rc sq_history(sqlite3 *db, const char *cert_id, const char *step, const char 
     if (rc != IR_OK)
         return rc;
     sq_bind_text(st, 1, cert_id);
-    sqlite3_bind_int64(st, 2, ir_realtime_ms());
+    sqlite3_bind_int64(st, 2, at_ms);
     sq_bind_text(st, 3, step);
     sq_bind_text(st, 4, result);
     sq_bind_text(st, 5, detail);
     sq_bind_text(st, 6, worker);
     return sq_run(db, st, "appending to the history", err);
+}
+
+ir_rc sq_history(sqlite3 *db, const char *cert_id, const char *step, const char *result,
+                 const char *detail, const char *worker, ir_err *err)
+{
+    return sq_history_at(db, cert_id, ir_realtime_ms(), step, result, detail, worker, err);
 }
 
 /* Says why a conditional update changed nothing. */

@@ -6,6 +6,8 @@ src_libiotreg_la_SOURCES += \
 	src/journal/journal_sqlite_db.c src/journal/journal_sqlite_schema.c \
 	src/journal/journal_sqlite_enqueue.c src/journal/journal_sqlite_work.c \
 	src/journal/journal_sqlite_read.c \
+	src/journal/spool.h src/journal/spool.c \
+	src/journal/spool_record.h src/journal/spool_record.c \
 	src/journal/journal_json.c src/journal/journal_json.h
 
 check_PROGRAMS += tests/journal/test_journal
@@ -13,3 +15,9 @@ TESTS += tests/journal/test_journal
 tests_journal_test_journal_SOURCES = tests/journal/test_journal.c
 tests_journal_test_journal_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit
 tests_journal_test_journal_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/journal/test_spool
+TESTS += tests/journal/test_spool
+tests_journal_test_spool_SOURCES = tests/journal/test_spool.c
+tests_journal_test_spool_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit
+tests_journal_test_spool_LDADD = $(TEST_LIBS)

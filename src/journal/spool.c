@@ -1,0 +1,300 @@
+#include "config.h"
+
+#include "journal/spool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "journal/spool_record.h"
+
+#define SPOOL_WAIT_MS 30000 /* an append waits this long at most for a drain */
+#define SPOOL_CHUNK   (1024 * 1024)
+#define SPOOL_BATCH   256 /* records per transaction when draining */
+#define SPOOL_MODE    0644
+
+struct ir_spool {
+    int fd;
+    char *path;
+};
+
+static char *spool_path(const char *journal_path)
+{
+    size_t n = strlen(journal_path) + sizeof("-spool");
+    char *p = malloc(n);
+
+    if (p != NULL)
+        snprintf(p, n, "%s-spool", journal_path);
+    return p;
+}
+
+/* A new file's name is durable only once its directory is synced. */
+static int sync_dir_of(const char *path)
+{
+    char *copy = strdup(path);
+    int fd, rc = -1;
+
+    if (copy == NULL)
+        return -1;
+    fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        rc = fsync(fd);
+        close(fd);
+    }
+    free(copy);
+    return rc;
+}
+
+static int open_or_create(const char *path, ir_err *err)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+
+    if (fd < 0 && errno == ENOENT) {
+        fd =
+            open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, SPOOL_MODE);
+        if (fd >= 0 && sync_dir_of(path) != 0) {
+            ir_err_set(err, IR_ERR_IO, "cannot make the journal's spool %s durable: %s", path,
+                       strerror(errno));
+            close(fd);
+            return -1;
+        }
+        if (fd < 0 && errno == EEXIST)
+            fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    }
+    if (fd < 0)
+        ir_err_set(err, IR_ERR_IO,
+                   "cannot open the journal's spool %s: %s; check that the journal's directory "
+                   "exists and that this user may create and write files there",
+                   path, strerror(errno));
+    return fd;
+}
+
+ir_rc ir_spool_open(const char *journal_path, ir_spool **out, ir_err *err)
+{
+    ir_spool *s;
+
+    *out = NULL;
+    if (journal_path == NULL || journal_path[0] == '\0')
+        return ir_err_set(err, IR_ERR_CONFIG, "spool: the journal has no path");
+    if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = spool_path(journal_path)) == NULL) {
+        free(s);
+        return ir_err_set(err, IR_ERR_NOMEM, "spool: out of memory");
+    }
+    if ((s->fd = open_or_create(s->path, err)) < 0) {
+        free(s->path);
+        free(s);
+        return IR_ERR_IO;
+    }
+    *out = s;
+    return IR_OK;
+}
+
+void ir_spool_close(ir_spool *s)
+{
+    if (s == NULL)
+        return;
+    close(s->fd);
+    free(s->path);
+    free(s);
+}
+
+/* flock with a bounded wait: a drain holds the lock for one batch at most
+ * a few transactions long, an append for one fdatasync. */
+static ir_rc lock_within(int fd, int op, int wait_ms, const char *path, ir_err *err)
+{
+    int64_t deadline = ir_monotonic_ms() + wait_ms;
+    int pause = 1;
+
+    while (flock(fd, op | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return ir_err_set(err, IR_ERR_IO, "cannot lock the journal's spool %s: %s", path,
+                              strerror(errno));
+        if (ir_monotonic_ms() >= deadline)
+            return ir_err_set(err, IR_ERR_BUSY, "the journal's spool %s stayed locked for %d ms",
+                              path, wait_ms);
+        ir_sleep_ms(pause);
+        pause = pause < 16 ? pause * 2 : pause;
+    }
+    return IR_OK;
+}
+
+static ir_rc write_all(int fd, const unsigned char *p, size_t n, const char *path, ir_err *err)
+{
+    ssize_t w;
+
+    while (n > 0) {
+        w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return ir_err_set(err, IR_ERR_IO, "cannot write to the journal's spool %s: %s", path,
+                              w < 0 ? strerror(errno) : "nothing written");
+        p += w;
+        n -= (size_t)w;
+    }
+    return IR_OK;
+}
+
+ir_rc ir_spool_append(ir_spool *s, const ir_enqueue_req *req, ir_err *err)
+{
+    ir_enqueue_req r = *req;
+    unsigned char *rec = NULL;
+    size_t len = 0;
+    ir_rc rc = ir_journal_check_enqueue(req, err);
+
+    if (rc != IR_OK)
+        return rc;
+    if (r.captured_ms == 0)
+        r.captured_ms = ir_realtime_ms();
+    rc = spool_record_encode(&r, &rec, &len, err);
+    if (rc == IR_OK)
+        rc = lock_within(s->fd, LOCK_SH, SPOOL_WAIT_MS, s->path, err);
+    if (rc != IR_OK) {
+        free(rec);
+        return rc;
+    }
+    rc = write_all(s->fd, rec, len, s->path, err);
+    if (rc == IR_OK && fdatasync(s->fd) != 0)
+        rc = ir_err_set(err, IR_ERR_IO, "cannot sync the journal's spool %s: %s", s->path,
+                        strerror(errno));
+    flock(s->fd, LOCK_UN);
+    free(rec);
+    return rc;
+}
+
+/* --- draining ----------------------------------------------------------------- */
+
+typedef struct drain {
+    int fd;
+    const char *path;
+    ir_spool_sink sink;
+    void *ctx;
+    unsigned char *buf;
+    size_t have; /* bytes in buf */
+    bool eof;
+    ir_enqueue_req batch[SPOOL_BATCH];
+    size_t n_batch;
+    ir_spool_drained *out;
+} drain;
+
+static ir_rc fill(drain *d, ir_err *err)
+{
+    size_t room = SPOOL_CHUNK + SPOOL_HEADER_LEN + SPOOL_PAYLOAD_MAX - d->have;
+    ssize_t r;
+
+    do
+        r = read(d->fd, d->buf + d->have, room);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return ir_err_set(err, IR_ERR_IO, "cannot read the journal's spool %s: %s", d->path,
+                          strerror(errno));
+    d->have += (size_t)r;
+    d->eof = r == 0;
+    return IR_OK;
+}
+
+static ir_rc flush_batch(drain *d, ir_err *err)
+{
+    ir_rc rc = d->n_batch > 0 ? d->sink(d->ctx, d->batch, d->n_batch, err) : IR_OK;
+
+    if (rc == IR_OK)
+        d->out->records += d->n_batch;
+    d->n_batch = 0;
+    return rc;
+}
+
+/* Takes the records of the bytes in buf; the requests point into buf, so
+ * the batch is handed over before the buffer is compacted. */
+static ir_rc take_records(drain *d, ir_err *err)
+{
+    size_t pos = 0, used = 0;
+    spool_scan scan;
+    ir_rc rc = IR_OK;
+
+    while (rc == IR_OK && pos < d->have) {
+        if (d->n_batch == SPOOL_BATCH)
+            rc = flush_batch(d, err);
+        if (rc != IR_OK)
+            break;
+        scan = spool_record_decode(d->buf + pos, d->have - pos, &d->batch[d->n_batch], &used);
+        if (scan == SPOOL_NEED)
+            break;
+        if (scan == SPOOL_RECORD)
+            d->n_batch++;
+        else
+            d->out->skipped_bytes += used;
+        pos += used;
+    }
+    if (rc == IR_OK)
+        rc = flush_batch(d, err);
+    if (rc == IR_OK && d->eof) { /* a record cut short at the end: torn */
+        d->out->skipped_bytes += d->have - pos;
+        pos = d->have;
+    }
+    memmove(d->buf, d->buf + pos, d->have - pos);
+    d->have -= pos;
+    return rc;
+}
+
+static ir_rc drain_locked(drain *d, ir_err *err)
+{
+    ir_rc rc = IR_OK;
+
+    d->buf = malloc(SPOOL_CHUNK + SPOOL_HEADER_LEN + SPOOL_PAYLOAD_MAX);
+    if (d->buf == NULL)
+        return ir_err_set(err, IR_ERR_NOMEM, "spool: out of memory");
+    while (rc == IR_OK && !d->eof) {
+        rc = fill(d, err);
+        if (rc == IR_OK)
+            rc = take_records(d, err);
+    }
+    free(d->buf);
+    if (rc == IR_OK && ftruncate(d->fd, 0) != 0)
+        rc = ir_err_set(err, IR_ERR_IO, "cannot empty the journal's spool %s: %s", d->path,
+                        strerror(errno));
+    return rc;
+}
+
+ir_rc ir_spool_drain(const char *journal_path, int wait_ms, ir_spool_sink sink, void *ctx,
+                     ir_spool_drained *out, ir_err *err)
+{
+    drain *d;
+    char *path = spool_path(journal_path);
+    struct stat st;
+    ir_rc rc;
+
+    memset(out, 0, sizeof(*out));
+    if (path == NULL || (d = calloc(1, sizeof(*d))) == NULL) {
+        free(path);
+        return ir_err_set(err, IR_ERR_NOMEM, "spool: out of memory");
+    }
+    d->path = path;
+    d->sink = sink;
+    d->ctx = ctx;
+    d->out = out;
+    d->fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (d->fd < 0)
+        rc = errno == ENOENT ? IR_OK
+                             : ir_err_set(err, IR_ERR_IO, "cannot open the journal's spool %s: %s",
+                                          path, strerror(errno));
+    else if ((rc = lock_within(d->fd, LOCK_EX, wait_ms, path, err)) == IR_OK) {
+        if (fstat(d->fd, &st) != 0)
+            rc = ir_err_set(err, IR_ERR_IO, "cannot read the journal's spool %s: %s", path,
+                            strerror(errno));
+        else if (st.st_size > 0)
+            rc = drain_locked(d, err);
+        flock(d->fd, LOCK_UN);
+    }
+    if (d->fd >= 0)
+        close(d->fd);
+    free(d);
+    free(path);
+    return rc;
+}
