@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,13 @@
 #define SPOOL_BATCH   256 /* records per transaction when draining */
 #define SPOOL_MODE    0644
 
+/* flock belongs to the open file, which threads and forked children share:
+ * one's unlock would end another's hold while it still writes, and a drain
+ * could then empty the spool under it. So a process's appends take turns
+ * (lock), and a forked child opens the spool anew before its first. */
 struct ir_spool {
+    pthread_mutex_t lock;
+    pid_t pid; /* the process that opened fd */
     int fd;
     char *path;
 };
@@ -92,6 +99,8 @@ ir_rc ir_spool_open(const char *journal_path, ir_spool **out, ir_err *err)
         free(s);
         return IR_ERR_IO;
     }
+    pthread_mutex_init(&s->lock, NULL);
+    s->pid = getpid();
     *out = s;
     return IR_OK;
 }
@@ -101,6 +110,7 @@ void ir_spool_close(ir_spool *s)
     if (s == NULL)
         return;
     close(s->fd);
+    pthread_mutex_destroy(&s->lock);
     free(s->path);
     free(s);
 }
@@ -142,6 +152,36 @@ static ir_rc write_all(int fd, const unsigned char *p, size_t n, const char *pat
     return IR_OK;
 }
 
+/* In a forked child: its own open file, and a lock no parent thread holds. */
+static ir_rc reopen_after_fork(ir_spool *s, ir_err *err)
+{
+    int fd;
+
+    if (s->pid == getpid())
+        return IR_OK;
+    pthread_mutex_init(&s->lock, NULL);
+    if ((fd = open_or_create(s->path, err)) < 0)
+        return IR_ERR_IO;
+    close(s->fd);
+    s->fd = fd;
+    s->pid = getpid();
+    return IR_OK;
+}
+
+static ir_rc append_locked(ir_spool *s, const unsigned char *rec, size_t len, ir_err *err)
+{
+    ir_rc rc = lock_within(s->fd, LOCK_SH, SPOOL_WAIT_MS, s->path, err);
+
+    if (rc != IR_OK)
+        return rc;
+    rc = write_all(s->fd, rec, len, s->path, err);
+    if (rc == IR_OK && fdatasync(s->fd) != 0)
+        rc = ir_err_set(err, IR_ERR_IO, "cannot sync the journal's spool %s: %s", s->path,
+                        strerror(errno));
+    flock(s->fd, LOCK_UN);
+    return rc;
+}
+
 ir_rc ir_spool_append(ir_spool *s, const ir_enqueue_req *req, ir_err *err)
 {
     ir_enqueue_req r = *req;
@@ -155,16 +195,12 @@ ir_rc ir_spool_append(ir_spool *s, const ir_enqueue_req *req, ir_err *err)
         r.captured_ms = ir_realtime_ms();
     rc = spool_record_encode(&r, &rec, &len, err);
     if (rc == IR_OK)
-        rc = lock_within(s->fd, LOCK_SH, SPOOL_WAIT_MS, s->path, err);
-    if (rc != IR_OK) {
-        free(rec);
-        return rc;
+        rc = reopen_after_fork(s, err);
+    if (rc == IR_OK) {
+        pthread_mutex_lock(&s->lock);
+        rc = append_locked(s, rec, len, err);
+        pthread_mutex_unlock(&s->lock);
     }
-    rc = write_all(s->fd, rec, len, s->path, err);
-    if (rc == IR_OK && fdatasync(s->fd) != 0)
-        rc = ir_err_set(err, IR_ERR_IO, "cannot sync the journal's spool %s: %s", s->path,
-                        strerror(errno));
-    flock(s->fd, LOCK_UN);
     free(rec);
     return rc;
 }

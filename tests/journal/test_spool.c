@@ -1,12 +1,13 @@
 /* Unit tests of the journal's spool: records round-trip into the journal
  * with their capture time; damaged and torn records are skipped and the rest
  * kept; a drain that fails leaves the spool; a drain repeated after a crash
- * duplicates nothing; concurrent writers and drains lose nothing; an append
- * that returned survives SIGKILL. */
+ * duplicates nothing; concurrent writers (processes, threads) and drains
+ * lose nothing; an append that returned survives SIGKILL. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -340,6 +341,60 @@ static void test_concurrent_writers_and_drains(void)
     ir_journal_close(j);
 }
 
+/* Threads of one CA process share one spool while another opener drains it
+ * again and again: every record arrives exactly once. */
+#define THREADS    8
+#define PER_THREAD 150
+
+typedef struct writer_arg {
+    ir_spool *spool;
+    int base;
+    int failures;
+} writer_arg;
+
+static void *thread_writer(void *p)
+{
+    writer_arg *a = p;
+    int n;
+
+    for (n = 0; n < PER_THREAD; n++)
+        a->failures += append(a->spool, a->base + n, "acme", 0) != IR_OK;
+    return NULL;
+}
+
+static void test_threads_on_one_spool_while_draining(void)
+{
+    char path[256];
+    pthread_t t[THREADS];
+    writer_arg args[THREADS];
+    ir_spool *s;
+    ir_journal *j;
+    int i, failures = 0;
+
+    new_path(path, sizeof(path));
+    s = spool_at(path);
+    j = open_at(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    for (i = 0; i < THREADS; i++) {
+        args[i] = (writer_arg){.spool = s, .base = 10000 * (i + 1)};
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i], NULL, thread_writer, &args[i]), 0);
+    }
+    for (i = 0; i < 40; i++) {
+        CU_ASSERT_EQUAL(ir_journal_absorb_spool(j, NULL, NULL), IR_OK);
+        ir_sleep_ms(3);
+    }
+    for (i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        failures += args[i].failures;
+    }
+    CU_ASSERT_EQUAL(failures, 0);
+    CU_ASSERT_EQUAL(ir_journal_absorb_spool(j, NULL, NULL), IR_OK);
+    CU_ASSERT_EQUAL(total_entries(j), THREADS * PER_THREAD);
+    ir_journal_close(j);
+    ir_spool_close(s);
+}
+
 /* A writer killed at any moment: every append that returned is there. */
 static void test_returned_appends_survive_sigkill(void)
 {
@@ -403,6 +458,7 @@ int main(void)
         IR_TEST(test_damaged_and_torn_records_are_skipped),
         IR_TEST(test_failed_or_repeated_drains_lose_and_duplicate_nothing),
         IR_TEST(test_concurrent_writers_and_drains),
+        IR_TEST(test_threads_on_one_spool_while_draining),
         IR_TEST(test_returned_appends_survive_sigkill),
         {NULL, NULL},
     };
