@@ -12,12 +12,12 @@ src_libiotreg_la_SOURCES += \
 
 check_PROGRAMS += tests/journal/test_journal
 TESTS += tests/journal/test_journal
-tests_journal_test_journal_SOURCES = tests/journal/test_journal.c
+tests_journal_test_journal_SOURCES = tests/journal/test_journal.c tests/journal/jtest.h
 tests_journal_test_journal_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit
 tests_journal_test_journal_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/journal/test_spool
 TESTS += tests/journal/test_spool
-tests_journal_test_spool_SOURCES = tests/journal/test_spool.c
+tests_journal_test_spool_SOURCES = tests/journal/test_spool.c tests/journal/jtest.h
 tests_journal_test_spool_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit
 tests_journal_test_spool_LDADD = $(TEST_LIBS)

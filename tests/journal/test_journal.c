@@ -15,42 +15,8 @@
 #include "core/util.h"
 #include "journal/journal.h"
 #include "journal/journal_sqlite.h"
+#include "jtest.h"
 #include "testutil.h"
-
-static char tmpdir[] = "/tmp/iotreg-journal-XXXXXX";
-static int db_counter;
-
-/* A fresh journal file path in the test's directory. */
-static void new_path(char *path, size_t n)
-{
-    snprintf(path, n, "%s/j%d.db", tmpdir, ++db_counter);
-}
-
-static ir_journal *open_at(const char *path)
-{
-    ir_journal_conf conf = {.backend = IR_JOURNAL_SQLITE, .path = (char *)path};
-    ir_journal *j = NULL;
-    ir_err err = {0};
-
-    if (ir_journal_open(&conf, &j, &err) != IR_OK)
-        fprintf(stderr, "open %s: %s\n", path, err.msg);
-    return j;
-}
-
-static ir_journal *open_new(void)
-{
-    char path[256];
-
-    new_path(path, sizeof(path));
-    return open_at(path);
-}
-
-/* Fake certificate bytes: the journal does not parse, it keys by SHA-256. */
-static void fake_der(unsigned char der[64], int n)
-{
-    memset(der, 0x30, 64);
-    snprintf((char *)der + 1, 32, "certificate-%d", n);
-}
 
 static ir_rc enqueue(ir_journal *j, int n, const char *customer, char id[65], bool *known)
 {
@@ -168,7 +134,7 @@ static void test_bad_path_is_a_clear_error(void)
     ir_journal *j = NULL;
     ir_err err = {0};
 
-    snprintf(path, sizeof(path), "%s/no-such-dir/journal.db", tmpdir);
+    snprintf(path, sizeof(path), "%s/no-such-dir/journal.db", jtest_dir);
     CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_IO);
     CU_ASSERT_PTR_NULL(j);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, path));
@@ -639,19 +605,6 @@ static void test_reader_delays_but_does_not_stop_the_wal_restart(void)
     ir_journal_close(j);
 }
 
-static int setup(void)
-{
-    return mkdtemp(tmpdir) == NULL;
-}
-
-static int teardown(void)
-{
-    char cmd[512];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : 1;
-}
-
 int main(void)
 {
     static const ir_test_case cases[] = {
@@ -674,5 +627,5 @@ int main(void)
         {NULL, NULL},
     };
 
-    return ir_test_run("journal", cases, setup, teardown);
+    return ir_test_run("journal", cases, jtest_setup, jtest_teardown);
 }

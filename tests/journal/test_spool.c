@@ -19,33 +19,8 @@
 #include "core/util.h"
 #include "journal/journal.h"
 #include "journal/spool.h"
+#include "jtest.h"
 #include "testutil.h"
-
-static char tmpdir[] = "/tmp/iotreg-spool-XXXXXX";
-static int db_counter;
-
-static void new_path(char *path, size_t n)
-{
-    snprintf(path, n, "%s/j%d.db", tmpdir, ++db_counter);
-}
-
-static ir_journal *open_at(const char *path)
-{
-    ir_journal_conf conf = {.backend = IR_JOURNAL_SQLITE, .path = (char *)path};
-    ir_journal *j = NULL;
-    ir_err err = {0};
-
-    if (ir_journal_open(&conf, &j, &err) != IR_OK)
-        fprintf(stderr, "open %s: %s\n", path, err.msg);
-    return j;
-}
-
-/* Fake certificate bytes: neither the spool nor the journal parses them. */
-static void fake_der(unsigned char der[64], int n)
-{
-    memset(der, 0x30, 64);
-    snprintf((char *)der + 1, 32, "certificate-%d", n);
-}
 
 static ir_enqueue_req request(const unsigned char *der, const char *customer)
 {
@@ -177,7 +152,7 @@ static void test_bad_requests_are_refused_and_leave_nothing(void)
     CU_ASSERT_EQUAL(ir_spool_append(s, &r, &err), IR_ERR_INVALID_ARG);
     CU_ASSERT_EQUAL(spool_size(path), 0);
     ir_spool_close(s);
-    snprintf(path, sizeof(path), "%s/no-such-dir/j.db", tmpdir);
+    snprintf(path, sizeof(path), "%s/no-such-dir/j.db", jtest_dir);
     CU_ASSERT_EQUAL(ir_spool_open(path, &s, &err), IR_ERR_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no-such-dir/j.db-spool"));
 }
@@ -437,19 +412,6 @@ static void test_returned_appends_survive_sigkill(void)
     ir_journal_close(j);
 }
 
-static int setup(void)
-{
-    return mkdtemp(tmpdir) == NULL;
-}
-
-static int teardown(void)
-{
-    char cmd[512];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : 1;
-}
-
 int main(void)
 {
     static const ir_test_case cases[] = {
@@ -463,5 +425,5 @@ int main(void)
         {NULL, NULL},
     };
 
-    return ir_test_run("spool", cases, setup, teardown);
+    return ir_test_run("spool", cases, jtest_setup, jtest_teardown);
 }
