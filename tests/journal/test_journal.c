@@ -18,6 +18,14 @@
 #include "jtest.h"
 #include "testutil.h"
 
+static ir_journal *open_new(void)
+{
+    char path[256];
+
+    new_path(path, sizeof(path));
+    return open_at(path);
+}
+
 static ir_rc enqueue(ir_journal *j, int n, const char *customer, char id[65], bool *known)
 {
     unsigned char der[64];
