@@ -84,7 +84,13 @@ static ir_rc fetch(void *p, ir_aws_creds **out, ir_err *err)
     ir_sts_assume_role_args args = {ctx->role_arn, ctx->session_name, ctx->external_id,
                                     ctx->duration_seconds};
     ir_sts_credentials sc = {0};
-    ir_rc rc = ir_sts_assume_role(ctx->client, &t, &args, &sc, NULL, err);
+    ir_aws_error aerr = {0};
+    ir_rc rc = ir_sts_assume_role(ctx->client, &t, &args, &sc, &aerr, err);
+
+    /* STS throttling or unavailable past the client's own retries is worth
+     * trying again later; only its refusals (AccessDenied, ...) are final. */
+    if (rc == IR_ERR_AWS && aerr.retryable)
+        rc = IR_ERR_BUSY;
 
     if (rc == IR_OK)
         rc = ir_sts_credentials_to_creds(&sc, out, err);

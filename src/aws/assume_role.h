@@ -26,6 +26,9 @@ typedef struct ir_assume_role_opts {
     int64_t margin_ms;        /* refresh this long before expiry; 0: the default */
 } ir_assume_role_opts;
 
+/* Getting credentials from it fails with IR_ERR_BUSY when STS stayed
+ * throttling or unavailable through the client's retries (worth another
+ * try later), with IR_ERR_AWS when STS refused the role. */
 ir_rc ir_aws_cred_provider_assume_role(const ir_assume_role_opts *opts, ir_aws_cred_provider **out,
                                        ir_err *err);
 

@@ -125,7 +125,7 @@ job_verdict step_assume(job *j)
     if (rc == IR_OK)
         rc = ir_aws_cred_provider_get(j->cust_target.creds, &creds, &err);
     job_fault_point(IR_STEP_ASSUME);
-    if (rc == IR_ERR_NETWORK || rc == IR_ERR_TIMEOUT)
+    if (rc == IR_ERR_NETWORK || rc == IR_ERR_TIMEOUT || rc == IR_ERR_BUSY)
         return job_retry(j, "credentials of customer %s: %s", j->cust->id, err.msg);
     if (rc != IR_OK)
         return job_park(j, "cannot act in customer %s's account %s: %s", j->cust->id,

@@ -814,6 +814,39 @@ static void get_creds(ir_aws_cred_provider *p, char *key_id, size_t n)
     ir_aws_creds_unref(creds);
 }
 
+/* STS throttling past the client's retries is "try later" (IR_ERR_BUSY),
+ * which iotregd retries; a refusal stays IR_ERR_AWS, which it parks. */
+static void test_assume_role_throttled_is_busy_not_final(void)
+{
+    ir_assume_role_opts o = {0};
+    ir_aws_cred_provider *p = NULL;
+    ir_aws_client *c = NULL;
+    ir_aws_creds *creds = NULL;
+    ir_err err = {0};
+
+    CU_ASSERT_EQUAL_FATAL(new_client(2, &c), IR_OK);
+    o.client = c;
+    o.source = csp_t;
+    o.role_arn = env.role_arn;
+    o.external_id = env.external_id;
+    o.session_name = "iotreg-throttled";
+    CU_ASSERT_EQUAL_FATAL(ir_aws_cred_provider_assume_role(&o, &p, NULL), IR_OK);
+    json_decref(emu_admin("POST", "faults", "{\"rateThrottle\": 1}"));
+    CU_ASSERT_EQUAL(ir_aws_cred_provider_get(p, &creds, &err), IR_ERR_BUSY);
+    CU_ASSERT_PTR_NULL(creds);
+    json_decref(emu_admin("POST", "faults", "{}"));
+    CU_ASSERT_EQUAL(ir_aws_cred_provider_get(p, &creds, &err), IR_OK);
+    ir_aws_creds_unref(creds);
+    ir_aws_cred_provider_free(p);
+    o.external_id = "not-the-external-id";
+    o.session_name = "iotreg-refused";
+    CU_ASSERT_EQUAL_FATAL(ir_aws_cred_provider_assume_role(&o, &p, NULL), IR_OK);
+    creds = NULL;
+    CU_ASSERT_EQUAL(ir_aws_cred_provider_get(p, &creds, &err), IR_ERR_AWS);
+    ir_aws_cred_provider_free(p);
+    ir_aws_client_free(c);
+}
+
 static void test_assume_role_provider_caches(void)
 {
     ir_aws_cred_provider *p = NULL;
@@ -1045,6 +1078,7 @@ int main(int argc, char **argv)
         IR_TEST(test_reject_and_cancel),
         IR_TEST(test_register_without_ca_and_delete),
         IR_TEST(test_assume_role_provider_caches),
+        IR_TEST(test_assume_role_throttled_is_busy_not_final),
         IR_TEST(test_assume_role_provider_refreshes_within_margin),
         IR_TEST(test_async_request_with_assume_role_provider),
         IR_TEST(test_bad_signature_is_final),
