@@ -3,8 +3,12 @@
 #include "journal/spool.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +24,7 @@
 #define SPOOL_CHUNK   (1024 * 1024)
 #define SPOOL_BATCH   256 /* records per transaction when draining */
 #define SPOOL_MODE    0644
+#define TAKEN_INFIX   ".taken-" /* <spool>.taken-<pid>-<ms>-<n>: taken by a drain */
 
 /* flock belongs to the open file, which threads and forked children share:
  * one's unlock would end another's hold while it still writes, and a drain
@@ -168,9 +173,40 @@ static ir_rc reopen_after_fork(ir_spool *s, ir_err *err)
     return IR_OK;
 }
 
+/* Whether fd is still the file named path (a drain renames it away). */
+static bool still_the_spool(int fd, const char *path)
+{
+    struct stat a, b;
+
+    return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
+/* Holds the shared lock on the current spool, opening the new one when a
+ * drain has taken the old away. */
+static ir_rc lock_current(ir_spool *s, ir_err *err)
+{
+    ir_rc rc;
+    int fd, tries;
+
+    for (tries = 0; tries < 8; tries++) {
+        if (!still_the_spool(s->fd, s->path)) {
+            if ((fd = open_or_create(s->path, err)) < 0)
+                return IR_ERR_IO;
+            close(s->fd);
+            s->fd = fd;
+        }
+        rc = lock_within(s->fd, LOCK_SH, SPOOL_WAIT_MS, s->path, err);
+        if (rc != IR_OK || still_the_spool(s->fd, s->path))
+            return rc;
+        flock(s->fd, LOCK_UN);
+    }
+    return ir_err_set(err, IR_ERR_BUSY, "the journal's spool %s keeps being taken away", s->path);
+}
+
 static ir_rc append_locked(ir_spool *s, const unsigned char *rec, size_t len, ir_err *err)
 {
-    ir_rc rc = lock_within(s->fd, LOCK_SH, SPOOL_WAIT_MS, s->path, err);
+    ir_rc rc = lock_current(s, err);
 
     if (rc != IR_OK)
         return rc;
@@ -279,58 +315,145 @@ static ir_rc take_records(drain *d, ir_err *err)
     return rc;
 }
 
-static ir_rc drain_locked(drain *d, ir_err *err)
+/* Reads the taken spool d->fd to its end, handing every record to the sink. */
+static ir_rc read_all(drain *d, ir_err *err)
 {
     ir_rc rc = IR_OK;
 
-    d->buf = malloc(SPOOL_CHUNK + SPOOL_HEADER_LEN + SPOOL_PAYLOAD_MAX);
-    if (d->buf == NULL)
-        return ir_err_set(err, IR_ERR_NOMEM, "spool: out of memory");
+    d->have = 0;
+    d->eof = false;
     while (rc == IR_OK && !d->eof) {
         rc = fill(d, err);
         if (rc == IR_OK)
             rc = take_records(d, err);
     }
-    free(d->buf);
-    if (rc == IR_OK && ftruncate(d->fd, 0) != 0)
-        rc = ir_err_set(err, IR_ERR_IO, "cannot empty the journal's spool %s: %s", d->path,
-                        strerror(errno));
+    return rc;
+}
+
+/* Drains exclude each other from a taken file with an open-file-description
+ * lock, not flock: a writer that still holds the file from before it was
+ * taken waits for flock, and must not wait for a whole drain. */
+static bool claim_taken(int fd)
+{
+    struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+
+    return fcntl(fd, F_OFD_SETLK, &l) == 0;
+}
+
+/* One taken spool: drained and removed, or left for a later drain when the
+ * sink fails, or skipped while another drain has it. */
+static ir_rc drain_taken(drain *d, const char *path, ir_err *err)
+{
+    ir_rc rc = IR_OK;
+
+    d->path = path;
+    d->fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (d->fd < 0)
+        return errno == ENOENT ? IR_OK
+                               : ir_err_set(err, IR_ERR_IO, "cannot open the taken spool %s: %s",
+                                            path, strerror(errno));
+    if (claim_taken(d->fd)) {
+        rc = read_all(d, err);
+        if (rc == IR_OK && unlink(path) != 0 && errno != ENOENT)
+            rc = ir_err_set(err, IR_ERR_IO, "cannot remove the drained spool %s: %s", path,
+                            strerror(errno));
+    }
+    close(d->fd); /* releases the claim */
+    return rc;
+}
+
+/* Under the exclusive lock, for an instant, a spool with records is renamed
+ * out of the writers' way: they check under their shared lock that their
+ * file is still the spool, and start a new one when it is not. */
+static ir_rc take_spool(const char *spool, int wait_ms, ir_err *err)
+{
+    static atomic_uint counter;
+    char taken[PATH_MAX];
+    struct stat st;
+    int fd = open(spool, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    ir_rc rc;
+
+    if (fd < 0)
+        return errno == ENOENT
+                   ? IR_OK
+                   : ir_err_set(err, IR_ERR_IO, "cannot open the journal's spool %s: %s", spool,
+                                strerror(errno));
+    rc = lock_within(fd, LOCK_EX, wait_ms, spool, err);
+    if (rc == IR_OK && fstat(fd, &st) == 0 && st.st_size > 0) {
+        snprintf(taken, sizeof(taken), "%s" TAKEN_INFIX "%ld-%lld-%u", spool, (long)getpid(),
+                 (long long)ir_realtime_ms(), atomic_fetch_add(&counter, 1));
+        if (rename(spool, taken) != 0)
+            rc = ir_err_set(err, IR_ERR_IO, "cannot take the journal's spool %s: %s", spool,
+                            strerror(errno));
+    }
+    flock(fd, LOCK_UN);
+    close(fd);
+    return rc;
+}
+
+/* Every taken spool beside the journal: this drain's, and any a failed or
+ * crashed drain left. */
+static ir_rc drain_all_taken(drain *d, const char *spool, ir_err *err)
+{
+    char *copy = strdup(spool), path[PATH_MAX], prefix[NAME_MAX + 1];
+    const char *dir;
+    struct dirent *e;
+    ir_rc rc = IR_OK, one;
+    ir_err first = {0};
+    DIR *dh;
+
+    if (copy == NULL)
+        return ir_err_set(err, IR_ERR_NOMEM, "spool: out of memory");
+    snprintf(prefix, sizeof(prefix), "%s" TAKEN_INFIX,
+             strrchr(spool, '/') != NULL ? strrchr(spool, '/') + 1 : spool);
+    dir = dirname(copy);
+    if ((dh = opendir(dir)) == NULL) {
+        free(copy);
+        return ir_err_set(err, IR_ERR_IO, "cannot list the journal's directory %s: %s", dir,
+                          strerror(errno));
+    }
+    while ((e = readdir(dh)) != NULL) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        one = drain_taken(d, path, &first);
+        if (one != IR_OK && rc == IR_OK) {
+            rc = one;
+            *err = first;
+        }
+    }
+    closedir(dh);
+    free(copy);
     return rc;
 }
 
 ir_rc ir_spool_drain(const char *journal_path, int wait_ms, ir_spool_sink sink, void *ctx,
                      ir_spool_drained *out, ir_err *err)
 {
-    drain *d;
-    char *path = spool_path(journal_path);
-    struct stat st;
-    ir_rc rc;
+    char *spool = spool_path(journal_path);
+    ir_err taking = {0};
+    ir_rc rc, took;
+    drain *d = NULL;
 
     memset(out, 0, sizeof(*out));
-    if (path == NULL || (d = calloc(1, sizeof(*d))) == NULL) {
-        free(path);
+    if (spool == NULL || (d = calloc(1, sizeof(*d))) == NULL ||
+        (d->buf = malloc(SPOOL_CHUNK + SPOOL_HEADER_LEN + SPOOL_PAYLOAD_MAX)) == NULL) {
+        free(spool);
+        free(d);
         return ir_err_set(err, IR_ERR_NOMEM, "spool: out of memory");
     }
-    d->path = path;
     d->sink = sink;
     d->ctx = ctx;
     d->out = out;
-    d->fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-    if (d->fd < 0)
-        rc = errno == ENOENT ? IR_OK
-                             : ir_err_set(err, IR_ERR_IO, "cannot open the journal's spool %s: %s",
-                                          path, strerror(errno));
-    else if ((rc = lock_within(d->fd, LOCK_EX, wait_ms, path, err)) == IR_OK) {
-        if (fstat(d->fd, &st) != 0)
-            rc = ir_err_set(err, IR_ERR_IO, "cannot read the journal's spool %s: %s", path,
-                            strerror(errno));
-        else if (st.st_size > 0)
-            rc = drain_locked(d, err);
-        flock(d->fd, LOCK_UN);
+    took = take_spool(spool, wait_ms, &taking);
+    rc = drain_all_taken(d, spool, err);
+    if (rc == IR_OK && took != IR_OK) {
+        rc = took;
+        if (err != NULL)
+            *err = taking;
     }
-    if (d->fd >= 0)
-        close(d->fd);
+    free(d->buf);
     free(d);
-    free(path);
+    free(spool);
     return rc;
 }

@@ -3,15 +3,18 @@
  * one fdatasync, instead of opening the SQLite journal and committing to it,
  * which costs a new process about three times as much. Whoever opens the
  * journal (iotregd at start and on every round, iotregctl, the hook) moves
- * what the spool holds into the journal, a batch per transaction, and
- * empties it only once everything is committed: after a crash in between
- * the same records move again and the journal takes them as already known.
+ * what the spool holds into the journal.
  *
- * The spool is the file <journal path>-spool. Writers hold a shared flock
- * while they append and sync; the drain holds it exclusively. Each record
- * is "IRS1", the payload's length and the first 8 bytes of its SHA-256, then
- * the payload; a record torn by a failed write (whose signature the tap
- * withheld) fails its check and is skipped. */
+ * The spool is the file <journal path>-spool. Writers append under a shared
+ * flock. A drain takes the exclusive lock only for an instant, to rename the
+ * spool to <spool>.taken-<pid>-<ms>-<n>; writers, who check under their lock
+ * that their file is still the spool, then start a new one. The taken file is
+ * read into the journal, a batch per transaction, and removed only once all
+ * of it is committed; one left by a drain that failed or crashed is taken up
+ * by the next, and records the journal has already are known, not doubled.
+ * Each record is "IRS1", the payload's length and the first 8 bytes of its
+ * SHA-256, then the payload; a record torn by a failed write (whose
+ * signature the tap withheld) fails its check and is skipped. */
 #ifndef IOTREG_JOURNAL_SPOOL_H
 #define IOTREG_JOURNAL_SPOOL_H
 
@@ -39,9 +42,11 @@ typedef struct ir_spool_drained {
     size_t skipped_bytes; /* of torn or damaged records, skipped */
 } ir_spool_drained;
 
-/* Hands every record of the spool to sink, in batches, then empties the
- * spool; on any failure the spool is left as it was. No spool file: nothing
- * to do. IR_ERR_BUSY when writers kept it locked for wait_ms. */
+/* Takes the spool and hands every record of it, and of any taken spool left
+ * earlier, to sink in batches; removes each taken file once sink has taken
+ * all of it, and leaves it for the next drain otherwise. No spool file:
+ * nothing to do. IR_ERR_BUSY when writers kept the spool locked for wait_ms
+ * (what was taken before is drained all the same). */
 ir_rc ir_spool_drain(const char *journal_path, int wait_ms, ir_spool_sink sink, void *ctx,
                      ir_spool_drained *out, ir_err *err);
 
