@@ -322,16 +322,7 @@ ir_rc ir_iot_delete_certificate(ir_aws_client *c, const ir_iot_target *t,
 ir_rc ir_iot_build_list_certificates(const ir_iot_target *t, const ir_iot_page_opts *page,
                                      ir_aws_request *req, ir_buf *storage, ir_err *err)
 {
-    ir_ops_req b;
-    ir_rc rc = ir_iot_begin(&b, t, "ListCertificates", "GET", req, storage, err);
-
-    if (rc == IR_OK)
-        rc = ir_ops_req_path(&b, "/certificates", NULL, NULL, err);
-    if (rc == IR_OK)
-        rc = ir_iot_page_query(&b, page, true, err);
-    if (rc == IR_OK)
-        ir_ops_req_finish(&b);
-    return rc;
+    return ir_iot_build_list(t, "ListCertificates", "/certificates", page, req, storage, err);
 }
 
 ir_rc ir_iot_parse_list_certificates(const ir_aws_response *resp, ir_iot_cert_list *out,

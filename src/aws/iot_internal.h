@@ -63,6 +63,12 @@ typedef struct ir_iot_list_shape {
     ir_iot_item_fn parse_item;
     ir_iot_item_free_fn free_item;
 } ir_iot_list_shape;
+/* Frees the items of a list of shape's items and its marker, and empties it. */
+void ir_iot_list_free(const ir_iot_list_shape *shape, void **items, size_t *n, char **next_marker);
+/* The request of a GET list operation at path, paged by page. */
+ir_rc ir_iot_build_list(const ir_iot_target *t, const char *op, const char *path,
+                        const ir_iot_page_opts *page, ir_aws_request *req, ir_buf *storage,
+                        ir_err *err);
 ir_rc ir_iot_parse_list(const ir_aws_response *resp, const ir_iot_list_shape *shape, void **items,
                         size_t *n, char **next_marker, ir_err *err);
 

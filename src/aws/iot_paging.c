@@ -32,6 +32,34 @@ ir_rc ir_iot_follow_pages(ir_aws_client *c, const ir_iot_target *t, ir_iot_fetch
     }
 }
 
+void ir_iot_list_free(const ir_iot_list_shape *shape, void **items, size_t *n, char **next_marker)
+{
+    size_t i;
+
+    for (i = 0; i < *n; i++)
+        shape->free_item((unsigned char *)*items + i * shape->elem_size);
+    free(*items);
+    *items = NULL;
+    *n = 0;
+    ir_iot_strfree(next_marker);
+}
+
+ir_rc ir_iot_build_list(const ir_iot_target *t, const char *op, const char *path,
+                        const ir_iot_page_opts *page, ir_aws_request *req, ir_buf *storage,
+                        ir_err *err)
+{
+    ir_ops_req b;
+    ir_rc rc = ir_iot_begin(&b, t, op, "GET", req, storage, err);
+
+    if (rc == IR_OK)
+        rc = ir_ops_req_path(&b, path, NULL, NULL, err);
+    if (rc == IR_OK)
+        rc = ir_iot_page_query(&b, page, true, err);
+    if (rc == IR_OK)
+        ir_ops_req_finish(&b);
+    return rc;
+}
+
 static ir_rc parse_items(const json_t *array, const ir_iot_list_shape *shape, void **items,
                          size_t *n, ir_err *err)
 {
@@ -94,17 +122,6 @@ static void cert_summary_free(void *item)
     ir_iot_strfree(&s->certificate_mode);
 }
 
-void ir_iot_cert_list_free(ir_iot_cert_list *l)
-{
-    size_t i;
-
-    for (i = 0; i < l->n; i++)
-        cert_summary_free(&l->items[i]);
-    free(l->items);
-    free(l->next_marker);
-    memset(l, 0, sizeof(*l));
-}
-
 static ir_rc parse_cert_summary(const json_t *item, const char *where, void *slot, ir_err *err)
 {
     ir_iot_cert_summary *out = slot;
@@ -130,3 +147,8 @@ const ir_iot_list_shape ir_iot_cert_list_shape = {"ListCertificates", "certifica
 const ir_iot_list_shape ir_iot_ca_list_shape = {"ListCACertificates", "certificates",
                                                 sizeof(ir_iot_cert_summary), parse_cert_summary,
                                                 cert_summary_free};
+
+void ir_iot_cert_list_free(ir_iot_cert_list *l)
+{
+    ir_iot_list_free(&ir_iot_cert_list_shape, (void **)&l->items, &l->n, &l->next_marker);
+}

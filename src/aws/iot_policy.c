@@ -211,17 +211,6 @@ static void policy_ref_free(void *item)
     ir_iot_strfree(&p->policy_arn);
 }
 
-void ir_iot_policy_list_free(ir_iot_policy_list *l)
-{
-    size_t i;
-
-    for (i = 0; i < l->n; i++)
-        policy_ref_free(&l->items[i]);
-    free(l->items);
-    free(l->next_marker);
-    memset(l, 0, sizeof(*l));
-}
-
 static ir_rc parse_policy_ref(const json_t *item, const char *where, void *slot, ir_err *err)
 {
     ir_iot_policy_ref *out = slot;
@@ -238,6 +227,11 @@ static ir_rc parse_policy_ref(const json_t *item, const char *where, void *slot,
 static const ir_iot_list_shape policy_list_shape = {"ListAttachedPolicies", "policies",
                                                     sizeof(ir_iot_policy_ref), parse_policy_ref,
                                                     policy_ref_free};
+
+void ir_iot_policy_list_free(ir_iot_policy_list *l)
+{
+    ir_iot_list_free(&policy_list_shape, (void **)&l->items, &l->n, &l->next_marker);
+}
 
 static ir_rc attached_path_query(ir_ops_req *b, const ir_iot_attached_args *args, ir_err *err)
 {

@@ -171,17 +171,6 @@ static void outgoing_free(void *item)
     ir_iot_strfree(&o->transfer_message);
 }
 
-void ir_iot_outgoing_list_free(ir_iot_outgoing_list *l)
-{
-    size_t i;
-
-    for (i = 0; i < l->n; i++)
-        outgoing_free(&l->items[i]);
-    free(l->items);
-    free(l->next_marker);
-    memset(l, 0, sizeof(*l));
-}
-
 static ir_rc parse_outgoing(const json_t *item, const char *where, void *slot, ir_err *err)
 {
     ir_iot_outgoing_cert *out = slot;
@@ -207,19 +196,16 @@ static const ir_iot_list_shape outgoing_shape = {"ListOutgoingCertificates", "ou
                                                  sizeof(ir_iot_outgoing_cert), parse_outgoing,
                                                  outgoing_free};
 
+void ir_iot_outgoing_list_free(ir_iot_outgoing_list *l)
+{
+    ir_iot_list_free(&outgoing_shape, (void **)&l->items, &l->n, &l->next_marker);
+}
+
 ir_rc ir_iot_build_list_outgoing_certificates(const ir_iot_target *t, const ir_iot_page_opts *page,
                                               ir_aws_request *req, ir_buf *storage, ir_err *err)
 {
-    ir_ops_req b;
-    ir_rc rc = ir_iot_begin(&b, t, "ListOutgoingCertificates", "GET", req, storage, err);
-
-    if (rc == IR_OK)
-        rc = ir_ops_req_path(&b, "/certificates-out-going", NULL, NULL, err);
-    if (rc == IR_OK)
-        rc = ir_iot_page_query(&b, page, true, err);
-    if (rc == IR_OK)
-        ir_ops_req_finish(&b);
-    return rc;
+    return ir_iot_build_list(t, "ListOutgoingCertificates", "/certificates-out-going", page, req,
+                             storage, err);
 }
 
 ir_rc ir_iot_parse_list_outgoing_certificates(const ir_aws_response *resp,

@@ -190,16 +190,14 @@ static ir_rc lock_current(ir_spool *s, ir_err *err)
     int fd, tries;
 
     for (tries = 0; tries < 8; tries++) {
-        if (!still_the_spool(s->fd, s->path)) {
-            if ((fd = open_or_create(s->path, err)) < 0)
-                return IR_ERR_IO;
-            close(s->fd);
-            s->fd = fd;
-        }
         rc = lock_within(s->fd, LOCK_SH, SPOOL_WAIT_MS, s->path, err);
         if (rc != IR_OK || still_the_spool(s->fd, s->path))
             return rc;
         flock(s->fd, LOCK_UN);
+        if ((fd = open_or_create(s->path, err)) < 0)
+            return IR_ERR_IO;
+        close(s->fd);
+        s->fd = fd;
     }
     return ir_err_set(err, IR_ERR_BUSY, "the journal's spool %s keeps being taken away", s->path);
 }
