@@ -1,12 +1,16 @@
 /* iotreg_hook.so: the C ABI of hooks/iotreg_hook.h over the capture path. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/subca_certs.h"
 #include "capture/cert_input.h"
 #include "config/config.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "hook_internal.h"
 #include "journal/journal.h"
@@ -21,6 +25,9 @@ struct iotreg_hook {
     ir_config *cfg;
     ir_journal *journal;
     ir_capture_ctx *capture;
+    /* Why a SubCA's certificate kept only in the keystore could not be read
+     * at init ("" when all were): its certificates are refused. */
+    char keystore_problem[IR_ERR_MSG_MAX];
 };
 
 /* The certificate the host handed over, as DER. */
@@ -62,6 +69,21 @@ static int load_config(iotreg_hook *h, ir_err *err)
     return rc == IR_OK ? IOTREG_HOOK_OK : hook_code_for_config(rc);
 }
 
+/* SubCAs configured without <cert-file>: their certificates come from the
+ * keystore, once, before the handle is shared between threads. A failure
+ * is no reason to refuse the other SubCAs' certificates. */
+static void read_keystore_certs(iotreg_hook *h)
+{
+    ir_err err = {0};
+
+    if (ir_subca_certs_from_keystore(h->cfg, &err) == IR_OK)
+        return;
+    snprintf(h->keystore_problem, sizeof(h->keystore_problem), "%s", err.msg);
+    ir_log_warn("%s; certificates of a SubCA whose certificate is only in the keystore are refused "
+                "until the hook is initialised again",
+                err.msg);
+}
+
 static int open_journal(iotreg_hook *h, ir_err *err)
 {
     ir_rc rc = ir_journal_open(&h->cfg->journal, &h->journal, err);
@@ -89,8 +111,10 @@ int iotreg_hook_init(const char *config_path, iotreg_hook **out, char *errbuf, s
         return hook_fail(IOTREG_HOOK_ENOMEM, "iotreg_hook_init: out of memory", errbuf, errlen);
     }
     code = load_config(h, &err);
-    if (code == IOTREG_HOOK_OK)
+    if (code == IOTREG_HOOK_OK) {
+        read_keystore_certs(h);
         code = open_journal(h, &err);
+    }
     if (code != IOTREG_HOOK_OK)
         return init_fail(h, code, &err, errbuf, errlen);
     h->magic = HOOK_MAGIC;
@@ -139,11 +163,29 @@ static int take_input(const unsigned char *data, size_t len, hook_input *in, cha
 #define META_HAS(m, field)                                                                         \
     ((m)->struct_size >= offsetof(iotreg_hook_metadata, field) + sizeof((m)->field))
 
+/* Revocation times are checked before any arithmetic on them (iotreg_hook.h:
+ * 0 = now, else 1 to IOTREG_HOOK_TIME_MAX); ms: the time in milliseconds,
+ * 0 for now. */
+static int take_time(int64_t secs, int64_t *ms, char *errbuf, size_t errlen)
+{
+    char msg[256];
+
+    if (secs >= 0 && secs <= IOTREG_HOOK_TIME_MAX) {
+        *ms = secs * 1000;
+        return IOTREG_HOOK_OK;
+    }
+    snprintf(msg, sizeof(msg),
+             "revocation time %" PRId64 " is out of range: give seconds since the epoch from 1 "
+             "to %" PRId64 " (9999-12-31T23:59:59Z), or 0 for now",
+             secs, IOTREG_HOOK_TIME_MAX);
+    return hook_fail(IOTREG_HOOK_EINVAL, msg, errbuf, errlen);
+}
+
 typedef struct hook_meta {
     ir_cert_meta meta;
     int status;
     int reason;
-    int64_t time_s;
+    int64_t time_ms; /* 0: now */
 } hook_meta;
 
 /* Reads only the fields the host's struct_size covers. */
@@ -161,11 +203,27 @@ static int read_meta(const iotreg_hook_metadata *m, hook_meta *out, char *errbuf
     out->meta.subca = META_HAS(m, subca) ? m->subca : NULL;
     out->status = META_HAS(m, status) ? m->status : IOTREG_HOOK_CERT_ACTIVE;
     out->reason = META_HAS(m, revocation_reason) ? m->revocation_reason : 0;
-    out->time_s = META_HAS(m, revocation_time) ? m->revocation_time : 0;
     if (out->status != IOTREG_HOOK_CERT_ACTIVE && out->status != IOTREG_HOOK_CERT_REVOKED)
         return hook_fail(IOTREG_HOOK_EINVAL, "metadata: unknown certificate status", errbuf,
                          errlen);
-    return IOTREG_HOOK_OK;
+    if (out->status != IOTREG_HOOK_CERT_REVOKED || !META_HAS(m, revocation_time))
+        return IOTREG_HOOK_OK;
+    return take_time(m->revocation_time, &out->time_ms, errbuf, errlen);
+}
+
+/* An unknown issuer may be a SubCA whose certificate the keystore did not
+ * give: the message says so. */
+static int capture_failed(const iotreg_hook *h, const ir_capture_result *res, ir_rc rc,
+                          const ir_err *err, char *errbuf, size_t errlen)
+{
+    char msg[2 * IR_ERR_MSG_MAX + 64];
+    int code = hook_code_for_capture(res->failure, rc);
+
+    if (res->failure != IR_CAPTURE_UNKNOWN_ISSUER || h->keystore_problem[0] == '\0')
+        return hook_fail(code, err->msg, errbuf, errlen);
+    snprintf(msg, sizeof(msg), "%s (and the keystore could not be read at init: %s)", err->msg,
+             h->keystore_problem);
+    return hook_fail(code, msg, errbuf, errlen);
 }
 
 /* Captures in, with a revocation when revoke is set; ALREADY_KNOWN when
@@ -178,13 +236,16 @@ static int capture(iotreg_hook *h, const hook_input *in, const hook_meta *m, boo
     bool already = false;
     ir_rc rc;
 
+    /* Without its certificate, a SubCA's signature cannot be checked. */
+    if (ir_subca_cert_needed(h->cfg, m->meta.subca, h->keystore_problem, &err) != IR_OK)
+        return hook_fail(IOTREG_HOOK_ECONFIG, err.msg, errbuf, errlen);
     if (revoke)
-        rc = ir_capture_revocation(h->capture, in->der, in->len, &m->meta, m->reason,
-                                   m->time_s * 1000, &res, &already, &err);
+        rc = ir_capture_revocation(h->capture, in->der, in->len, &m->meta, m->reason, m->time_ms,
+                                   &res, &already, &err);
     else
         rc = ir_capture_certificate(h->capture, in->der, in->len, &m->meta, &res, &err);
     if (rc != IR_OK)
-        return hook_fail(hook_code_for_capture(res.failure, rc), err.msg, errbuf, errlen);
+        return capture_failed(h, &res, rc, &err, errbuf, errlen);
     if (revoke ? already : res.already_known)
         return hook_ok(IOTREG_HOOK_ALREADY_KNOWN, errbuf, errlen);
     return hook_ok(IOTREG_HOOK_OK, errbuf, errlen);
@@ -212,9 +273,11 @@ int iotreg_hook_revoke(iotreg_hook *h, const unsigned char *der, size_t der_len,
                        int64_t revocation_time, char *errbuf, size_t errlen)
 {
     hook_input in;
-    hook_meta m = {.reason = reason, .time_s = revocation_time};
+    hook_meta m = {.reason = reason};
     int code = check_handle(h, errbuf, errlen);
 
+    if (code == IOTREG_HOOK_OK)
+        code = take_time(revocation_time, &m.time_ms, errbuf, errlen);
     if (code == IOTREG_HOOK_OK)
         code = take_input(der, der_len, &in, errbuf, errlen);
     if (code != IOTREG_HOOK_OK)
@@ -227,14 +290,18 @@ int iotreg_hook_revoke(iotreg_hook *h, const unsigned char *der, size_t der_len,
 int iotreg_hook_revoke_id(iotreg_hook *h, const char *cert_id, int reason, int64_t revocation_time,
                           char *errbuf, size_t errlen)
 {
-    int64_t when = revocation_time ? revocation_time * 1000 : ir_realtime_ms();
+    int64_t when = 0;
     bool already = false;
     ir_err err = {0};
     ir_rc rc;
     int code = check_handle(h, errbuf, errlen);
 
+    if (code == IOTREG_HOOK_OK)
+        code = take_time(revocation_time, &when, errbuf, errlen);
     if (code != IOTREG_HOOK_OK)
         return code;
+    if (when == 0)
+        when = ir_realtime_ms();
     rc = ir_journal_request_revocation(h->journal, cert_id, reason, when, &already, &err);
     if (rc != IR_OK)
         return hook_fail(hook_code_for_rc(rc, IOTREG_HOOK_EJOURNAL), err.msg, errbuf, errlen);
@@ -257,5 +324,11 @@ int iotreg_hook_test_connection(iotreg_hook *h, char *errbuf, size_t errlen)
     rc = ir_journal_check_writable(h->journal, &err);
     if (rc != IR_OK)
         return hook_fail(hook_code_for_rc(rc, IOTREG_HOOK_EJOURNAL), err.msg, errbuf, errlen);
+    /* Certificates of a SubCA kept only in the keystore are being refused. */
+    if (h->keystore_problem[0] != '\0') {
+        ir_err_set(&err, IR_ERR_CONFIG, "the keystore could not be read at init: %s",
+                   h->keystore_problem);
+        return hook_fail(IOTREG_HOOK_ECONFIG, err.msg, errbuf, errlen);
+    }
     return hook_ok(IOTREG_HOOK_OK, errbuf, errlen);
 }

@@ -40,8 +40,11 @@ extern "C" {
 enum iotreg_hook_rc {
     IOTREG_HOOK_OK = 0,            /* journaled now */
     IOTREG_HOOK_ALREADY_KNOWN = 1, /* success: the journal had it already (nothing changed) */
-    IOTREG_HOOK_EINVAL = -1,       /* bad argument: NULL handle or data, bad reason, bad metadata */
-    IOTREG_HOOK_ECONFIG = -2,  /* configuration missing or invalid; errbuf names file and line */
+    IOTREG_HOOK_EINVAL = -1,       /* bad argument: NULL handle or data, bad reason or time,
+                                      bad metadata */
+    IOTREG_HOOK_ECONFIG = -2,      /* configuration missing or invalid (errbuf names file and
+                                      line), or the issuing SubCA's certificate, kept only in
+                                      the keystore, could not be read (see iotreg_hook_init) */
     IOTREG_HOOK_EJOURNAL = -3, /* the journal cannot be opened or written: NOT recorded; retry */
     IOTREG_HOOK_ENOTCERT = -4, /* the data is not exactly one X.509 certificate */
     IOTREG_HOOK_EUNKNOWN_ISSUER = -5, /* not issued by a SubCA of the configuration */
@@ -50,6 +53,11 @@ enum iotreg_hook_rc {
     IOTREG_HOOK_ENOMEM = -8,          /* out of memory; retry */
     IOTREG_HOOK_EINTERNAL = -9,       /* a bug in iotreg; the message says where */
 };
+
+/* Revocation times are seconds since the epoch (UTC): 0 means now, else
+ * 1 to IOTREG_HOOK_TIME_MAX (9999-12-31T23:59:59Z). A time outside that
+ * range (negative, or later) is IOTREG_HOOK_EINVAL and nothing is recorded. */
+#define IOTREG_HOOK_TIME_MAX INT64_C(253402300799)
 
 /* Certificate status, as EJBCA's storeCertificate passes it. */
 enum iotreg_hook_cert_status {
@@ -70,7 +78,8 @@ typedef struct iotreg_hook_metadata {
                                 unattributed, for an operator to decide */
     int status;              /* enum iotreg_hook_cert_status */
     int revocation_reason;   /* RFC 5280 CRLReason, when status is REVOKED */
-    int64_t revocation_time; /* seconds since the epoch, when status is REVOKED; 0 = now */
+    int64_t revocation_time; /* seconds since the epoch, when status is REVOKED; 0 = now;
+                                range: IOTREG_HOOK_TIME_MAX */
 } iotreg_hook_metadata;
 
 typedef struct iotreg_hook iotreg_hook;
@@ -98,7 +107,13 @@ const char *iotreg_hook_strerror(int rc);
 void iotreg_hook_set_logger(iotreg_hook_log_fn fn, void *ctx);
 
 /* Loads and validates the configuration (config_path NULL: $IOTREG_CONF,
- * else /etc/iotreg/iotreg.xml) and opens the journal. */
+ * else /etc/iotreg/iotreg.xml) and opens the journal. The certificate of a
+ * SubCA configured without <cert-file> is read from the keystore here, once
+ * (this loads the configured PKCS#11 module through p11-kit), so that what
+ * it issues is checked against it. When that fails, init still succeeds
+ * (the other SubCAs work) and the failure goes to the log; certificates
+ * named as issued by such a SubCA are then refused with ECONFIG, never
+ * taken unchecked: fix the keystore and init a new handle. */
 int iotreg_hook_init(const char *config_path, iotreg_hook **out, char *errbuf, size_t errlen);
 
 /* Journals a newly issued certificate: checks it is one X.509 certificate
@@ -110,8 +125,9 @@ int iotreg_hook_store_certificate(iotreg_hook *h, const unsigned char *der, size
 
 /* Records a revocation for iotregd to carry out in AWS (the certificate is
  * journaled first if it was not). reason: RFC 5280 CRLReason (0-6, 8-10);
- * revocation_time: seconds since the epoch, 0 = now. ALREADY_KNOWN when a
- * revocation was recorded before. */
+ * revocation_time: seconds since the epoch, 0 = now, at most
+ * IOTREG_HOOK_TIME_MAX (else EINVAL). ALREADY_KNOWN when a revocation was
+ * recorded before. */
 int iotreg_hook_revoke(iotreg_hook *h, const unsigned char *der, size_t der_len, int reason,
                        int64_t revocation_time, char *errbuf, size_t errlen);
 
@@ -120,7 +136,9 @@ int iotreg_hook_revoke(iotreg_hook *h, const unsigned char *der, size_t der_len,
 int iotreg_hook_revoke_id(iotreg_hook *h, const char *cert_id, int reason, int64_t revocation_time,
                           char *errbuf, size_t errlen);
 
-/* Checks that the configuration is still valid and the journal writable. */
+/* Checks that the configuration is still valid and the journal writable,
+ * and that init could read from the keystore every SubCA certificate kept
+ * only there (ECONFIG naming the problem otherwise). */
 int iotreg_hook_test_connection(iotreg_hook *h, char *errbuf, size_t errlen);
 
 /* Closes the handle; h is invalid afterwards. No call on h may be running. */

@@ -3,17 +3,20 @@
  * Publisher passes the path of a DER file as the first argument). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "app/subca_certs.h"
 #include "capture/capture.h"
 #include "capture/cert_input.h"
 #include "capture/crl_reason.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "iotreg_hook.h" /* IOTREG_HOOK_TIME_MAX: the hook's range of times */
 #include "journal/journal.h"
 
 enum {
@@ -52,11 +55,12 @@ static void usage(FILE *out)
             "  --subca NAME       the issuing SubCA's name in the configuration\n"
             "  --revoke           record a revocation (the certificate is journaled first\n"
             "                     if it is not yet); iotregd carries it out in AWS\n"
-            "  --reason R         revocation reason: 0-6, 8-10 or a name (keyCompromise,\n"
-            "                     superseded, ...); default unspecified (0)\n"
-            "  --time T           time of revocation: seconds since the epoch or\n"
-            "                     YYYY-MM-DDTHH:MM:SSZ; default now\n"
+            "  --reason R         revocation reason (below); default unspecified (0)\n"
+            "  --time T           time of revocation: seconds since the epoch (1 to\n"
+            "                     253402300799) or YYYY-MM-DDTHH:MM:SSZ (up to\n"
+            "                     9999-12-31T23:59:59Z); default now\n"
             "  -h, --help         this help\n\n"
+            "%s\n"
             "Output: one line on standard output when it succeeds (\"journaled ID ...\",\n"
             "\"already known ID\", \"revocation recorded ID\"); standard error stays empty\n"
             "unless it fails (one line naming the problem) or IOTREG_DEBUG is set.\n\n"
@@ -64,7 +68,7 @@ static void usage(FILE *out)
             "(nothing recorded: retry), 2 usage, 3 invalid configuration, 4 input refused\n"
             "(unreadable, not a certificate, issuer not a configured SubCA, bad signature,\n"
             "several certificates).\n",
-            IR_CONFIG_DEFAULT_PATH);
+            IR_CONFIG_DEFAULT_PATH, IR_CRL_REASON_HELP);
 }
 
 static int fail(int status, const char *what, const char *msg)
@@ -133,25 +137,54 @@ static int parse_args(int argc, char **argv, publish_opts *o)
     return 0;
 }
 
+static ir_rc time_out_of_range(const char *s, ir_err *err)
+{
+    return ir_err_set(err, IR_ERR_INVALID_ARG,
+                      "--time '%.64s' is out of range: give seconds since the epoch from 1 to "
+                      "%lld, or a date from 1970-01-01T00:00:01Z to 9999-12-31T23:59:59Z",
+                      s, (long long)IOTREG_HOOK_TIME_MAX);
+}
+
+/* Seconds since the epoch: digits with an optional sign, range-checked
+ * before the conversion to milliseconds. 0: not a number. */
+static int parse_seconds(const char *s, int64_t *ms, ir_err *err)
+{
+    const char *digits = s[0] == '-' || s[0] == '+' ? s + 1 : s;
+    char *end = NULL;
+    long long secs;
+
+    if (digits[0] == '\0' || strspn(digits, "0123456789") != strlen(digits))
+        return 0;
+    errno = 0;
+    secs = strtoll(s, &end, 10);
+    if (errno == ERANGE || secs < 1 || secs > IOTREG_HOOK_TIME_MAX)
+        return time_out_of_range(s, err), -1;
+    *ms = (int64_t)secs * 1000;
+    return 1;
+}
+
 static ir_rc parse_time(const char *s, int64_t *ms, ir_err *err)
 {
     struct tm tm = {0};
-    char *end = NULL;
-    long long secs;
+    const char *end;
+    time_t t;
+    int n;
 
     *ms = 0;
     if (s == NULL)
         return IR_OK;
-    secs = strtoll(s, &end, 10);
-    if (end != s && *end == '\0' && secs > 0) {
-        *ms = secs * 1000;
-        return IR_OK;
-    }
+    n = parse_seconds(s, ms, err);
+    if (n != 0)
+        return n > 0 ? IR_OK : IR_ERR_INVALID_ARG;
     end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
     if (end == NULL || *end != '\0')
         return ir_err_set(err, IR_ERR_INVALID_ARG,
-                          "--time '%s': give seconds since the epoch or YYYY-MM-DDTHH:MM:SSZ", s);
-    *ms = (int64_t)timegm(&tm) * 1000;
+                          "--time '%.64s': give seconds since the epoch or YYYY-MM-DDTHH:MM:SSZ",
+                          s);
+    t = timegm(&tm);
+    if (t < 1 || t > IOTREG_HOOK_TIME_MAX)
+        return time_out_of_range(s, err);
+    *ms = (int64_t)t * 1000;
     return IR_OK;
 }
 
@@ -159,6 +192,9 @@ typedef struct publish_env {
     ir_config *cfg;
     ir_journal *journal;
     ir_capture_ctx *capture;
+    /* Why a SubCA's certificate kept only in the keystore could not be read
+     * ("" when all were): certificates named as that SubCA's are refused. */
+    char keystore_problem[IR_ERR_MSG_MAX];
 } publish_env;
 
 static void env_close(publish_env *e)
@@ -177,6 +213,11 @@ static int env_open(const publish_opts *o, publish_env *e)
         rc = ir_config_check_files(e->cfg, IR_CONFIG_NEED_CERTS, NULL, NULL, &err);
     if (rc != IR_OK)
         return fail(EXIT_CONFIG, "configuration", err.msg);
+    /* SubCAs without <cert-file>: their certificates are in the keystore. */
+    if (ir_subca_certs_from_keystore(e->cfg, &err) != IR_OK) {
+        snprintf(e->keystore_problem, sizeof(e->keystore_problem), "%s", err.msg);
+        ir_err_clear(&err);
+    }
     rc = ir_journal_open(&e->cfg->journal, &e->journal, &err);
     if (rc == IR_OK)
         rc = ir_capture_ctx_new(e->cfg, e->journal, IR_SOURCE_PUBLISH, &e->capture, &err);
@@ -212,6 +253,20 @@ static void report(const ir_capture_result *res, bool revoke, bool already_revok
         printf("journaled %s, %s\n", res->cert_id, res->reason);
 }
 
+/* An unknown issuer may be a SubCA whose certificate the keystore did not
+ * give: the message says so. */
+static int capture_failed(const publish_opts *o, const publish_env *e, const ir_capture_result *res,
+                          const ir_err *err)
+{
+    char msg[2 * IR_ERR_MSG_MAX + 64];
+
+    if (res->failure != IR_CAPTURE_UNKNOWN_ISSUER || e->keystore_problem[0] == '\0')
+        return fail(status_for(res), o->path, err->msg);
+    snprintf(msg, sizeof(msg), "%s (and the keystore could not be read: %s)", err->msg,
+             e->keystore_problem);
+    return fail(status_for(res), o->path, msg);
+}
+
 static int capture(const publish_opts *o, publish_env *e, const ir_der *der)
 {
     ir_capture_result res;
@@ -227,13 +282,15 @@ static int capture(const publish_opts *o, publish_env *e, const ir_der *der)
         rc = parse_time(o->time, &when, &err);
     if (rc != IR_OK)
         return fail(EXIT_USAGE, NULL, err.msg);
+    if (ir_subca_cert_needed(e->cfg, o->meta.subca, e->keystore_problem, &err) != IR_OK)
+        return fail(EXIT_CONFIG, o->path, err.msg);
     if (o->revoke)
         rc = ir_capture_revocation(e->capture, der->data, der->len, &o->meta, reason, when, &res,
                                    &already, &err);
     else
         rc = ir_capture_certificate(e->capture, der->data, der->len, &o->meta, &res, &err);
     if (rc != IR_OK)
-        return fail(status_for(&res), o->path, err.msg);
+        return capture_failed(o, e, &res, &err);
     report(&res, o->revoke, already);
     return EXIT_DONE;
 }

@@ -15,6 +15,10 @@ typedef struct ir_pkey {
     EVP_PKEY *pub; /* NULL until loaded or imported */
     int has_private;
     ir_ks_objref priv;
+    /* A software key libcrypto generated through this keymgmt (iotreg loaded
+     * before the default provider, keymgmt_soft.c): pub is all of it,
+     * private half included, and everything done with it is libcrypto's. */
+    int soft;
     int refs;
 } ir_pkey;
 

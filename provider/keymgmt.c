@@ -31,6 +31,8 @@ int ir_km_has(const void *keydata, int selection)
 
     if (k == NULL)
         return 0;
+    if (k->soft)
+        return ir_km_soft_has(k, selection);
     if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) && !k->has_private)
         return 0;
     if ((selection & (OSSL_KEYMGMT_SELECT_PUBLIC_KEY | OSSL_KEYMGMT_SELECT_ALL_PARAMETERS)) &&
@@ -66,6 +68,8 @@ int ir_km_get_params(void *keydata, OSSL_PARAM params[])
     ir_pkey *k = keydata;
     OSSL_PARAM *p;
 
+    if (k->soft)
+        return EVP_PKEY_get_params(k->pub, params);
     for (p = params; p != NULL && p->key != NULL; p++)
         if (is_private_param(p->key)) {
             IR_PROV_ERR(k->prov, IOTREG_R_PRIVATE_KEY_EXPORT,
@@ -110,6 +114,16 @@ const OSSL_PARAM *ir_km_public_types(ir_key_type type)
     return type == IR_KEY_EC ? ec : rsa;
 }
 
+static int has_private_param(const OSSL_PARAM params[])
+{
+    const OSSL_PARAM *p;
+
+    for (p = params; p != NULL && p->key != NULL; p++)
+        if (is_private_param(p->key))
+            return 1;
+    return 0;
+}
+
 int ir_km_import(void *keydata, int selection, const OSSL_PARAM params[])
 {
     ir_pkey *k = keydata;
@@ -118,8 +132,14 @@ int ir_km_import(void *keydata, int selection, const OSSL_PARAM params[])
     int what = (selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) ? EVP_PKEY_PUBLIC_KEY
                                                             : EVP_PKEY_KEY_PARAMETERS;
 
-    /* Only public keys come in: a private key is imported into the token
-     * with iotregctl, never through OpenSSL. */
+    /* Only public keys come in (to be verified with, sig_verify.c): a
+     * private key is imported into the token with iotregctl, never through
+     * OpenSSL. Refusing a software private key without an error is what
+     * makes libcrypto sign with the key's own provider instead of ours. */
+    if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) && has_private_param(params)) {
+        ir_prov_debug("a software private key is not imported: its own provider signs with it");
+        return 0;
+    }
     ctx = EVP_PKEY_CTX_new_from_name(k->prov->libctx, ir_pkey_type_name(k->type), IR_PROV_PROPQ);
     if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0 ||
         EVP_PKEY_fromdata(ctx, &pub, what, (OSSL_PARAM *)params) <= 0) {
@@ -138,6 +158,8 @@ int ir_km_export(void *keydata, int selection, OSSL_CALLBACK *cb, void *cbarg)
 {
     ir_pkey *k = keydata;
 
+    if (k->soft)
+        return EVP_PKEY_export(k->pub, selection, cb, cbarg);
     /* OSSL_KEYMGMT_SELECT_ALL is libcrypto probing whether another
      * provider could use the key (before it falls back to ours): refused
      * without an error on the queue. An explicit request for the private
@@ -161,9 +183,11 @@ int ir_km_export(void *keydata, int selection, OSSL_CALLBACK *cb, void *cbarg)
 void *ir_km_dup(const void *keydata_from, int selection)
 {
     const ir_pkey *from = keydata_from;
-    ir_pkey *k = ir_pkey_new(from->prov, from->type);
+    ir_pkey *k;
 
-    if (k == NULL)
+    if (from->soft)
+        return ir_km_soft_dup(from, selection);
+    if ((k = ir_pkey_new(from->prov, from->type)) == NULL)
         return NULL;
     if (from->pub != NULL && EVP_PKEY_up_ref(from->pub))
         k->pub = from->pub;
@@ -172,4 +196,30 @@ void *ir_km_dup(const void *keydata_from, int selection)
         k->priv = from->priv;
     }
     return k;
+}
+
+/* Only a software key takes new values (TLS sets a peer's public point on a
+ * copy of our parameters); a token key's public half is the token's. */
+int ir_km_set_params(void *keydata, const OSSL_PARAM params[])
+{
+    ir_pkey *k = keydata;
+
+    if (params == NULL || params[0].key == NULL)
+        return 1;
+    if (!k->soft) {
+        IR_PROV_ERR(k->prov, IOTREG_R_INVALID_PARAMETER,
+                    "the public half of a token key cannot be changed");
+        return 0;
+    }
+    return EVP_PKEY_set_params(k->pub, (OSSL_PARAM *)params);
+}
+
+const OSSL_PARAM *ir_km_settable_params(void *provctx)
+{
+    static const OSSL_PARAM params[] = {
+        OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, NULL, 0),
+        OSSL_PARAM_END,
+    };
+
+    return params;
 }

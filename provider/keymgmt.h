@@ -19,5 +19,17 @@ OSSL_FUNC_keymgmt_get_params_fn ir_km_get_params;
 OSSL_FUNC_keymgmt_import_fn ir_km_import;
 OSSL_FUNC_keymgmt_export_fn ir_km_export;
 OSSL_FUNC_keymgmt_dup_fn ir_km_dup;
+OSSL_FUNC_keymgmt_set_params_fn ir_km_set_params;
+OSSL_FUNC_keymgmt_settable_params_fn ir_km_settable_params;
+
+/* Software keys libcrypto generates through our keymgmt (keymgmt_soft.c). */
+void *ir_km_gen_init(void *provctx, int selection, const OSSL_PARAM params[], ir_key_type type);
+OSSL_FUNC_keymgmt_gen_set_params_fn ir_km_gen_set_params;
+OSSL_FUNC_keymgmt_gen_settable_params_fn ir_km_gen_settable_params;
+OSSL_FUNC_keymgmt_gen_set_template_fn ir_km_gen_set_template;
+OSSL_FUNC_keymgmt_gen_fn ir_km_gen;
+OSSL_FUNC_keymgmt_gen_cleanup_fn ir_km_gen_cleanup;
+int ir_km_soft_has(const ir_pkey *k, int selection);
+void *ir_km_soft_dup(const ir_pkey *from, int selection);
 
 #endif

@@ -11,6 +11,7 @@ static OSSL_FUNC_keymgmt_gettable_params_fn ec_gettable_params;
 static OSSL_FUNC_keymgmt_import_types_fn ec_import_types;
 static OSSL_FUNC_keymgmt_export_types_fn ec_export_types;
 static OSSL_FUNC_keymgmt_query_operation_name_fn ec_query_operation_name;
+static OSSL_FUNC_keymgmt_gen_init_fn ec_gen_init;
 
 static void *ec_new(void *provctx)
 {
@@ -39,7 +40,15 @@ static const OSSL_PARAM *ec_export_types(int selection)
 
 static const char *ec_query_operation_name(int operation_id)
 {
-    return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" : NULL;
+    /* ECDH for a software key's key exchange (keymgmt_soft.c). */
+    return operation_id == OSSL_OP_SIGNATURE ? "ECDSA"
+           : operation_id == OSSL_OP_KEYEXCH ? "ECDH"
+                                             : NULL;
+}
+
+static void *ec_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
+{
+    return ir_km_gen_init(provctx, selection, params, IR_KEY_EC);
 }
 
 #define FN(id, f)                                                                                  \
@@ -54,6 +63,14 @@ const OSSL_DISPATCH ir_ec_keymgmt_functions[] = {
     FN(HAS, ir_km_has),
     FN(MATCH, ir_km_match),
     FN(GET_PARAMS, ir_km_get_params),
+    FN(SET_PARAMS, ir_km_set_params),
+    FN(SETTABLE_PARAMS, ir_km_settable_params),
+    FN(GEN_INIT, ec_gen_init),
+    FN(GEN_SET_PARAMS, ir_km_gen_set_params),
+    FN(GEN_SETTABLE_PARAMS, ir_km_gen_settable_params),
+    FN(GEN_SET_TEMPLATE, ir_km_gen_set_template),
+    FN(GEN, ir_km_gen),
+    FN(GEN_CLEANUP, ir_km_gen_cleanup),
     FN(GETTABLE_PARAMS, ec_gettable_params),
     FN(IMPORT, ir_km_import),
     FN(IMPORT_TYPES, ec_import_types),

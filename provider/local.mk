@@ -9,9 +9,11 @@ provider_iotreg_la_SOURCES = \
 	provider/keyref.h provider/keyref.c \
 	provider/key.h provider/key.c \
 	provider/keymgmt.h provider/keymgmt.c provider/keymgmt_ec.c provider/keymgmt_rsa.c \
+	provider/keymgmt_soft.c \
 	provider/signature.h provider/signature.c provider/sig_ecdsa.c provider/sig_rsa.c \
+	provider/sig_delegate.h provider/sig_delegate.c \
 	provider/rsa_encode.h provider/rsa_encode.c \
-	provider/store.c \
+	provider/store.c provider/capabilities.c \
 	provider/tap.h provider/tap.c
 provider_iotreg_la_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
 provider_iotreg_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
@@ -21,9 +23,12 @@ provider_iotreg_la_LIBADD = src/libiotreg.la $(DEP_LIBS)
 # Tests of the keystore and the provider against a private SoftHSM2 token.
 EXTRA_DIST += tests/keystore/ks-lib.sh
 TESTS += tests/keystore/openssl.test tests/keystore/errors.test tests/keystore/iotregctl.test \
-	tests/keystore/ca-register.test
+	tests/keystore/ca-register.test tests/keystore/provider-order.test
 EXTRA_DIST += tests/keystore/openssl.test tests/keystore/errors.test tests/keystore/iotregctl.test \
-	tests/keystore/ca-register.test
+	tests/keystore/ca-register.test tests/keystore/provider-order.test
+# The issuance tap releases no signature unrecorded.
+TESTS += tests/keystore/tap-guard.test
+EXTRA_DIST += tests/keystore/tap-guard.test
 
 check_PROGRAMS += tests/keystore/test_ks_token
 TESTS += tests/keystore/test_ks_token

@@ -320,6 +320,7 @@ static const OSSL_DISPATCH ir_prov_functions[] = {
     {OSSL_FUNC_PROVIDER_GET_PARAMS, (void (*)(void))ir_prov_get_params},
     {OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))ir_prov_query},
     {OSSL_FUNC_PROVIDER_GET_REASON_STRINGS, (void (*)(void))ir_prov_get_reason_strings},
+    {OSSL_FUNC_PROVIDER_GET_CAPABILITIES, (void (*)(void))ir_prov_get_capabilities},
     {0, NULL},
 };
 

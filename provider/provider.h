@@ -63,4 +63,7 @@ extern const OSSL_DISPATCH ir_rsa_keymgmt_functions[];
 extern const OSSL_DISPATCH ir_ecdsa_signature_functions[];
 extern const OSSL_DISPATCH ir_rsa_signature_functions[];
 
+/* The TLS groups the provider declares (capabilities.c). */
+OSSL_FUNC_provider_get_capabilities_fn ir_prov_get_capabilities;
+
 #endif

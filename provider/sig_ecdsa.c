@@ -1,5 +1,5 @@
 /* ECDSA with SHA-256/384/512: the token signs the digest (CKM_ECDSA) and
- * returns r||s, which becomes a DER ECDSA-Sig-Value here. */
+ * returns r||s, which becomes a DER ECDSA-Sig-Value (ir_ks_ecdsa_sig_der). */
 #include "config.h"
 
 #include <string.h>
@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include "provider/errors.h"
+#include "provider/sig_delegate.h"
 #include "provider/signature.h"
 
 #define RAW_MAX 132 /* r||s of P-521, the largest curve a token could hand us */
@@ -19,32 +20,6 @@ static OSSL_FUNC_signature_get_ctx_params_fn ecdsa_get_ctx_params;
 static OSSL_FUNC_signature_gettable_ctx_params_fn ecdsa_gettable_ctx_params;
 static OSSL_FUNC_signature_set_ctx_params_fn ecdsa_set_ctx_params;
 static OSSL_FUNC_signature_settable_ctx_params_fn ecdsa_settable_ctx_params;
-
-static int der_from_raw(const unsigned char *raw, size_t len, unsigned char *sig, size_t *siglen,
-                        size_t sigsize)
-{
-    ECDSA_SIG *s = ECDSA_SIG_new();
-    BIGNUM *r = BN_bin2bn(raw, (int)(len / 2), NULL);
-    BIGNUM *sv = BN_bin2bn(raw + len / 2, (int)(len / 2), NULL);
-    unsigned char *p = sig;
-    int n = -1;
-
-    if (s != NULL && r != NULL && sv != NULL && ECDSA_SIG_set0(s, r, sv)) {
-        r = sv = NULL; /* owned by s */
-        n = i2d_ECDSA_SIG(s, NULL);
-        if (n > 0 && (size_t)n <= sigsize)
-            n = i2d_ECDSA_SIG(s, &p);
-        else
-            n = -1;
-    }
-    BN_free(r);
-    BN_free(sv);
-    ECDSA_SIG_free(s);
-    if (n <= 0)
-        return 0;
-    *siglen = (size_t)n;
-    return 1;
-}
 
 static int ecdsa_sign_digest(ir_sig_ctx *ctx, const unsigned char *dgst, size_t dlen,
                              unsigned char *sig, size_t *siglen, size_t sigsize)
@@ -56,7 +31,7 @@ static int ecdsa_sign_digest(ir_sig_ctx *ctx, const unsigned char *dgst, size_t 
 
     if (!ir_pkey_token_sign(ctx->key, &mech, dgst, dlen, raw, &rawlen))
         return 0;
-    ok = rawlen > 0 && rawlen % 2 == 0 && der_from_raw(raw, rawlen, sig, siglen, sigsize);
+    ok = ir_ks_ecdsa_sig_der(raw, rawlen, sig, siglen, sigsize);
     OPENSSL_cleanse(raw, sizeof(raw));
     if (!ok)
         IR_PROV_ERR(ctx->prov, IOTREG_R_CRYPTO,
@@ -111,11 +86,21 @@ static const OSSL_PARAM *ecdsa_settable_ctx_params(void *vctx, void *provctx)
     static const OSSL_PARAM params[] = {
         OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
         OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
-        OSSL_PARAM_int(IR_SIG_PARAM_TAP, NULL),
         OSSL_PARAM_END,
     };
 
     return params;
+}
+
+/* While libcrypto does the work, the parameters are its own (sig_delegate.c). */
+static int ecdsa_set_params(void *vctx, const OSSL_PARAM params[])
+{
+    return ir_sigd_set_params(vctx, params, ecdsa_set_ctx_params);
+}
+
+static int ecdsa_get_params(void *vctx, OSSL_PARAM params[])
+{
+    return ir_sigd_get_params(vctx, params, ecdsa_get_ctx_params);
 }
 
 #define FN(id, f)                                                                                  \
@@ -124,17 +109,23 @@ static const OSSL_PARAM *ecdsa_settable_ctx_params(void *vctx, void *provctx)
     }
 const OSSL_DISPATCH ir_ecdsa_signature_functions[] = {
     FN(NEWCTX, ecdsa_newctx),
-    FN(FREECTX, ir_sig_freectx),
-    FN(DUPCTX, ir_sig_dupctx),
-    FN(SIGN_INIT, ir_sig_sign_init),
-    FN(SIGN, ir_sig_sign),
-    FN(DIGEST_SIGN_INIT, ir_sig_digest_sign_init),
-    FN(DIGEST_SIGN_UPDATE, ir_sig_digest_sign_update),
-    FN(DIGEST_SIGN_FINAL, ir_sig_digest_sign_final),
-    FN(DIGEST_SIGN, ir_sig_digest_sign),
-    FN(GET_CTX_PARAMS, ecdsa_get_ctx_params),
+    FN(FREECTX, ir_sigd_freectx),
+    FN(DUPCTX, ir_sigd_dupctx),
+    FN(SIGN_INIT, ir_sigd_sign_init),
+    FN(SIGN, ir_sigd_sign),
+    FN(DIGEST_SIGN_INIT, ir_sigd_digest_sign_init),
+    FN(DIGEST_SIGN_UPDATE, ir_sigd_digest_sign_update),
+    FN(DIGEST_SIGN_FINAL, ir_sigd_digest_sign_final),
+    FN(DIGEST_SIGN, ir_sigd_digest_sign),
+    FN(VERIFY_INIT, ir_sigd_verify_init),
+    FN(VERIFY, ir_sigd_verify),
+    FN(DIGEST_VERIFY_INIT, ir_sigd_digest_verify_init),
+    FN(DIGEST_VERIFY_UPDATE, ir_sigd_digest_verify_update),
+    FN(DIGEST_VERIFY_FINAL, ir_sigd_digest_verify_final),
+    FN(DIGEST_VERIFY, ir_sigd_digest_verify),
+    FN(GET_CTX_PARAMS, ecdsa_get_params),
     FN(GETTABLE_CTX_PARAMS, ecdsa_gettable_ctx_params),
-    FN(SET_CTX_PARAMS, ecdsa_set_ctx_params),
+    FN(SET_CTX_PARAMS, ecdsa_set_params),
     FN(SETTABLE_CTX_PARAMS, ecdsa_settable_ctx_params),
     {0, NULL},
 };

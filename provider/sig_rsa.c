@@ -14,6 +14,7 @@
 
 #include "provider/errors.h"
 #include "provider/rsa_encode.h"
+#include "provider/sig_delegate.h"
 #include "provider/signature.h"
 
 static OSSL_FUNC_signature_newctx_fn rsa_newctx;
@@ -281,7 +282,6 @@ static const OSSL_PARAM *rsa_settable_ctx_params(void *vctx, void *provctx)
     static const OSSL_PARAM params[] = {
         OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
         OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
-        OSSL_PARAM_int(IR_SIG_PARAM_TAP, NULL),
         OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, NULL, 0),
         OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, NULL, 0),
         OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, NULL, 0),
@@ -292,23 +292,40 @@ static const OSSL_PARAM *rsa_settable_ctx_params(void *vctx, void *provctx)
     return params;
 }
 
+/* While libcrypto does the work, the parameters are its own (sig_delegate.c). */
+static int rsa_set_params(void *vctx, const OSSL_PARAM params[])
+{
+    return ir_sigd_set_params(vctx, params, rsa_set_ctx_params);
+}
+
+static int rsa_get_params(void *vctx, OSSL_PARAM params[])
+{
+    return ir_sigd_get_params(vctx, params, rsa_get_ctx_params);
+}
+
 #define FN(id, f)                                                                                  \
     {                                                                                              \
         OSSL_FUNC_SIGNATURE_##id, (void (*)(void))(f)                                              \
     }
 const OSSL_DISPATCH ir_rsa_signature_functions[] = {
     FN(NEWCTX, rsa_newctx),
-    FN(FREECTX, ir_sig_freectx),
-    FN(DUPCTX, ir_sig_dupctx),
-    FN(SIGN_INIT, ir_sig_sign_init),
-    FN(SIGN, ir_sig_sign),
-    FN(DIGEST_SIGN_INIT, ir_sig_digest_sign_init),
-    FN(DIGEST_SIGN_UPDATE, ir_sig_digest_sign_update),
-    FN(DIGEST_SIGN_FINAL, ir_sig_digest_sign_final),
-    FN(DIGEST_SIGN, ir_sig_digest_sign),
-    FN(GET_CTX_PARAMS, rsa_get_ctx_params),
+    FN(FREECTX, ir_sigd_freectx),
+    FN(DUPCTX, ir_sigd_dupctx),
+    FN(SIGN_INIT, ir_sigd_sign_init),
+    FN(SIGN, ir_sigd_sign),
+    FN(DIGEST_SIGN_INIT, ir_sigd_digest_sign_init),
+    FN(DIGEST_SIGN_UPDATE, ir_sigd_digest_sign_update),
+    FN(DIGEST_SIGN_FINAL, ir_sigd_digest_sign_final),
+    FN(DIGEST_SIGN, ir_sigd_digest_sign),
+    FN(VERIFY_INIT, ir_sigd_verify_init),
+    FN(VERIFY, ir_sigd_verify),
+    FN(DIGEST_VERIFY_INIT, ir_sigd_digest_verify_init),
+    FN(DIGEST_VERIFY_UPDATE, ir_sigd_digest_verify_update),
+    FN(DIGEST_VERIFY_FINAL, ir_sigd_digest_verify_final),
+    FN(DIGEST_VERIFY, ir_sigd_digest_verify),
+    FN(GET_CTX_PARAMS, rsa_get_params),
     FN(GETTABLE_CTX_PARAMS, rsa_gettable_ctx_params),
-    FN(SET_CTX_PARAMS, rsa_set_ctx_params),
+    FN(SET_CTX_PARAMS, rsa_set_params),
     FN(SETTABLE_CTX_PARAMS, rsa_settable_ctx_params),
     {0, NULL},
 };

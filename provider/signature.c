@@ -2,6 +2,7 @@
  * message on its way to the token, and the point of signing. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,13 @@ int ir_sig_set_digest(ir_sig_ctx *ctx, const char *mdname)
     return 1;
 }
 
+static void forget_message(ir_sig_ctx *ctx)
+{
+    ir_buf_reset(&ctx->msg);
+    ctx->msg_overflow = 0;
+    ctx->msg_total = 0;
+}
+
 /* Sets the key and the parameters common to sign_init and digest_sign_init. */
 static int init_key(ir_sig_ctx *ctx, void *provkey, const OSSL_PARAM params[])
 {
@@ -119,8 +127,7 @@ static int init_key(ir_sig_ctx *ctx, void *provkey, const OSSL_PARAM params[])
         ir_pkey_free(ctx->key);
         ctx->key = ir_pkey_up_ref(key);
     }
-    ir_buf_reset(&ctx->msg);
-    ctx->msg_overflow = 0;
+    forget_message(ctx);
     return 1;
 }
 
@@ -168,19 +175,33 @@ static int finish_hashing(ir_sig_ctx *ctx, unsigned char *dgst, unsigned int *dl
     return ok;
 }
 
+/* Keeps what fits of data in msg: all of a message up to the bound, the
+ * first IR_SIG_MESSAGE_MAX bytes of a longer one (enough for the tap to tell
+ * a large CRL from a TBSCertificate). */
+static int keep_message(ir_sig_ctx *ctx, const unsigned char *data, size_t datalen)
+{
+    size_t room = ctx->msg.max - ctx->msg.len;
+    size_t n = datalen < room ? datalen : room;
+
+    ctx->msg_total = datalen > SIZE_MAX - ctx->msg_total ? SIZE_MAX : ctx->msg_total + datalen;
+    if (n > 0 && ir_buf_append(&ctx->msg, data, n, NULL) != IR_OK) {
+        IR_PROV_ERR(ctx->prov, IOTREG_R_CRYPTO, "out of memory keeping the message being signed");
+        return 0;
+    }
+    if (n < datalen && !ctx->msg_overflow) {
+        ctx->msg_overflow = 1;
+        ir_prov_debug("message longer than %u bytes: keeping only its first bytes",
+                      IR_SIG_MESSAGE_MAX);
+    }
+    return 1;
+}
+
 int ir_sig_digest_sign_update(void *vctx, const unsigned char *data, size_t datalen)
 {
     ir_sig_ctx *ctx = vctx;
 
-    if (!start_hashing(ctx) || !EVP_DigestUpdate(ctx->mdctx, data, datalen))
-        return 0;
-    if (!ctx->msg_overflow && ir_buf_append(&ctx->msg, data, datalen, NULL) != IR_OK) {
-        ctx->msg_overflow = 1;
-        ir_buf_reset(&ctx->msg);
-        ir_prov_debug("message longer than %u bytes: signing its digest without a copy",
-                      IR_SIG_MESSAGE_MAX);
-    }
-    return 1;
+    return start_hashing(ctx) && EVP_DigestUpdate(ctx->mdctx, data, datalen) &&
+           keep_message(ctx, data, datalen);
 }
 
 static int size_only(ir_sig_ctx *ctx, size_t *siglen)
@@ -194,6 +215,8 @@ static int size_only(ir_sig_ctx *ctx, size_t *siglen)
 int ir_sig_digest_sign_final(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize)
 {
     ir_sig_ctx *ctx = vctx;
+    ir_sig_msg m = {ctx->msg_overflow ? IR_SIG_SEEN_HEAD : IR_SIG_SEEN_ALL, ctx->msg.data,
+                    ctx->msg.len, ctx->msg_total};
     unsigned char dgst[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;
     int ok;
@@ -202,9 +225,8 @@ int ir_sig_digest_sign_final(void *vctx, unsigned char *sig, size_t *siglen, siz
         return size_only(ctx, siglen);
     if (!finish_hashing(ctx, dgst, &dlen))
         return 0;
-    ok = ir_sig_finish(ctx, ctx->msg_overflow ? NULL : ctx->msg.data, ctx->msg.len, dgst, dlen, sig,
-                       siglen, sigsize);
-    ir_buf_reset(&ctx->msg);
+    ok = ir_sig_finish(ctx, &m, dgst, dlen, sig, siglen, sigsize);
+    forget_message(ctx);
     OPENSSL_cleanse(dgst, sizeof(dgst));
     return ok;
 }
@@ -213,6 +235,7 @@ int ir_sig_digest_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t si
                        const unsigned char *tbs, size_t tbslen)
 {
     ir_sig_ctx *ctx = vctx;
+    ir_sig_msg m = {IR_SIG_SEEN_ALL, tbs, tbslen, tbslen};
     unsigned char dgst[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;
     int ok;
@@ -223,7 +246,7 @@ int ir_sig_digest_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t si
     if (!start_hashing(ctx) || !EVP_DigestUpdate(ctx->mdctx, tbs, tbslen) ||
         !finish_hashing(ctx, dgst, &dlen))
         return 0;
-    ok = ir_sig_finish(ctx, tbs, tbslen, dgst, dlen, sig, siglen, sigsize);
+    ok = ir_sig_finish(ctx, &m, dgst, dlen, sig, siglen, sigsize);
     OPENSSL_cleanse(dgst, sizeof(dgst));
     return ok;
 }
@@ -251,37 +274,70 @@ int ir_sig_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize,
                 const unsigned char *tbs, size_t tbslen)
 {
     ir_sig_ctx *ctx = vctx;
+    ir_sig_msg m = {IR_SIG_SEEN_NONE, NULL, 0, 0};
 
     if (sig == NULL)
         return size_only(ctx, siglen);
     if (!digest_for_length(ctx, tbslen))
         return 0;
-    return ir_sig_finish(ctx, NULL, 0, tbs, tbslen, sig, siglen, sigsize);
+    return ir_sig_finish(ctx, &m, tbs, tbslen, sig, siglen, sigsize);
+}
+
+/* For a tapped key: whether the tap must see what is signed, because it may
+ * be a TBSCertificate (pre-hashed input always may). */
+static int tap_must_see(ir_sig_ctx *ctx, const ir_sig_msg *m)
+{
+    if (!ir_tap_wants(ctx->prov, ctx->key))
+        return 0;
+    return m->seen == IR_SIG_SEEN_NONE || ir_tap_may_be_tbs_certificate(m->data, m->len, m->total);
+}
+
+/* A tapped key signs nothing the tap cannot journal: raises why. */
+static int refuse_unseen(ir_sig_ctx *ctx, const ir_sig_msg *m)
+{
+    if (m->seen == IR_SIG_SEEN_NONE)
+        IR_PROV_ERR(ctx->prov, IOTREG_R_TAP,
+                    "'%s' is a SubCA key with the issuance tap on, which must see every message "
+                    "that could be a certificate: it refuses to sign a pre-hashed digest, whose "
+                    "message it cannot see. Sign the message, not its hash (EVP_DigestSign, "
+                    "openssl dgst -sign, openssl pkeyutl -rawin)",
+                    ctx->key->priv.label);
+    else
+        IR_PROV_ERR(ctx->prov, IOTREG_R_TAP,
+                    "'%s' is a SubCA key with the issuance tap on: a %zu-byte message that "
+                    "starts like a TBSCertificate was streamed, and the tap keeps only the first "
+                    "%u bytes of a streamed message, so it cannot journal it and refuses to sign",
+                    ctx->key->priv.label, m->total, IR_SIG_MESSAGE_MAX);
+    return 0;
 }
 
 /* Hands the signed message to the issuance tap, which may withhold the
  * signature (1: release it, 0: error raised). */
-static int tap_signature(ir_sig_ctx *ctx, const unsigned char *msg, size_t msglen,
-                         const unsigned char *sig, size_t siglen)
+static int tap_signature(ir_sig_ctx *ctx, const ir_sig_msg *m, const unsigned char *sig,
+                         size_t siglen)
 {
     unsigned char *algid = NULL;
     int algid_len = 0, ok;
 
-    if (msg == NULL || ctx->tap_off || !ir_tap_wants(ctx->prov, ctx->key))
-        return 1;
-    if (!ctx->alg->algorithm_id(ctx, &algid, &algid_len))
-        algid = NULL;
-    ok = ir_tap_signed(ctx->prov, ctx->key, msg, msglen, algid,
-                       algid != NULL ? (size_t)algid_len : 0, sig, siglen);
+    if (ir_tap_fault("algid") || !ctx->alg->algorithm_id(ctx, &algid, &algid_len)) {
+        OPENSSL_free(algid);
+        IR_PROV_ERR(ctx->prov, IOTREG_R_TAP,
+                    "issuance tap: cannot encode the AlgorithmIdentifier of the signature made "
+                    "with '%s' (out of memory?), so the certificate cannot be journaled and the "
+                    "signature is withheld",
+                    ctx->key->priv.label);
+        return 0;
+    }
+    ok = ir_tap_signed(ctx->prov, ctx->key, m->data, m->len, algid, (size_t)algid_len, sig, siglen);
     OPENSSL_free(algid);
     return ok;
 }
 
-int ir_sig_finish(ir_sig_ctx *ctx, const unsigned char *msg, size_t msglen,
-                  const unsigned char *dgst, size_t dlen, unsigned char *sig, size_t *siglen,
-                  size_t sigsize)
+int ir_sig_finish(ir_sig_ctx *ctx, const ir_sig_msg *m, const unsigned char *dgst, size_t dlen,
+                  unsigned char *sig, size_t *siglen, size_t sigsize)
 {
     size_t max;
+    int tapped;
 
     if (ctx->key == NULL)
         return 0;
@@ -291,11 +347,15 @@ int ir_sig_finish(ir_sig_ctx *ctx, const unsigned char *msg, size_t msglen,
                     "signature buffer of %zu bytes, %zu needed", sigsize, max);
         return 0;
     }
-    ir_prov_debug("signing a %zu-byte message (%s) with '%s'", msg != NULL ? msglen : 0,
-                  msg != NULL ? "whole message at hand" : "digest only", ctx->key->priv.label);
+    tapped = tap_must_see(ctx, m);
+    if (tapped && m->seen != IR_SIG_SEEN_ALL)
+        return refuse_unseen(ctx, m);
+    ir_prov_debug("signing a %zu-byte message (%s) with '%s'", m->total,
+                  m->seen == IR_SIG_SEEN_ALL ? "whole message at hand" : "digest only",
+                  ctx->key->priv.label);
     if (!ctx->alg->sign_digest(ctx, dgst, dlen, sig, siglen, sigsize))
         return 0;
-    if (!tap_signature(ctx, msg, msglen, sig, *siglen)) {
+    if (tapped && !tap_signature(ctx, m, sig, *siglen)) {
         OPENSSL_cleanse(sig, *siglen);
         return 0;
     }
@@ -321,16 +381,9 @@ int ir_sig_get_common_params(ir_sig_ctx *ctx, OSSL_PARAM params[])
 
 int ir_sig_set_common_params(ir_sig_ctx *ctx, const OSSL_PARAM params[])
 {
-    const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, IR_SIG_PARAM_TAP);
+    const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST);
     char mdname[IR_SIG_MDNAME_MAX], *pm = mdname;
-    int tap = 1;
 
-    if (p != NULL) {
-        if (!OSSL_PARAM_get_int(p, &tap))
-            return 0;
-        ctx->tap_off = !tap;
-    }
-    p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST);
     if (p == NULL)
         return 1;
     if (!OSSL_PARAM_get_utf8_string(p, &pm, sizeof(mdname)))

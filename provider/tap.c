@@ -2,9 +2,13 @@
 
 #include "provider/tap.h"
 
-#include <openssl/x509.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
 
 #include "app/subca_certs.h"
 #include "capture/capture.h"
@@ -52,7 +56,7 @@ static ir_rc open_spool(const ir_journal_conf *conf, ir_spool **out, ir_err *err
     if (conf->backend != IR_JOURNAL_SQLITE)
         return ir_err_set(err, IR_ERR_UNSUPPORTED,
                           "issuance tap: the journal's spool needs the SQLite journal");
-    return ir_spool_open(conf->path, out, err);
+    return ir_spool_open(conf->path, ir_journal_file_mode(conf), out, err);
 }
 
 /* The spool and capture context, opened on the first tapped signature. */
@@ -127,9 +131,8 @@ static unsigned char *der_put_header(unsigned char *p, unsigned char tag, size_t
     return p;
 }
 
-/* SEQUENCE { tbs, algid, BIT STRING { 0 unused bits, sig } }; NULL with
- * *outlen 0 when larger than any certificate iotreg takes, NULL with *outlen
- * set when out of memory. */
+/* SEQUENCE { tbs, algid, BIT STRING { 0 unused bits, sig } }, whatever its
+ * size (the cap is checked once it parses); NULL when out of memory. */
 static unsigned char *rebuild(const unsigned char *tbs, size_t tbslen, const unsigned char *algid,
                               size_t algid_len, const unsigned char *sig, size_t siglen,
                               size_t *outlen)
@@ -140,12 +143,8 @@ static unsigned char *rebuild(const unsigned char *tbs, size_t tbslen, const uns
     unsigned char *der, *p;
 
     *outlen = 0;
-    if (total > IR_CERT_MAX_DER)
+    if (ir_tap_fault("rebuild") || (der = malloc(total)) == NULL)
         return NULL;
-    if ((der = malloc(total)) == NULL) {
-        *outlen = total;
-        return NULL;
-    }
     p = der_put_header(der, 0x30, body);
     memcpy(p, tbs, tbslen);
     p += tbslen;
@@ -156,6 +155,25 @@ static unsigned char *rebuild(const unsigned char *tbs, size_t tbslen, const uns
     memcpy(p, sig, siglen);
     *outlen = total;
     return der;
+}
+
+/* The rebuilt certificate, parsed with no size cap: NULL when it does not
+ * parse as exactly one certificate (or libcrypto ran out of memory). */
+static X509 *parse_rebuilt(const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der;
+    X509 *x;
+
+    if (ir_tap_fault("parse") || len > LONG_MAX)
+        return NULL;
+    ERR_set_mark();
+    x = d2i_X509(NULL, &p, (long)len);
+    ERR_pop_to_mark();
+    if (x != NULL && (size_t)(p - der) != len) {
+        X509_free(x);
+        x = NULL;
+    }
+    return x;
 }
 
 /* Capture checks the signature with the SubCA certificate's public key, which
@@ -204,32 +222,168 @@ int ir_tap_wants(ir_prov_ctx *prov, const ir_pkey *key)
     return tapped_subca(tap_config(prov), key->priv.label) != NULL;
 }
 
+int ir_tap_fault(const char *point)
+{
+#ifdef IR_FAULT_INJECTION
+    const char *at = getenv("IOTREG_TAP_FAULT");
+
+    return at != NULL && strcmp(at, point) == 0;
+#else
+    (void)point;
+    return 0;
+#endif
+}
+
+/* One BER header as libcrypto reads it: class, tag number (the high-tag
+ * form too), and the content's length unless indefinite. */
+typedef struct ber_head {
+    unsigned cls;
+    unsigned long tag;
+    int indefinite;
+    size_t hlen, len;
+} ber_head;
+
+#define BER_UNIVERSAL 0x00
+#define BER_CONTEXT   0x80
+#define BER_INTEGER   2
+#define BER_SEQUENCE  16
+
+/* 0 when the bytes end before the header does or cannot be BER. */
+static int ber_read_head(const unsigned char *p, size_t avail, ber_head *h)
+{
+    size_t i = 1, n;
+
+    if (avail < 2)
+        return 0;
+    h->cls = p[0] & 0xc0;
+    h->tag = p[0] & 0x1f;
+    h->indefinite = 0;
+    h->len = 0;
+    if (h->tag == 0x1f) {
+        h->tag = 0;
+        do {
+            if (i >= avail || h->tag > (ULONG_MAX >> 7))
+                return 0;
+            h->tag = (h->tag << 7) | (p[i] & 0x7f);
+        } while (p[i++] & 0x80);
+    }
+    if (i >= avail)
+        return 0;
+    n = p[i++];
+    if (n == 0x80) {
+        h->indefinite = 1;
+    } else if (n < 0x80) {
+        h->len = n;
+    } else {
+        for (n &= 0x7f; n > 0; n--) {
+            if (i >= avail || h->len > (SIZE_MAX >> 8))
+                return 0;
+            h->len = (h->len << 8) | p[i++];
+        }
+    }
+    h->hlen = i;
+    return 1;
+}
+
+static int ber_is(const ber_head *h, unsigned cls, unsigned long tag)
+{
+    return h->cls == cls && h->tag == tag;
+}
+
+int ir_tap_may_be_tbs_certificate(const unsigned char *head, size_t avail, size_t total)
+{
+    /* A TBSCertificate without [0] version (v1) goes on serial INTEGER,
+     * signature SEQUENCE, issuer SEQUENCE, validity SEQUENCE; a TBSCertList
+     * has a Time where the validity is, a CertificationRequestInfo [0]. */
+    static const unsigned long v1[] = {BER_INTEGER, BER_SEQUENCE, BER_SEQUENCE};
+    int cut = avail < total; /* the bytes we do not have could make it one */
+    ber_head h;
+    size_t off, i;
+
+    if (!ber_read_head(head, avail, &h))
+        return cut;
+    if (!ber_is(&h, BER_UNIVERSAL, BER_SEQUENCE) ||
+        (!h.indefinite && (h.len > total || h.hlen != total - h.len)))
+        return 0; /* the signed bytes are exactly one TBSCertificate or none */
+    off = h.hlen;
+    if (!ber_read_head(head + off, avail - off, &h))
+        return cut;
+    if (ber_is(&h, BER_CONTEXT, 0))
+        return 1;
+    for (i = 0; i < sizeof(v1) / sizeof(v1[0]); i++) {
+        if (!ber_is(&h, BER_UNIVERSAL, v1[i]))
+            return 0;
+        if (h.indefinite || h.len > avail - off - h.hlen)
+            return 1; /* cannot step over it with the bytes at hand: assume the worst */
+        off += h.hlen + h.len;
+        if (!ber_read_head(head + off, avail - off, &h))
+            return cut;
+    }
+    return ber_is(&h, BER_UNIVERSAL, BER_SEQUENCE);
+}
+
+/* The certificate msg makes with algid and sig, parsed, and within the
+ * journal's cap; NULL (the error raised) otherwise. *der is its encoding. */
+static X509 *rebuilt_certificate(ir_prov_ctx *prov, const ir_pkey *key, const unsigned char *msg,
+                                 size_t msglen, const unsigned char *algid, size_t algid_len,
+                                 const unsigned char *sig, size_t siglen, unsigned char **der,
+                                 size_t *len)
+{
+    X509 *x;
+
+    *der = rebuild(msg, msglen, algid, algid_len, sig, siglen, len);
+    if (*der == NULL) {
+        IR_PROV_ERR(prov, IOTREG_R_TAP,
+                    "issuance tap: out of memory rebuilding the certificate signed with '%s'; "
+                    "the signature is withheld",
+                    key->priv.label);
+        return NULL;
+    }
+    x = parse_rebuilt(*der, *len);
+    if (x == NULL)
+        IR_PROV_ERR(prov, IOTREG_R_TAP,
+                    "issuance tap: '%s' was asked to sign %zu bytes that begin like a "
+                    "TBSCertificate but do not rebuild into a certificate that parses (or memory "
+                    "ran out); a tapped key signs certificates, CRLs, OCSP responses and "
+                    "requests, so the signature is withheld",
+                    key->priv.label, msglen);
+    else if (*len > IR_CERT_MAX_DER)
+        IR_PROV_ERR(prov, IOTREG_R_TAP,
+                    "issuance tap: the certificate signed with '%s' is %zu bytes, above the "
+                    "journal's cap of %u bytes, so it cannot be journaled and the signature is "
+                    "withheld: issue a smaller certificate",
+                    key->priv.label, *len, (unsigned)IR_CERT_MAX_DER);
+    if (x != NULL && *len <= IR_CERT_MAX_DER)
+        return x;
+    X509_free(x);
+    free(*der);
+    *der = NULL;
+    return NULL;
+}
+
 int ir_tap_signed(ir_prov_ctx *prov, const ir_pkey *key, const unsigned char *msg, size_t msglen,
                   const unsigned char *algid, size_t algid_len, const unsigned char *sig,
                   size_t siglen)
 {
-    const ir_subca_conf *subca;
+    const ir_subca_conf *subca = tapped_subca(tap_config(prov), key->priv.label);
     ir_capture_ctx *cap;
-    unsigned char *der;
+    unsigned char *der = NULL;
     size_t len = 0;
-    X509 *x = NULL;
+    X509 *x;
     int ok;
 
-    if (msg == NULL || algid == NULL)
-        return 1;
-    subca = tapped_subca(tap_config(prov), key->priv.label);
     if (subca == NULL)
         return 1;
-    der = rebuild(msg, msglen, algid, algid_len, sig, siglen, &len);
-    if (der == NULL && len != 0) {
-        IR_PROV_ERR(prov, IOTREG_R_TAP, "issuance tap: out of memory; the signature is withheld");
+    if (msg == NULL || algid == NULL) {
+        IR_PROV_ERR(prov, IOTREG_R_TAP,
+                    "issuance tap: nothing to journal for what '%s' signed; the signature is "
+                    "withheld",
+                    key->priv.label);
         return 0;
     }
-    if (der == NULL || ir_cert_check_der(der, len, &x, NULL) != IR_OK) {
-        ir_log_debug("tap: %s signed something that is not a certificate", key->priv.label);
-        free(der);
-        return 1;
-    }
+    x = rebuilt_certificate(prov, key, msg, msglen, algid, algid_len, sig, siglen, &der, &len);
+    if (x == NULL)
+        return 0;
     cap = tap_capture(prov);
     ok = cap != NULL && checked_without_cert(prov, key, subca, x) &&
          capture(prov, cap, subca, x, der, len);

@@ -54,14 +54,25 @@ static ir_rc read_one(ir_config *cfg, ir_keystore *ks, const ir_subca_conf *s, i
     return rc;
 }
 
+/* One SubCA whose certificate cannot be read does not keep the others'
+ * from being read: the first failure is reported. */
 ir_rc ir_subca_certs_read(ir_config *cfg, ir_keystore *ks, ir_err *err)
 {
+    ir_err one;
     size_t i;
-    ir_rc rc = IR_OK;
+    ir_rc rc = IR_OK, rc1;
 
-    for (i = 0; rc == IR_OK && i < cfg->n_subcas; i++)
-        if (ir_config_subca_cert(cfg, &cfg->subcas[i]) == NULL)
-            rc = read_one(cfg, ks, &cfg->subcas[i], err);
+    for (i = 0; i < cfg->n_subcas; i++) {
+        if (ir_config_subca_cert(cfg, &cfg->subcas[i]) != NULL)
+            continue;
+        ir_err_clear(&one);
+        rc1 = read_one(cfg, ks, &cfg->subcas[i], &one);
+        if (rc1 != IR_OK && rc == IR_OK) {
+            rc = rc1;
+            if (err != NULL)
+                *err = one;
+        }
+    }
     return rc;
 }
 
@@ -85,6 +96,20 @@ ir_rc ir_subca_certs_from_keystore(ir_config *cfg, ir_err *err)
         rc = ir_subca_certs_read(cfg, ks, err);
     ir_keystore_close(ks);
     return rc;
+}
+
+ir_rc ir_subca_cert_needed(const ir_config *cfg, const char *named, const char *why, ir_err *err)
+{
+    const ir_subca_conf *s = named != NULL ? ir_config_subca(cfg, named) : NULL;
+
+    if (s == NULL || ir_config_subca_cert(cfg, s) != NULL)
+        return IR_OK;
+    return ir_err_set(err, IR_ERR_CONFIG,
+                      "SubCA %s has no <cert-file> and its certificate could not be read from the "
+                      "keystore (%s), so the signature of a certificate it issued cannot be "
+                      "checked: refused, nothing was journaled. Fix the keystore, or give the "
+                      "SubCA a <cert-file>, then start again",
+                      s->name, why != NULL && why[0] != '\0' ? why : "not found there");
 }
 
 ir_rc ir_subca_cert_pem(const ir_config *cfg, const ir_subca_conf *subca, char **pem, ir_err *err)

@@ -163,7 +163,8 @@ static void default_message(const ir_aws_response *resp, ir_aws_error *e)
         return;
     if (len > 0 && e->type[0] == '\0') {
         copy_printable(e->message, sizeof(e->message), ir_buf_cstr(&resp->body), len);
-        return;
+        if (e->message[0] != '\0') /* a body that starts with a NUL gives no text */
+            return;
     }
     snprintf(e->message, sizeof(e->message), "HTTP %ld%s%s", resp->http_status,
              e->type[0] != '\0' ? " " : " with no error details", e->type);

@@ -1,18 +1,17 @@
 /* The shared credentials file (~/.aws/credentials): an INI file of profiles.
  * The provider re-reads the file when it changes on disk, so that rotated
- * keys are picked up without a restart. */
+ * keys are picked up without a restart, and refuses it whenever it is not
+ * private to its owner. */
 #include "config.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "aws/cred_provider.h"
-#include "core/buf.h"
-#include "core/log.h"
 #include "core/secret.h"
 #include "core/util.h"
 
@@ -194,30 +193,28 @@ static bool same_file_version(const struct stat *a, const struct stat *b)
            a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-static ir_rc profile_stat(const profile_provider *p, struct stat *st, ir_err *err)
+/* Opens the file and checks it on the descriptor: a file that is not private
+ * to its owner (or is a symbolic link) is refused, at every use. */
+static ir_rc profile_open(const profile_provider *p, int *fd, struct stat *st, ir_err *err)
 {
-    if (stat(p->file, st) != 0)
-        return ir_err_set(err, errno == ENOENT ? IR_ERR_NOT_FOUND : IR_ERR_IO,
-                          "cannot read the AWS shared credentials file %s (profile [%s]): %s",
-                          p->file, p->profile, strerror(errno));
-    if (S_ISREG(st->st_mode) && (st->st_mode & (S_IRWXG | S_IRWXO)) != 0)
-        ir_log_warn("the AWS shared credentials file %s is accessible by group or others "
-                    "(mode %03o); run: chmod 600 %s",
-                    p->file, (unsigned)(st->st_mode & 0777), p->file);
-    return IR_OK;
+    ir_rc rc = ir_secret_file_open(p->file, fd, st, err);
+
+    if (rc != IR_OK)
+        ir_err_prefix(err, "AWS shared credentials file (profile [%s]): ", p->profile);
+    return rc;
 }
 
-static ir_rc profile_load(profile_provider *p, ir_aws_creds **out, ir_err *err)
+static ir_rc profile_load(profile_provider *p, int fd, const struct stat *st, ir_aws_creds **out,
+                          ir_err *err)
 {
     ir_aws_profile_values v;
-    ir_buf b;
-    ir_rc rc;
+    ir_secret *text = NULL;
+    ir_rc rc = ir_secret_fd_read(fd, st, p->file, PROFILE_FILE_MAX, &text, err);
 
-    ir_buf_init(&b, PROFILE_FILE_MAX);
-    rc = ir_read_file(p->file, &b, err);
     if (rc == IR_OK)
-        rc = ir_aws_profile_parse(ir_buf_cstr(&b), b.len, p->file, p->profile, &v, err);
-    ir_buf_free(&b);
+        rc = ir_aws_profile_parse(ir_secret_cstr(text), ir_secret_len(text), p->file, p->profile,
+                                  &v, err);
+    ir_secret_destroy(text);
     if (rc != IR_OK)
         return rc;
     rc =
@@ -228,18 +225,27 @@ static ir_rc profile_load(profile_provider *p, ir_aws_creds **out, ir_err *err)
     return rc;
 }
 
+/* The file is opened and checked at every use, and read again when it is
+ * another file or changed. When it has become accessible by others the
+ * credentials read from it before are dropped too: requests that need them
+ * fail with the reason and the fix until the file is private again. */
 static ir_rc profile_refresh_locked(profile_provider *p, ir_err *err)
 {
     struct stat st;
     ir_aws_creds *fresh = NULL;
-    ir_rc rc = profile_stat(p, &st, err);
+    int fd;
+    ir_rc rc = profile_open(p, &fd, &st, err);
 
+    if (rc == IR_ERR_PERMISSION) {
+        ir_aws_creds_unref(p->creds);
+        p->creds = NULL;
+    }
     if (rc != IR_OK)
         return rc;
-    if (p->creds != NULL && same_file_version(&st, &p->loaded))
-        return IR_OK;
-    rc = profile_load(p, &fresh, err);
-    if (rc != IR_OK)
+    if (p->creds == NULL || !same_file_version(&st, &p->loaded))
+        rc = profile_load(p, fd, &st, &fresh, err);
+    close(fd);
+    if (rc != IR_OK || fresh == NULL)
         return rc;
     ir_aws_creds_unref(p->creds);
     p->creds = fresh;

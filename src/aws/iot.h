@@ -438,6 +438,38 @@ ir_rc ir_iot_attach_thing_principal(ir_aws_client *c, const ir_iot_target *t,
                                     const char *thing_name, const char *principal,
                                     ir_aws_error *aerr, ir_err *err);
 
+ir_rc ir_iot_build_detach_thing_principal(const ir_iot_target *t, const char *thing_name,
+                                          const char *principal, ir_aws_request *req,
+                                          ir_buf *storage, ir_err *err);
+ir_rc ir_iot_detach_thing_principal(ir_aws_client *c, const ir_iot_target *t,
+                                    const char *thing_name, const char *principal,
+                                    ir_aws_error *aerr, ir_err *err);
+
+/* ListThingPrincipals: the ARNs of the principals attached to a thing. It is
+ * paged by nextToken; the parser APPENDS a page's items and replaces
+ * next_token (NULL on the last page). */
+typedef struct ir_iot_principal_list {
+    char **items;
+    size_t n;
+    char *next_token;
+} ir_iot_principal_list;
+void ir_iot_principal_list_free(ir_iot_principal_list *l);
+
+/* page->page_size is maxResults (1..250, 0 = AWS's default), page->marker
+ * the nextToken; page may be NULL. */
+ir_rc ir_iot_build_list_thing_principals(const ir_iot_target *t, const char *thing_name,
+                                         const ir_iot_page_opts *page, ir_aws_request *req,
+                                         ir_buf *storage, ir_err *err);
+ir_rc ir_iot_parse_list_thing_principals(const ir_aws_response *resp, ir_iot_principal_list *out,
+                                         ir_err *err);
+ir_rc ir_iot_list_thing_principals(ir_aws_client *c, const ir_iot_target *t, const char *thing_name,
+                                   const ir_iot_page_opts *page, ir_iot_principal_list *out,
+                                   ir_aws_error *aerr, ir_err *err);
+/* Every page, following nextToken. */
+ir_rc ir_iot_list_all_thing_principals(ir_aws_client *c, const ir_iot_target *t,
+                                       const char *thing_name, ir_iot_principal_list *out,
+                                       ir_aws_error *aerr, ir_err *err);
+
 /* Names or ARNs: one of each pair is needed. */
 typedef struct ir_iot_thing_group_args {
     const char *thing_group_name;

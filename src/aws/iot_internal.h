@@ -71,6 +71,12 @@ ir_rc ir_iot_build_list(const ir_iot_target *t, const char *op, const char *path
                         ir_err *err);
 ir_rc ir_iot_parse_list(const ir_aws_response *resp, const ir_iot_list_shape *shape, void **items,
                         size_t *n, char **next_marker, ir_err *err);
+/* The same for the operations paged by nextToken (and maxResults) instead
+ * of nextMarker (and pageSize). */
+ir_rc ir_iot_parse_token_list(const ir_aws_response *resp, const ir_iot_list_shape *shape,
+                              void **items, size_t *n, char **next_token, ir_err *err);
+/* maxResults (page->page_size) and nextToken (page->marker); page may be NULL. */
+ir_rc ir_iot_token_page_query(ir_ops_req *b, const ir_iot_page_opts *page, ir_err *err);
 
 /* The "status" member as a ir_iot_cert_status. */
 ir_rc ir_iot_json_status(const json_t *obj, const char *where, bool required,

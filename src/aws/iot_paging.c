@@ -84,8 +84,10 @@ static ir_rc parse_items(const json_t *array, const ir_iot_list_shape *shape, vo
     return rc;
 }
 
-ir_rc ir_iot_parse_list(const ir_aws_response *resp, const ir_iot_list_shape *shape, void **items,
-                        size_t *n, char **next_marker, ir_err *err)
+/* A list response whose next page is named by its member next_key. */
+static ir_rc parse_list_paged_by(const ir_aws_response *resp, const ir_iot_list_shape *shape,
+                                 const char *next_key, void **items, size_t *n, char **next,
+                                 ir_err *err)
 {
     json_t *root, *array = NULL;
     ir_rc rc = ir_iot_json_load(resp, false, &root, err);
@@ -94,11 +96,39 @@ ir_rc ir_iot_parse_list(const ir_aws_response *resp, const ir_iot_list_shape *sh
         rc = ir_iot_json_array(root, NULL, shape->array_key, false, &array, err);
     if (rc == IR_OK && array != NULL)
         rc = parse_items(array, shape, items, n, err);
-    ir_iot_strfree(next_marker);
+    ir_iot_strfree(next);
     if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "nextMarker", false, next_marker, err);
+        rc = ir_iot_json_str(root, NULL, next_key, false, next, err);
     json_decref(root);
     return ir_iot_parse_failed(rc, shape->op, err);
+}
+
+ir_rc ir_iot_parse_list(const ir_aws_response *resp, const ir_iot_list_shape *shape, void **items,
+                        size_t *n, char **next_marker, ir_err *err)
+{
+    return parse_list_paged_by(resp, shape, "nextMarker", items, n, next_marker, err);
+}
+
+ir_rc ir_iot_parse_token_list(const ir_aws_response *resp, const ir_iot_list_shape *shape,
+                              void **items, size_t *n, char **next_token, ir_err *err)
+{
+    return parse_list_paged_by(resp, shape, "nextToken", items, n, next_token, err);
+}
+
+ir_rc ir_iot_token_page_query(ir_ops_req *b, const ir_iot_page_opts *page, ir_err *err)
+{
+    ir_rc rc = IR_OK;
+
+    if (page == NULL)
+        return IR_OK;
+    if (page->page_size < 0 || page->page_size > IR_IOT_MAX_PAGE_SIZE)
+        return ir_err_set(err, IR_ERR_INVALID_ARG, "%s: maxResults must be 1..%d",
+                          b->req->operation, IR_IOT_MAX_PAGE_SIZE);
+    if (page->page_size > 0)
+        rc = ir_ops_req_query_int(b, "maxResults", page->page_size, err);
+    if (rc == IR_OK && page->marker != NULL)
+        rc = ir_ops_req_query(b, "nextToken", page->marker, err);
+    return rc;
 }
 
 ir_rc ir_iot_json_status(const json_t *obj, const char *where, bool required,

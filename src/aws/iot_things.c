@@ -1,5 +1,5 @@
 /* Things: CreateThing, DescribeThing, AttachThingPrincipal,
- * AddThingToThingGroup. */
+ * DetachThingPrincipal, ListThingPrincipals, AddThingToThingGroup. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -260,7 +260,7 @@ ir_rc ir_iot_describe_thing(ir_aws_client *c, const ir_iot_target *t, const char
     return rc;
 }
 
-/* ---- AttachThingPrincipal, AddThingToThingGroup ---- */
+/* ---- AttachThingPrincipal, DetachThingPrincipal ---- */
 
 ir_rc ir_iot_build_attach_thing_principal(const ir_iot_target *t, const char *thing_name,
                                           const char *principal, ir_aws_request *req,
@@ -288,6 +288,113 @@ ir_rc ir_iot_attach_thing_principal(ir_aws_client *c, const ir_iot_target *t,
     ir_rc rc = ir_iot_build_attach_thing_principal(t, thing_name, principal, &req, &st, err);
 
     return ir_iot_call_empty(c, rc, &req, &st, aerr, err);
+}
+
+ir_rc ir_iot_build_detach_thing_principal(const ir_iot_target *t, const char *thing_name,
+                                          const char *principal, ir_aws_request *req,
+                                          ir_buf *storage, ir_err *err)
+{
+    const char *op = "DetachThingPrincipal";
+    ir_ops_req b;
+    ir_rc rc = build_thing_op(&b, t, op, "DELETE", thing_name, "/principals", req, storage, err);
+
+    if (rc == IR_OK)
+        rc = ir_iot_check_text(op, "principal", principal, 1, 2048, err);
+    if (rc == IR_OK)
+        rc = ir_ops_req_header(&b, "x-amzn-principal", principal, err);
+    if (rc == IR_OK)
+        ir_ops_req_finish(&b);
+    return rc;
+}
+
+ir_rc ir_iot_detach_thing_principal(ir_aws_client *c, const ir_iot_target *t,
+                                    const char *thing_name, const char *principal,
+                                    ir_aws_error *aerr, ir_err *err)
+{
+    ir_aws_request req;
+    ir_buf st;
+    ir_rc rc = ir_iot_build_detach_thing_principal(t, thing_name, principal, &req, &st, err);
+
+    return ir_iot_call_empty(c, rc, &req, &st, aerr, err);
+}
+
+/* ---- ListThingPrincipals ---- */
+
+static ir_rc parse_principal(const json_t *item, const char *where, void *slot, ir_err *err)
+{
+    char **out = slot;
+
+    if (!json_is_string(item))
+        return ir_err_set(err, IR_ERR_PARSE, "member %s is not a string", where);
+    *out = strdup(json_string_value(item));
+    return *out != NULL ? IR_OK : ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+}
+
+static void principal_free(void *item)
+{
+    ir_iot_strfree(item);
+}
+
+static const ir_iot_list_shape principal_list_shape = {
+    "ListThingPrincipals", "principals", sizeof(char *), parse_principal, principal_free};
+
+void ir_iot_principal_list_free(ir_iot_principal_list *l)
+{
+    ir_iot_list_free(&principal_list_shape, (void **)&l->items, &l->n, &l->next_token);
+}
+
+ir_rc ir_iot_build_list_thing_principals(const ir_iot_target *t, const char *thing_name,
+                                         const ir_iot_page_opts *page, ir_aws_request *req,
+                                         ir_buf *storage, ir_err *err)
+{
+    ir_ops_req b;
+    ir_rc rc = build_thing_op(&b, t, "ListThingPrincipals", "GET", thing_name, "/principals", req,
+                              storage, err);
+
+    if (rc == IR_OK)
+        rc = ir_iot_token_page_query(&b, page, err);
+    if (rc == IR_OK)
+        ir_ops_req_finish(&b);
+    return rc;
+}
+
+ir_rc ir_iot_parse_list_thing_principals(const ir_aws_response *resp, ir_iot_principal_list *out,
+                                         ir_err *err)
+{
+    return ir_iot_parse_token_list(resp, &principal_list_shape, (void **)&out->items, &out->n,
+                                   &out->next_token, err);
+}
+
+ir_rc ir_iot_list_thing_principals(ir_aws_client *c, const ir_iot_target *t, const char *thing_name,
+                                   const ir_iot_page_opts *page, ir_iot_principal_list *out,
+                                   ir_aws_error *aerr, ir_err *err)
+{
+    ir_aws_request req;
+    ir_aws_response resp;
+    ir_buf st;
+    ir_rc rc = ir_iot_build_list_thing_principals(t, thing_name, page, &req, &st, err);
+
+    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
+    if (rc == IR_OK)
+        rc = ir_iot_parse_list_thing_principals(&resp, out, err);
+    ir_aws_response_free(&resp);
+    return rc;
+}
+
+static ir_rc fetch_principals_page(ir_aws_client *c, const ir_iot_target *t, const void *ctx,
+                                   const char *token, void *list, ir_aws_error *aerr, ir_err *err)
+{
+    ir_iot_page_opts page = {0, token, false};
+
+    return ir_iot_list_thing_principals(c, t, ctx, &page, list, aerr, err);
+}
+
+ir_rc ir_iot_list_all_thing_principals(ir_aws_client *c, const ir_iot_target *t,
+                                       const char *thing_name, ir_iot_principal_list *out,
+                                       ir_aws_error *aerr, ir_err *err)
+{
+    return ir_iot_follow_pages(c, t, fetch_principals_page, thing_name, out, &out->next_token, aerr,
+                               err);
 }
 
 static ir_rc thing_group_body(ir_ops_req *b, const ir_iot_thing_group_args *a, ir_err *err)

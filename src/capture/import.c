@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 
 #include "capture/cert_input.h"
+#include "capture/crl_reason.h"
+#include "core/log.h"
 
 #define IMPORT_MAX_DEPTH 64
 
@@ -73,6 +75,14 @@ ir_rc ir_import_input(ir_import *imp, const char *what, const unsigned char *dat
     size_t i;
     ir_rc rc = ir_cert_input_parse(data, len, &l, &e);
 
+    /* A row on hold (openssl ca -crl_hold) is imported without a revocation,
+     * as a CRL entry on hold is (capture/import_crl.h). */
+    if (rc == IR_OK && revocation_reason >= 0 && !ir_crl_reason_revokes(revocation_reason)) {
+        ir_log_info("%s: %s, not revoked; iotreg does not deactivate on hold: imported without a "
+                    "revocation",
+                    what, ir_crl_reason_name(revocation_reason));
+        revocation_reason = -1;
+    }
     if (rc == IR_ERR_NOMEM)
         return ir_err_set(err, rc, "%s: %s", what, e.msg);
     if (rc != IR_OK) {

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/crl_reason.h"
 #include "config/attribution.h"
 #include "core/buf.h"
+#include "core/log.h"
 #include "core/util.h"
 
 #define CRL_FILE_MAX (64u << 20)
@@ -64,6 +66,18 @@ static int revoked_reason(const X509_REVOKED *r)
     return reason >= 0 && reason <= 10 && reason != 7 ? (int)reason : 0;
 }
 
+/* An entry on hold (certificateHold) or taken off hold (removeFromCRL, in
+ * delta CRLs) is no revocation: noted, nothing recorded. */
+static bool not_a_revocation(const char *path, const char *cert_id, int reason)
+{
+    if (ir_crl_reason_revokes(reason))
+        return false;
+    ir_log_info("%s: certificate %s is listed with %s (on hold, or taken off hold), not "
+                "revoked; iotreg does not deactivate on hold, nothing recorded",
+                path, cert_id, ir_crl_reason_name(reason));
+    return true;
+}
+
 static int64_t revoked_time_ms(const X509_REVOKED *r)
 {
     struct tm tm;
@@ -73,37 +87,44 @@ static int64_t revoked_time_ms(const X509_REVOKED *r)
     return (int64_t)timegm(&tm) * 1000;
 }
 
-/* The CRL entry that revokes the certificate der, or NULL. */
+/* The CRL entry that lists the certificate der, or NULL. OpenSSL tells a
+ * removeFromCRL entry apart (2): it is returned too, to be noted. */
 static X509_REVOKED *listed(X509_CRL *crl, const unsigned char *der, size_t len)
 {
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, (long)len);
     X509_REVOKED *r = NULL;
+    int found = x != NULL ? X509_CRL_get0_by_cert(crl, &r, x) : 0;
 
-    if (x != NULL && X509_CRL_get0_by_cert(crl, &r, x) != 1)
+    if (found != 1 && found != 2)
         r = NULL;
     X509_free(x);
     return r;
 }
 
-static ir_rc request(ir_journal *j, const char *cert_id, const X509_REVOKED *r,
-                     ir_crl_import_stats *st, ir_err *err)
-{
-    bool already = false;
-    ir_rc rc = ir_journal_request_revocation(j, cert_id, revoked_reason(r), revoked_time_ms(r),
-                                             &already, err);
-
-    if (rc == IR_OK)
-        already ? st->known++ : st->requested++;
-    return rc;
-}
-
 typedef struct crl_walk {
     ir_journal *j;
+    const char *path;
     const ir_subca_conf *subca;
     X509_CRL *crl;
     ir_crl_import_stats *st;
 } crl_walk;
+
+static ir_rc request(crl_walk *w, const char *cert_id, const X509_REVOKED *r, ir_err *err)
+{
+    bool already = false;
+    int reason = revoked_reason(r);
+    ir_rc rc;
+
+    if (not_a_revocation(w->path, cert_id, reason)) {
+        w->st->not_revoked++;
+        return IR_OK;
+    }
+    rc = ir_journal_request_revocation(w->j, cert_id, reason, revoked_time_ms(r), &already, err);
+    if (rc == IR_OK)
+        already ? w->st->known++ : w->st->requested++;
+    return rc;
+}
 
 /* Requests revocation of the entry when it is the SubCA's and the CRL lists it. */
 static ir_rc revoke_if_listed(void *ctx, const ir_journal_entry *entry, ir_err *err)
@@ -118,17 +139,17 @@ static ir_rc revoke_if_listed(void *ctx, const ir_journal_entry *entry, ir_err *
     rc = ir_journal_get(w->j, entry->cert_id, &e, err);
     r = rc == IR_OK ? listed(w->crl, e->der, e->der_len) : NULL;
     if (r != NULL)
-        rc = request(w->j, e->cert_id, r, w->st, err);
+        rc = request(w, e->cert_id, r, err);
     ir_journal_entry_free(e);
     return rc;
 }
 
 /* Walks the SubCA's journal entries and requests revocation of those listed. */
-static ir_rc revoke_listed(ir_journal *j, const ir_subca_conf *subca, X509_CRL *crl,
-                           ir_crl_import_stats *st, ir_err *err)
+static ir_rc revoke_listed(ir_journal *j, const char *path, const ir_subca_conf *subca,
+                           X509_CRL *crl, ir_crl_import_stats *st, ir_err *err)
 {
     ir_list_filter f = {.state = -1};
-    crl_walk w = {j, subca, crl, st};
+    crl_walk w = {j, path, subca, crl, st};
 
     return ir_journal_foreach(j, &f, revoke_if_listed, &w, err);
 }
@@ -144,6 +165,17 @@ ir_rc ir_import_crl(const ir_config *cfg, ir_journal *j, const char *path,
     rc = load_crl(path, &crl, err);
     if (rc != IR_OK)
         return rc;
+    /* A delta CRL lists only what changed since its base CRL: taken for a
+     * full one, it would be misread (and its removeFromCRL entries mean
+     * "no longer on hold", not "revoked"). */
+    if (X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0) {
+        rc = ir_err_set(err, IR_ERR_UNSUPPORTED,
+                        "%s is a delta CRL (it has the Delta CRL Indicator extension): delta CRLs "
+                        "are not supported, import the SubCA's full CRL instead; nothing was "
+                        "recorded",
+                        path);
+        goto out;
+    }
     subca = crl_issuer(cfg, crl);
     if (subca == NULL) {
         rc = ir_err_set(err, IR_ERR_INVALID_ARG,
@@ -152,9 +184,13 @@ ir_rc ir_import_crl(const ir_config *cfg, ir_journal *j, const char *path,
                         path);
         goto out;
     }
+    /* A CRL that revokes nothing has no revokedCertificates (RFC 5280), for
+     * which OpenSSL counts -1. */
     stats->listed = sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl));
-    rc = revoke_listed(j, subca, crl, stats, err);
-    stats->absent = stats->listed - stats->requested - stats->known;
+    if (stats->listed < 0)
+        stats->listed = 0;
+    rc = revoke_listed(j, path, subca, crl, stats, err);
+    stats->absent = stats->listed - stats->requested - stats->known - stats->not_revoked;
 out:
     X509_CRL_free(crl);
     return rc;

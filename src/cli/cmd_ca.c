@@ -124,7 +124,7 @@ static ir_rc run_register(ir_runtime *rt, const register_args *a, ir_err *err)
                                  rt->aws,
                                  &target,
                                  libctx,
-                                 s.pin[0] != '\0' ? s.pin : NULL};
+                                 s.pin != NULL && s.pin[0] != '\0' ? s.pin : NULL};
         rc = ir_ks_ca_register(s.ks, &req, &reg, &how, err);
     }
     if (rc == IR_OK)

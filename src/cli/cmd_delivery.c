@@ -8,8 +8,10 @@
 #include "app/runtime.h"
 #include "aws/iot.h"
 #include "aws/sts.h"
+#include "capture/crl_reason.h"
 #include "cli/cli.h"
 #include "core/util.h"
+#include "creds/role_check.h"
 
 static int open_rt(const ir_cli *cli, unsigned parts, ir_runtime *rt)
 {
@@ -117,27 +119,6 @@ static int cmd_retry(const ir_cli *cli, int argc, char **argv)
 
 /* ---- revoke ---- */
 
-static const char *const crl_reasons[] = {
-    "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
-    "superseded",    "cessationOfOperation", "certificateHold", NULL /* 7 is unused */,
-    "removeFromCRL", "privilegeWithdrawn",   "aACompromise",
-};
-
-static int parse_reason(const char *s)
-{
-    size_t i;
-    char *end;
-    long n;
-
-    for (i = 0; i < sizeof(crl_reasons) / sizeof(crl_reasons[0]); i++)
-        if (crl_reasons[i] != NULL && strcasecmp(s, crl_reasons[i]) == 0)
-            return (int)i;
-    n = strtol(s, &end, 10);
-    if (*s != '\0' && *end == '\0' && n >= 0 && n <= 10 && n != 7)
-        return (int)n;
-    return -1;
-}
-
 static int cmd_revoke(const ir_cli *cli, int argc, char **argv)
 {
     const char *id = NULL;
@@ -150,17 +131,15 @@ static int cmd_revoke(const ir_cli *cli, int argc, char **argv)
         printf("usage: iotregctl revoke CERTID [--reason R]\n\n"
                "Records a revocation; iotregd sets the certificate REVOKED wherever it is\n"
                "(the customer's account once delivered, the CSP's before; a pending transfer\n"
-               "is cancelled first). R is an RFC 5280 reason name (keyCompromise,\n"
-               "superseded, cessationOfOperation, ...) or number; default unspecified.\n");
+               "is cancelled first). R is the reason; default unspecified (0).\n\n"
+               "%s",
+               IR_CRL_REASON_HELP);
         return IR_CLI_OK;
     }
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc) {
-            reason = parse_reason(argv[++i]);
-            if (reason < 0)
-                return ir_cli_error(cli, "unknown revocation reason '%s' (try revoke --help)",
-                                    argv[i]),
-                       IR_CLI_USAGE;
+            if (ir_crl_reason_parse(argv[++i], &reason, &err) != IR_OK)
+                return ir_cli_error(cli, "%s (try revoke --help)", err.msg), IR_CLI_USAGE;
         } else if (argv[i][0] != '-' && id == NULL) {
             id = argv[i];
         } else {
@@ -243,7 +222,8 @@ static int cmd_cancel(const ir_cli *cli, int argc, char **argv)
 
 /* ---- customer verify ---- */
 
-/* Assumes the customer's role, with or without its ExternalId. */
+/* Assumes the customer's role with external_id (the without case is
+ * ir_role_check's). */
 static ir_rc try_assume(ir_runtime *rt, const ir_customer_conf *cust, const ir_csp_account *via,
                         const char *external_id, ir_aws_error *aerr, ir_err *err)
 {
@@ -265,35 +245,52 @@ static ir_rc try_assume(ir_runtime *rt, const ir_customer_conf *cust, const ir_c
     return rc;
 }
 
-static int verify_role(const ir_cli *cli, ir_runtime *rt, const ir_customer_conf *cust,
-                       const ir_csp_account *via)
+/* The role as one delivering CSP account sees it: assumable with its
+ * ExternalId, refused without it (the one check, creds/role_check.h). */
+static int verify_role_from(ir_runtime *rt, const ir_customer_conf *cust, const ir_csp_account *via)
 {
+    char reason[1024];
     ir_aws_error aerr = {0};
     ir_err err = {0};
     ir_rc rc;
 
     rc = try_assume(rt, cust, via, cust->external_id, &aerr, &err);
     if (rc != IR_OK) {
-        printf("FAIL  assume %s with its ExternalId: %s\n", cust->role_arn,
-               rc == IR_ERR_AWS ? aerr.message : err.msg);
+        printf("FAIL  assume %s with its ExternalId from CSP account %s (%s): %s\n", cust->role_arn,
+               via->name, via->account_id, rc == IR_ERR_AWS ? aerr.message : err.msg);
         return IR_CLI_FAILED;
     }
-    printf("ok    assume %s with its ExternalId\n", cust->role_arn);
-    memset(&aerr, 0, sizeof(aerr));
-    rc = try_assume(rt, cust, via, NULL, &aerr, &err);
-    if (rc == IR_OK) {
-        printf("FAIL  the role can be assumed WITHOUT the ExternalId: it is unsafe (confused "
-               "deputy); the customer must add the sts:ExternalId condition to its trust "
-               "policy\n");
+    printf("ok    assume %s with its ExternalId from CSP account %s (%s)\n", cust->role_arn,
+           via->name, via->account_id);
+    ir_err_clear(&err);
+    switch (ir_role_check(rt->accounts, rt->aws, cust, via, &err)) {
+    case IR_ROLE_SAFE:
+        printf("ok    assuming without the ExternalId from CSP account %s is refused\n", via->name);
+        return IR_CLI_OK;
+    case IR_ROLE_UNSAFE:
+        ir_role_unsafe_reason(cust, via, reason, sizeof(reason));
+        printf("FAIL  %s\n", reason);
         return IR_CLI_FAILED;
+    case IR_ROLE_INCONCLUSIVE:
+    case IR_ROLE_UNCHECKED:
+        break;
     }
-    if (rc != IR_ERR_AWS || !ir_aws_error_is(&aerr, "AccessDenied")) {
-        printf("FAIL  assume without ExternalId: unexpected answer: %s\n",
-               rc == IR_ERR_AWS ? aerr.type : err.msg);
-        return IR_CLI_FAILED;
-    }
-    printf("ok    assuming without the ExternalId is refused\n");
-    return IR_CLI_OK;
+    printf("FAIL  %s\n", err.msg);
+    return IR_CLI_FAILED;
+}
+
+/* From every CSP account that delivers for the customer: each assumes the
+ * role with its own credentials. */
+static int verify_role(ir_runtime *rt, const ir_customer_conf *cust,
+                       const ir_csp_account *const *vias, size_t n_vias)
+{
+    int rc = IR_CLI_OK;
+    size_t i;
+
+    for (i = 0; i < n_vias; i++)
+        if (verify_role_from(rt, cust, vias[i]) != IR_CLI_OK)
+            rc = IR_CLI_FAILED;
+    return rc;
 }
 
 static int verify_policy(ir_runtime *rt, const ir_customer_conf *cust, const ir_csp_account *via)
@@ -326,9 +323,14 @@ static int verify_policy(ir_runtime *rt, const ir_customer_conf *cust, const ir_
     return IR_CLI_FAILED;
 }
 
+/* Distinct CSP accounts a customer's SubCAs may be registered in. */
+#define VERIFY_MAX_ACCOUNTS 64
+
 static int cmd_customer_verify(const ir_cli *cli, int argc, char **argv)
 {
+    const ir_csp_account *vias[VERIFY_MAX_ACCOUNTS];
     const ir_customer_conf *cust;
+    size_t n_vias;
     ir_runtime rt;
     int rc, rc2;
 
@@ -336,21 +338,34 @@ static int cmd_customer_verify(const ir_cli *cli, int argc, char **argv)
         printf("usage: iotregctl customer verify NAME\n\n"
                "Checks a customer's delegated access: its role can be assumed with its\n"
                "ExternalId and NOT without it (AWS's confused-deputy guidance: a role that\n"
-               "works without it is reported unsafe), and its policy exists or can be made.\n");
+               "works without it is reported unsafe, and iotregd does not use it), from the\n"
+               "CSP account of every SubCA that delivers for the customer, and its policy\n"
+               "exists or can be made.\n");
         return argc == 2 ? IR_CLI_OK : IR_CLI_USAGE;
     }
     if ((rc = open_rt(cli, IR_RT_AWS, &rt)) != IR_CLI_OK)
         return rc;
     cust = ir_config_customer(rt.cfg, argv[1]);
-    if (cust == NULL || rt.cfg->n_csp_accounts == 0) {
+    if (cust == NULL) {
         ir_cli_error(cli, "no customer '%s' in %s", argv[1], rt.cfg->path);
         ir_runtime_close(&rt);
         return IR_CLI_FAILED;
     }
-    rc = cust->role_arn != NULL ? verify_role(cli, &rt, cust, &rt.cfg->csp_accounts[0]) : IR_CLI_OK;
+    /* The accounts of the SubCAs that issue its certificates: the daemon
+     * assumes the role with their credentials, so the check must too. */
+    n_vias = ir_role_delivering_accounts(rt.cfg, cust, vias, VERIFY_MAX_ACCOUNTS);
+    if (n_vias == 0) {
+        ir_cli_error(cli,
+                     "no SubCA of %s delivers for customer '%s' (none is configured, or the "
+                     "customer's attribution rules admit none): no CSP account to check from",
+                     rt.cfg->path, cust->id);
+        ir_runtime_close(&rt);
+        return IR_CLI_FAILED;
+    }
+    rc = cust->role_arn != NULL ? verify_role(&rt, cust, vias, n_vias) : IR_CLI_OK;
     if (cust->role_arn == NULL)
         printf("ok    access key credentials (no role to check)\n");
-    rc2 = verify_policy(&rt, cust, &rt.cfg->csp_accounts[0]);
+    rc2 = verify_policy(&rt, cust, vias[0]);
     printf("customer %s: %s\n", cust->id, rc == IR_CLI_OK && rc2 == IR_CLI_OK ? "ok" : "FAILED");
     ir_runtime_close(&rt);
     return rc != IR_CLI_OK ? rc : rc2;

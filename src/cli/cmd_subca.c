@@ -147,7 +147,7 @@ static ir_rc run_create(const ir_cli *cli, create_args *a, ir_err *err)
         rc = ks_session_open(cli, &s, err);
     if (rc == IR_OK)
         rc = ir_ks_ossl_libctx(s.cfg->path, &libctx, err);
-    a->spec.pin = s.pin[0] != '\0' ? s.pin : NULL;
+    a->spec.pin = s.pin != NULL && s.pin[0] != '\0' ? s.pin : NULL;
     if (rc == IR_OK)
         rc = ir_ks_subca_create(s.ks, libctx, &a->spec, &x, err);
     if (rc == IR_OK)

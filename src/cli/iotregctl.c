@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "core/log.h"
+#include "keystore/keystore.h"
 
 static const ir_cli_command *const tables[] = {
     ir_cli_keystore_commands, ir_cli_subca_commands,   ir_cli_ca_commands,
@@ -88,6 +89,7 @@ int main(int argc, char **argv)
     int i = 1, consumed;
 
     ir_log_set_prefix("iotregctl");
+    ir_ks_softhsm_env_allow(); /* our own process: SOFTHSM2_CONF from <softhsm-dir> */
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
             cli.config_path = argv[++i];

@@ -6,9 +6,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
 #include "keystore/subca.h"
+
+/* The session's copy of a PIN asked on the terminal. */
+static ir_rc pin_copy_alloc(ks_session *s, ir_err *err)
+{
+    ir_rc rc;
+
+    if (s->pin_secret != NULL)
+        return IR_OK;
+    rc = ir_secret_new(IR_KS_PIN_MAX - 1, &s->pin_secret, err);
+    if (rc == IR_OK)
+        s->pin = ir_secret_data(s->pin_secret);
+    return rc;
+}
 
 ir_rc ks_session_ask_pin(void *arg, char *pin, size_t size, ir_err *err)
 {
@@ -20,9 +31,11 @@ ir_rc ks_session_ask_pin(void *arg, char *pin, size_t size, ir_err *err)
                           "no PIN: the PIN file %s does not exist and standard input is not a "
                           "terminal to ask on; create the PIN file (mode 600)",
                           s->cfg->keystore.pin_file != NULL ? s->cfg->keystore.pin_file : "");
-    rc = ir_ks_read_secret(STDIN_FILENO, "user PIN of the token: ", pin, size, err);
+    rc = pin_copy_alloc(s, err);
     if (rc == IR_OK)
-        snprintf(s->pin, sizeof(s->pin), "%s", pin);
+        rc = ir_ks_read_secret(STDIN_FILENO, "user PIN of the token: ", pin, size, err);
+    if (rc == IR_OK)
+        rc = ir_secret_set(s->pin_secret, pin, strlen(pin), err);
     return rc;
 }
 
@@ -30,10 +43,11 @@ ir_rc ks_session_ask_pin(void *arg, char *pin, size_t size, ir_err *err)
 static ir_rc session_login(ks_session *s, ir_err *err)
 {
     ir_keystore_opts opts;
-    ir_rc rc;
+    ir_rc rc = pin_copy_alloc(s, err);
 
     ir_ks_opts_from_config(s->cfg, &opts);
-    rc = ir_keystore_open(&opts, &s->ks, err);
+    if (rc == IR_OK)
+        rc = ir_keystore_open(&opts, &s->ks, err);
     if (rc == IR_OK)
         rc = ir_keystore_login(s->ks, ks_session_ask_pin, s, err);
     return rc;
@@ -62,5 +76,7 @@ void ks_session_close(ks_session *s)
     ir_keystore_close(s->ks);
     if (!s->borrowed)
         ir_config_free(s->cfg);
-    OPENSSL_cleanse(s->pin, sizeof(s->pin));
+    ir_secret_destroy(s->pin_secret);
+    s->pin_secret = NULL;
+    s->pin = NULL;
 }

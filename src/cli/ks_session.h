@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "config/config.h"
+#include "core/secret.h"
 #include "keystore/keystore.h"
 
 /* The configuration and, once opened, the keystore (logged in). */
@@ -14,7 +15,11 @@ typedef struct ks_session {
     ir_config *cfg;
     bool borrowed; /* cfg belongs to the caller */
     ir_keystore *ks;
-    char pin[IR_KS_PIN_MAX]; /* when asked on the terminal; cleansed */
+    /* The PIN when asked on the terminal ("" otherwise), for the provider's
+     * passphrase callback: the data of pin_secret (locked, not dumped,
+     * cleansed at close); allocated by a successful open. */
+    char *pin;
+    ir_secret *pin_secret;
 } ks_session;
 
 ir_rc ks_session_open(const ir_cli *cli, ks_session *s, ir_err *err);

@@ -86,6 +86,11 @@ static bool value_matches(const ir_match *m, const char *value)
     return false;
 }
 
+bool ir_match_value(const ir_match *m, const char *value)
+{
+    return value_matches(m, value);
+}
+
 static bool value_matches_cb(void *ctx, const char *value)
 {
     return value_matches(ctx, value);

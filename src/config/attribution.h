@@ -37,6 +37,9 @@ ir_rc ir_attribute_x509(const ir_config *cfg, X509 *cert, const ir_cert_meta *me
 ir_rc ir_find_issuing_subca(const ir_config *cfg, X509 *cert, const ir_subca_conf **out,
                             ir_err *err);
 
+/* Whether value satisfies the match m (exact, prefix or regex); false for NULL. */
+bool ir_match_value(const ir_match *m, const char *value);
+
 /* The SubCA's certificate when known (not a new reference), else NULL. */
 X509 *ir_config_subca_cert(const ir_config *cfg, const ir_subca_conf *subca);
 /* Supplies a SubCA's certificate read elsewhere (the keystore); takes its own

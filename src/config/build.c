@@ -96,6 +96,17 @@ static void build_keystore(ir_build *b, const xmlNode *node)
     k->softhsm_dir = ir_build_text(b, node, "softhsm-dir");
 }
 
+/* The schema allows only 0600 and 0660 (with or without the leading 0);
+ * absent: 0, the journal's default. */
+static unsigned journal_mode(const xmlNode *sqlite)
+{
+    char *s = sqlite != NULL ? ir_xml_attr(sqlite, "mode") : NULL;
+    unsigned mode = s != NULL ? (unsigned)strtoul(s, NULL, 8) : 0;
+
+    free(s);
+    return mode;
+}
+
 static void build_journal(ir_build *b, const xmlNode *node)
 {
     ir_journal_conf *j = &b->cfg->journal;
@@ -105,6 +116,7 @@ static void build_journal(ir_build *b, const xmlNode *node)
     j->backend = pg ? IR_JOURNAL_POSTGRES : IR_JOURNAL_SQLITE;
     j->conninfo = ir_build_attr(b, pg, "conninfo");
     j->path = ir_build_attr(b, ir_xml_child(node, "sqlite"), "path");
+    j->mode = journal_mode(ir_xml_child(node, "sqlite"));
 }
 
 /* node may be NULL: every setting then has its default. */
@@ -128,6 +140,7 @@ static void build_daemon(ir_build *b, const xmlNode *node)
     d->poll_ms = ir_build_long(b, node, "poll-ms", 1000);
     d->syslog = ir_build_bool(b, node, "syslog", false);
     d->assume_role_seconds = (int)ir_build_long(b, node, "assume-role-seconds", 3600);
+    d->role_check_seconds = ir_build_long(b, node, "role-check-seconds", 86400);
 }
 
 void ir_build_settings(ir_build *b, const xmlNode *root)

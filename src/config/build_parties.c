@@ -110,6 +110,16 @@ static void build_customer_access(ir_build *b, const xmlNode *node, ir_customer_
         ir_build_credentials(b, creds, &c->credentials);
 }
 
+/* A boolean attribute the XSD has checked; absent is false. */
+static bool attr_is_true(const xmlNode *node, const char *name)
+{
+    char *s = node != NULL ? ir_xml_attr(node, name) : NULL;
+    bool v = s != NULL && strcmp(s, "true") == 0;
+
+    free(s);
+    return v;
+}
+
 static void build_customer(ir_build *b, const xmlNode *node, ir_customer_conf *c)
 {
     const xmlNode *policy = ir_xml_child(node, "policy");
@@ -125,6 +135,7 @@ static void build_customer(ir_build *b, const xmlNode *node, ir_customer_conf *c
     c->policy_document_file = ir_build_attr(b, policy, "document-file");
     c->thing_name_template = ir_build_attr(b, thing, "name-template");
     c->thing_group = ir_build_attr(b, thing, "group");
+    c->thing_share_existing = attr_is_true(thing, "share-existing");
     c->activate = ir_build_bool(b, node, "activate", true);
     c->endpoint = ir_build_text(b, node, "endpoint");
     c->allow_http = ir_build_bool(b, node, "allow-http", false);

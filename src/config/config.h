@@ -52,6 +52,7 @@ typedef struct ir_journal_conf {
     ir_journal_backend backend;
     char *path;     /* SQLite database file */
     char *conninfo; /* PostgreSQL connection string */
+    unsigned mode;  /* permissions of the SQLite files and the spool; 0: 0600 */
 } ir_journal_conf;
 
 typedef struct ir_aws_conf {
@@ -93,6 +94,7 @@ typedef struct ir_customer_conf {
     char *policy_document_file; /* created when the policy does not exist yet */
     char *thing_name_template;  /* e.g. "${subject.CN}"; NULL = no thing */
     char *thing_group;          /* NULL = none */
+    bool thing_share_existing;  /* attach to a thing other certificates hold; default false */
     bool activate;              /* setAsActive on acceptance; default true */
     char *endpoint;             /* override for this customer's account (tests) */
     bool allow_http;
@@ -153,6 +155,7 @@ typedef struct ir_daemon_conf {
     long poll_ms;            /* idle poll interval, default 1000 */
     bool syslog;             /* log to syslog instead of stderr */
     int assume_role_seconds; /* DurationSeconds, default 3600 */
+    long role_check_seconds; /* re-check of a role's ExternalId requirement, default 86400 */
 } ir_daemon_conf;
 
 typedef struct ir_config {

@@ -31,8 +31,13 @@ static void join_line(ir_diag *d, long line, const char *msg)
         snprintf(text, sizeof(text), "%s%s:%ld: %s", sep, d->file, line, msg);
     else
         snprintf(text, sizeof(text), "%s%s: %s", sep, d->file, msg);
-    if (ir_buf_append_str(&d->joined, text, NULL) != IR_OK)
-        d->joined.max = d->joined.len;
+    if (ir_buf_append_str(&d->joined, text, NULL) == IR_OK)
+        return;
+    /* A first problem too long on its own is kept cut short: an error must
+     * never come without its text. */
+    if (d->joined.len == 0)
+        (void)ir_buf_append(&d->joined, text, d->joined.max, NULL);
+    d->joined.max = d->joined.len;
 }
 
 static void diag_addv(ir_diag *d, ir_rc rc, long line, const char *fmt, va_list ap)

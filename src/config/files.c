@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config/config_priv.h"
+#include "core/secret.h"
 #include "core/util.h"
 
 /* AWS IoT policy documents are at most 2048 characters; whitespace may pad it. */
@@ -34,7 +35,7 @@ static void check_secret(const ir_config *cfg, ir_diag *d, const char *owner, co
 
     if (path == NULL || (!required && !exists(path)))
         return;
-    rc = ir_check_private_file(path, &err);
+    rc = ir_secret_file_check(path, &err);
     if (rc == IR_ERR_NOT_FOUND)
         ir_diag_add_rc(d, rc, ir_config_line(cfg, path),
                        "%s %s does not exist; create it (mode 0600) with the secret", owner, path);

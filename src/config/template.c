@@ -10,8 +10,11 @@
 #include "core/util.h"
 
 #define VAR_NAME_MAX 32
-/* Room for the raw expansion before sanitising and cutting to 128. */
+/* Room for one variable's value and for the escaped name (a value escaped
+ * takes up to three times its length); longer is refused as too long. */
 #define EXPANSION_MAX 8192
+#define TMPL_QUOTE    "%.64s%s" /* the template in messages, at most 64 chars */
+#define TMPL_ARGS(t)  (t), strlen(t) > 64 ? "..." : ""
 
 typedef struct expand_ctx {
     X509 *cert;
@@ -132,8 +135,67 @@ static ir_rc parse_variable(const char *p, const variable **var, const char **ne
     return IR_OK;
 }
 
-/* Walks tmpl: literal text is appended to out, variables expanded by x
- * (when x is NULL, only the syntax is checked). */
+/* Characters that stand for themselves in a thing name. ':' is also allowed
+ * by AWS but is the escape, so it never stands for itself. */
+static bool is_plain_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
+/* Appends v: plain characters as they are, every other byte (':' included)
+ * as ':' and two upper-case hex digits. Injective, because ':' in the output
+ * only ever starts an escape: distinct values give distinct names. */
+static ir_rc append_escaped(ir_buf *out, const char *v, ir_err *err)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)v;
+    ir_rc rc = IR_OK;
+
+    for (; *p != '\0' && rc == IR_OK; p++) {
+        char esc[3] = {':', hex[*p >> 4], hex[*p & 0x0F]};
+
+        rc = is_plain_char(*p) ? ir_buf_append(out, p, 1, err) : ir_buf_append(out, esc, 3, err);
+    }
+    return rc;
+}
+
+/* Literal text is the operator's and is not escaped, so it must already be
+ * plain: a literal ':' could imitate an escape and merge two names. */
+static ir_rc check_literal(const char *tmpl, const char *p, ir_err *err)
+{
+    unsigned char c = (unsigned char)*p;
+
+    if (is_plain_char(c))
+        return IR_OK;
+    if (c > 0x20 && c < 0x7F)
+        return ir_err_set(err, IR_ERR_CONFIG,
+                          "the thing name template '" TMPL_QUOTE "' has '%c' in its literal "
+                          "text; outside ${...} only A-Z a-z 0-9 _ - may appear (':' is the "
+                          "escape of other characters in the certificate's values)",
+                          TMPL_ARGS(tmpl), c);
+    return ir_err_set(err, IR_ERR_CONFIG,
+                      "the thing name template '" TMPL_QUOTE "' has byte 0x%02X in its literal "
+                      "text; outside ${...} only A-Z a-z 0-9 _ - may appear",
+                      TMPL_ARGS(tmpl), c);
+}
+
+/* The value of var, escaped, appended to out. */
+static ir_rc expand_variable(const variable *var, const expand_ctx *x, ir_buf *out, ir_err *err)
+{
+    ir_buf value;
+    ir_rc rc;
+
+    ir_buf_init(&value, EXPANSION_MAX);
+    rc = var->fn(x, &value, err);
+    if (rc == IR_OK)
+        rc = append_escaped(out, ir_buf_cstr(&value), err);
+    ir_buf_free(&value);
+    return rc;
+}
+
+/* Walks tmpl: literal text is appended to out, variables expanded by x and
+ * escaped (when x is NULL, only the syntax is checked). */
 static ir_rc walk(const char *tmpl, const expand_ctx *x, ir_buf *out, ir_err *err)
 {
     const char *p = tmpl;
@@ -142,13 +204,15 @@ static ir_rc walk(const char *tmpl, const expand_ctx *x, ir_buf *out, ir_err *er
 
     while (rc == IR_OK && *p != '\0') {
         if (p[0] != '$' || p[1] != '{') {
-            rc = x ? ir_buf_append(out, p, 1, err) : IR_OK;
+            rc = check_literal(tmpl, p, err);
+            if (rc == IR_OK && x != NULL)
+                rc = ir_buf_append(out, p, 1, err);
             p++;
             continue;
         }
         rc = parse_variable(p + 2, &var, &p, err);
         if (rc == IR_OK && x != NULL)
-            rc = var->fn(x, out, err);
+            rc = expand_variable(var, x, out, err);
     }
     return rc;
 }
@@ -160,25 +224,43 @@ ir_rc ir_template_check(const char *tmpl, ir_err *err)
     return walk(tmpl, NULL, NULL, err);
 }
 
-static bool is_thing_char(unsigned char c)
+/* Copies the escaped name to out, refusing an empty or too long one: cutting
+ * would merge names that differ after the cut. */
+static ir_rc finish_name(const char *tmpl, ir_rc rc, const ir_buf *name,
+                         char out[IR_THING_NAME_MAX + 1], ir_err *err)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
-           c == '_' || c == '-';
+    if (rc == IR_ERR_TOO_LARGE || (rc == IR_OK && name->len > IR_THING_NAME_MAX))
+        return ir_err_set(err, IR_ERR_TOO_LARGE,
+                          "the thing name template '" TMPL_QUOTE "' gives this certificate a "
+                          "name of %s%zu characters (escapes included), more than AWS's %d; "
+                          "shorten the template (e.g. ${certid8} instead of a long field)",
+                          TMPL_ARGS(tmpl), rc == IR_OK ? "" : "more than ",
+                          rc == IR_OK ? name->len : (size_t)EXPANSION_MAX, IR_THING_NAME_MAX);
+    if (rc != IR_OK)
+        return rc;
+    if (name->len == 0)
+        return ir_err_set(err, IR_ERR_INVALID_ARG,
+                          "the thing name template '" TMPL_QUOTE "' expands to nothing",
+                          TMPL_ARGS(tmpl));
+    memcpy(out, name->data, name->len);
+    out[name->len] = '\0';
+    return IR_OK;
 }
 
-/* One '_' per character outside the charset: UTF-8 continuation bytes
- * belong to the character before them. */
-static void sanitise(const char *raw, char out[IR_THING_NAME_MAX + 1])
+ir_rc ir_template_escape(const char *value, char *out, size_t outsz, ir_err *err)
 {
-    const unsigned char *r = (const unsigned char *)raw;
-    size_t n = 0;
+    ir_buf b;
+    ir_rc rc;
 
-    for (; *r != '\0' && n < IR_THING_NAME_MAX; r++) {
-        if ((*r & 0xC0) == 0x80)
-            continue;
-        out[n++] = is_thing_char(*r) ? (char)*r : '_';
-    }
-    out[n] = '\0';
+    ir_buf_init(&b, EXPANSION_MAX);
+    rc = append_escaped(&b, value, err);
+    if (rc == IR_OK && b.len >= outsz)
+        rc = ir_err_set(err, IR_ERR_TOO_LARGE, "the escaped value needs %zu bytes, more than %zu",
+                        b.len + 1, outsz);
+    if (rc == IR_OK)
+        memcpy(out, ir_buf_cstr(&b), b.len + 1);
+    ir_buf_free(&b);
+    return rc;
 }
 
 ir_rc ir_template_expand(const char *tmpl, X509 *cert, const unsigned char *der, size_t der_len,
@@ -187,7 +269,7 @@ ir_rc ir_template_expand(const char *tmpl, X509 *cert, const unsigned char *der,
     char certid[IR_SHA256_HEX_LEN + 1];
     unsigned char *own_der = NULL;
     expand_ctx x = {.cert = cert, .certid = certid, .customer = customer};
-    ir_buf raw;
+    ir_buf name;
     int n;
     ir_rc rc;
 
@@ -203,14 +285,10 @@ ir_rc ir_template_expand(const char *tmpl, X509 *cert, const unsigned char *der,
     OPENSSL_free(own_der);
     if (rc != IR_OK)
         return rc;
-    ir_buf_init(&raw, EXPANSION_MAX);
-    rc = walk(tmpl, &x, &raw, err);
-    if (rc == IR_OK)
-        sanitise(ir_buf_cstr(&raw), out);
-    ir_buf_free(&raw);
-    if (rc == IR_OK && out[0] == '\0')
-        rc = ir_err_set(err, IR_ERR_INVALID_ARG, "the thing name template '%s' expands to nothing",
-                        tmpl);
+    ir_buf_init(&name, EXPANSION_MAX);
+    rc = walk(tmpl, &x, &name, err);
+    rc = finish_name(tmpl, rc, &name, out, err);
+    ir_buf_free(&name);
     return rc;
 }
 

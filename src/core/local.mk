@@ -2,7 +2,7 @@
 src_libiotreg_la_SOURCES += \
 	src/core/error.c src/core/error.h \
 	src/core/buf.c src/core/buf.h \
-	src/core/secret.c src/core/secret.h \
+	src/core/secret.c src/core/secret.h src/core/secret_file.c \
 	src/core/log.c src/core/log.h \
 	src/core/util.c src/core/util.h \
 	src/core/pem.c src/core/pem.h

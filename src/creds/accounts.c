@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "creds/credref.h"
+#include "creds/role_check.h"
 
 /* One provider per CSP account, and one per (customer, CSP account). */
 typedef struct provider_slot {
@@ -26,6 +27,7 @@ struct ir_accounts {
     provider_slot *slots;
     size_t n_slots;
     size_t cap_slots;
+    ir_role_gates *gates;
 };
 
 ir_rc ir_accounts_new(const ir_config *cfg, ir_aws_client *aws, ir_accounts **out, ir_err *err)
@@ -34,6 +36,10 @@ ir_rc ir_accounts_new(const ir_config *cfg, ir_aws_client *aws, ir_accounts **ou
 
     if (a == NULL)
         return ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+    if (ir_role_gates_new(&a->gates, err) != IR_OK) {
+        free(a);
+        return IR_ERR_NOMEM;
+    }
     a->cfg = cfg;
     a->aws = aws;
     pthread_mutex_init(&a->lock, NULL);
@@ -50,6 +56,7 @@ void ir_accounts_free(ir_accounts *a)
     for (i = 0; i < a->n_slots; i++)
         ir_aws_cred_provider_free(a->slots[i].provider);
     free(a->slots);
+    ir_role_gates_free(a->gates);
     pthread_mutex_destroy(&a->lock);
     free(a);
 }
@@ -198,4 +205,20 @@ ir_rc ir_accounts_customer_target(ir_accounts *a, const ir_customer_conf *cust,
     out->account_key = cust->account_id;
     out->endpoint = cust->endpoint != NULL ? cust->endpoint : via->endpoint;
     return IR_OK;
+}
+
+static ir_role_safety check_role(void *arg, const ir_customer_conf *cust, const ir_csp_account *via,
+                                 ir_err *err)
+{
+    ir_accounts *a = arg;
+
+    return ir_role_check(a, a->aws, cust, via, err);
+}
+
+ir_role_safety ir_accounts_role_gate(ir_accounts *a, const ir_customer_conf *cust,
+                                     const ir_csp_account *via, int64_t interval_ms, ir_err *err)
+{
+    if (cust->has_credentials)
+        return IR_ROLE_SAFE;
+    return ir_role_gates_pass(a->gates, cust, via, interval_ms, check_role, a, err);
 }

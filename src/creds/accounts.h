@@ -10,6 +10,7 @@
 #include "aws/ops.h"
 #include "config/config.h"
 #include "core/error.h"
+#include "creds/role_check.h"
 
 typedef struct ir_accounts ir_accounts;
 
@@ -23,5 +24,12 @@ ir_rc ir_accounts_csp_target(ir_accounts *a, const ir_csp_account *acct, const c
  * credentials assume the customer's role. */
 ir_rc ir_accounts_customer_target(ir_accounts *a, const ir_customer_conf *cust,
                                   const ir_csp_account *via, ir_aws_target *out, ir_err *err);
+
+/* Before a customer's role is used: IR_ROLE_SAFE when it was found to refuse
+ * AssumeRole without its ExternalId (checked from via) less than interval_ms
+ * ago, else the verdict of a check made now (creds/role_check.h). Customers
+ * with an access key have no role: always safe. */
+ir_role_safety ir_accounts_role_gate(ir_accounts *a, const ir_customer_conf *cust,
+                                     const ir_csp_account *via, int64_t interval_ms, ir_err *err);
 
 #endif

@@ -2,11 +2,9 @@
 
 #include "creds/credref.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
 #include "core/secret.h"
 #include "core/util.h"
 #include "keystore/keystore.h"
@@ -88,25 +86,24 @@ static ir_rc keystore_creds(const ir_config *cfg, const ir_credential_ref *ref, 
 /* The secret file holds the secret access key alone, maybe with a newline. */
 static ir_rc file_creds(const ir_credential_ref *ref, ir_aws_creds **out, ir_err *err)
 {
-    ir_buf b;
-    size_t n;
-    ir_rc rc;
+    ir_secret *s = NULL;
+    ir_rc rc = ir_secret_file_read(ref->secret_file, SECRET_FILE_MAX, &s, err);
 
-    rc = ir_check_private_file(ref->secret_file, err);
     if (rc != IR_OK)
         return rc;
-    ir_buf_init(&b, SECRET_FILE_MAX);
-    rc = ir_read_file(ref->secret_file, &b, err);
-    if (rc == IR_OK) {
-        n = b.len;
-        while (n > 0 && isspace(b.data[n - 1]))
-            b.data[--n] = '\0';
-        if (n == 0)
-            rc = ir_err_set(err, IR_ERR_CONFIG, "secret file %s is empty", ref->secret_file);
-    }
+    ir_secret_trim_end(s, " \t\r\n\f\v");
+    if (ir_secret_len(s) == 0)
+        rc = ir_err_set(err, IR_ERR_CONFIG,
+                        "secret file %s is empty; write the secret access key into it",
+                        ref->secret_file);
+    else if (strlen(ir_secret_cstr(s)) != ir_secret_len(s))
+        rc =
+            ir_err_set(err, IR_ERR_CONFIG,
+                       "secret file %s holds a NUL byte; write the secret access key alone into it",
+                       ref->secret_file);
     if (rc == IR_OK)
-        rc = ir_aws_creds_new_secret(ref->access_key_id, ir_buf_cstr(&b), NULL, 0, out, err);
-    ir_buf_free(&b);
+        rc = ir_aws_creds_new_secret(ref->access_key_id, ir_secret_cstr(s), NULL, 0, out, err);
+    ir_secret_destroy(s);
     return rc;
 }
 

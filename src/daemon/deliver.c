@@ -15,6 +15,7 @@
 #include "core/pem.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "creds/role_check.h"
 #include "daemon/job.h"
 
 #define RETRY_BASE_MS 2000
@@ -23,33 +24,34 @@
 typedef struct step_def {
     const char *name;
     job_step_fn fn;
+    bool needs_safe_role; /* acts in (or sends to) the customer's account */
 } step_def;
 
 static const step_def transfer_steps[] = {
-    {IR_STEP_REGISTER, step_register},
-    {IR_STEP_TRANSFER, step_transfer},
-    {IR_STEP_ASSUME, step_assume},
-    {IR_STEP_ACCEPT, step_accept},
-    {IR_STEP_POLICY, step_policy},
-    {IR_STEP_THING, step_thing},
-    {NULL, NULL},
+    {IR_STEP_REGISTER, step_register, false},
+    {IR_STEP_TRANSFER, step_transfer, true},
+    {IR_STEP_ASSUME, step_assume, true},
+    {IR_STEP_ACCEPT, step_accept, true},
+    {IR_STEP_POLICY, step_policy, true},
+    {IR_STEP_THING, step_thing, true},
+    {NULL, NULL, false},
 };
 
 static const step_def without_ca_steps[] = {
-    {IR_STEP_REGISTER, step_register_without_ca},
-    {IR_STEP_POLICY, step_policy},
-    {IR_STEP_THING, step_thing},
-    {NULL, NULL},
+    {IR_STEP_REGISTER, step_register_without_ca, true},
+    {IR_STEP_POLICY, step_policy, true},
+    {IR_STEP_THING, step_thing, true},
+    {NULL, NULL, false},
 };
 
-static job_step_fn find_step(const job *j, const char *name)
+static const step_def *find_step(const job *j, const char *name)
 {
     const step_def *d =
         j->cust->delivery == IR_DELIVERY_TRANSFER ? transfer_steps : without_ca_steps;
 
     for (; d->name != NULL; d++)
         if (strcmp(d->name, name) == 0)
-            return d->fn;
+            return d;
     return NULL;
 }
 
@@ -151,12 +153,45 @@ void job_fact(job *j, const char *key, const char *value)
     j->n_facts++;
 }
 
+/* The confused-deputy check of the customer's role before it is used:
+ * JOB_NEXT when safe, JOB_PARK with the reason and the fix when it can be
+ * assumed without the ExternalId, JOB_RETRY when STS could not tell.
+ * Customers with an access key pass. */
+static job_verdict job_role_gate(job *j)
+{
+    int64_t interval_ms = (int64_t)j->ctx->cfg->daemon.role_check_seconds * 1000;
+    char reason[JOB_TEXT_MAX];
+    ir_err err = {0};
+
+    if (j->role_checked)
+        return JOB_NEXT;
+    switch (ir_accounts_role_gate(j->ctx->accounts, j->cust, j->csp, interval_ms, &err)) {
+    case IR_ROLE_SAFE:
+        j->role_checked = true;
+        return JOB_NEXT;
+    case IR_ROLE_UNSAFE:
+        /* Not err.msg: the full reason may be longer than an ir_err holds. */
+        ir_role_unsafe_reason(j->cust, j->csp, reason, sizeof(reason));
+        return job_park(j, "%s", reason);
+    case IR_ROLE_INCONCLUSIVE:
+        return job_retry(j, "%s", err.msg);
+    case IR_ROLE_UNCHECKED:
+        break;
+    }
+    return job_park(j, "customer %s's role cannot be used until it passes the check: %s",
+                    j->cust->id, err.msg);
+}
+
 ir_rc job_customer_target(job *j, ir_err *err)
 {
+    job_verdict v;
     ir_rc rc;
 
     if (j->have_cust_target)
         return IR_OK;
+    v = job_role_gate(j);
+    if (v != JOB_NEXT)
+        return ir_err_set(err, v == JOB_RETRY ? IR_ERR_BUSY : IR_ERR_PERMISSION, "%s", j->detail);
     rc = ir_accounts_customer_target(j->ctx->accounts, j->cust, j->csp, &j->cust_target, err);
     if (rc == IR_OK)
         j->have_cust_target = true;
@@ -298,7 +333,7 @@ static ir_rc record_retry(job *j, const char *step, ir_err *err)
 static ir_rc run_steps(job *j, ir_err *err)
 {
     char step[IR_STEP_NAME_MAX + 1];
-    job_step_fn fn;
+    const step_def *def;
     job_verdict v;
     ir_rc rc;
 
@@ -308,15 +343,19 @@ static ir_rc run_steps(job *j, ir_err *err)
             return ir_journal_finish(j->ctx->journal, j->e->cert_id, j->ctx->worker, NULL, err);
         if (atomic_load(j->ctx->stop))
             return ir_journal_release(j->ctx->journal, j->e->cert_id, j->ctx->worker, err);
-        fn = find_step(j, step);
-        if (fn == NULL) {
+        def = find_step(j, step);
+        if (def == NULL) {
             job_park(j, "unknown step '%s' for %s delivery", step,
                      j->cust->delivery == IR_DELIVERY_TRANSFER ? "transfer"
                                                                : "register-without-ca");
             return record_park(j, step, err);
         }
         job_outcome_reset(j);
-        v = fn(j);
+        /* An unsafe role is never used, and nothing is sent to its
+         * account: the check comes before the transfer. */
+        v = def->needs_safe_role ? job_role_gate(j) : JOB_NEXT;
+        if (v == JOB_NEXT)
+            v = def->fn(j);
         if (v == JOB_PARK)
             return record_park(j, step, err);
         if (v == JOB_RETRY)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "app/runtime.h"
@@ -13,6 +14,7 @@
 #include "core/log.h"
 #include "daemon/dispatch.h"
 #include "journal/journal.h"
+#include "keystore/keystore.h"
 
 #define WORKER_ID_MAX 128
 #define GRACE_MS      3000
@@ -190,6 +192,11 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     ir_log_set_prefix("iotregd");
+    /* The daemon holds AWS secrets, session tokens and the token's PIN: no
+     * core dumps, no ptrace by other processes of the same user. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        ir_log_warn("cannot keep secrets out of core dumps (PR_SET_DUMPABLE): %m");
+    ir_ks_softhsm_env_allow(); /* our own process: SOFTHSM2_CONF from <softhsm-dir> */
     o.config_path = ir_config_resolve_path(o.config_path);
     if (ir_runtime_open(o.config_path, IR_RT_JOURNAL | IR_RT_AWS, &r, &err) != IR_OK) {
         ir_log_error("%s", err.msg);

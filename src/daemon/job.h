@@ -29,6 +29,7 @@ typedef struct job {
     ir_aws_target csp_target;
     ir_aws_target cust_target;
     bool have_cust_target;
+    bool role_checked; /* the customer's role passed the ExternalId check */
 
     /* The outcome of the step that just ran. */
     const char *result;
@@ -56,7 +57,10 @@ void job_fact(job *j, const char *key, const char *value);
 job_verdict job_registered_in(job *j, const ir_aws_target *t, const char *account,
                               const char *next);
 
-/* The customer's target, resolved on first use (it may assume a role). */
+/* The customer's target, resolved on first use (it may assume a role).
+ * A role must first pass the ExternalId check (creds/role_check.h): when it
+ * does not, the error is IR_ERR_PERMISSION (unsafe) or IR_ERR_BUSY (try
+ * again) with the reason in err. */
 ir_rc job_customer_target(job *j, ir_err *err);
 
 /* Crash fault injection (debug builds): dies with SIGKILL when

@@ -84,7 +84,13 @@ static job_verdict revoke_everywhere(job *j)
     where w = WHERE_NOWHERE;
 
     if (reached_customer(j->e, j->cust)) {
-        if (job_customer_target(j, &err) != IR_OK)
+        ir_rc rc = job_customer_target(j, &err);
+
+        /* STS could not answer (the role check or AssumeRole): try again. */
+        if (rc == IR_ERR_BUSY || rc == IR_ERR_NETWORK || rc == IR_ERR_TIMEOUT)
+            return job_retry(j, "cannot act in customer %s's account yet: %s", j->cust->id,
+                             err.msg);
+        if (rc != IR_OK)
             return job_park(j, "cannot act in customer %s's account: %s", j->cust->id, err.msg);
         w = revoke_in(j, &j->cust_target, j->cust->account_id, &v);
     }

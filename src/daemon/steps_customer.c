@@ -136,29 +136,141 @@ static job_verdict thing_in_group(job *j, const char *thing)
     return JOB_NEXT;
 }
 
+/* Whether principal is this certificate: its ARN, or (another partition's
+ * spelling) an ARN ending in :cert/ID. */
+static bool is_this_certificate(const job *j, const char *principal)
+{
+    size_t n = strlen(principal), id = strlen(j->e->cert_id);
+
+    if (strcmp(principal, j->cert_arn) == 0)
+        return true;
+    return n > id + 6 && strcmp(principal + n - id, j->e->cert_id) == 0 &&
+           strncmp(principal + n - id - 6, ":cert/", 6) == 0;
+}
+
+/* Who holds a thing besides this certificate. */
+typedef struct thing_holders {
+    char other[JOB_ARN_MAX]; /* the first other principal; "" when none */
+    bool self;               /* this certificate is attached */
+} thing_holders;
+
+static job_verdict list_holders(job *j, const char *thing, thing_holders *h)
+{
+    ir_iot_principal_list l = {0};
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+    job_verdict v = JOB_NEXT;
+    size_t i;
+    ir_rc rc;
+
+    memset(h, 0, sizeof(*h));
+    rc = ir_iot_list_all_thing_principals(j->ctx->aws, &j->cust_target, thing, &l, &aerr, &err);
+    if (rc != IR_OK)
+        v = job_aws_failure(j, "ListThingPrincipals", rc, &aerr, &err);
+    for (i = 0; v == JOB_NEXT && i < l.n; i++) {
+        if (is_this_certificate(j, l.items[i]))
+            h->self = true;
+        else if (h->other[0] == '\0')
+            ir_strlcpy(h->other, l.items[i], sizeof(h->other));
+    }
+    ir_iot_principal_list_free(&l);
+    return v;
+}
+
+static job_verdict detach_this_certificate(job *j, const char *thing)
+{
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+    ir_rc rc = ir_iot_detach_thing_principal(j->ctx->aws, &j->cust_target, thing, j->cert_arn,
+                                             &aerr, &err);
+
+    return rc == IR_OK ? JOB_NEXT : job_aws_failure(j, "DetachThingPrincipal", rc, &aerr, &err);
+}
+
+/* A thing that another certificate already holds is not shared unless the
+ * customer opted in: with policies that use ${iot:Connection.Thing.ThingName}
+ * one device could act as the other. This certificate alone (a retry after a
+ * crash) is fine; this one beside another (a crash after a shared attach, or
+ * the opt-in withdrawn) is detached before parking. */
+static job_verdict thing_not_shared(job *j, const char *thing)
+{
+    thing_holders h;
+    job_verdict v = list_holders(j, thing, &h);
+
+    if (v != JOB_NEXT || h.other[0] == '\0')
+        return v;
+    if (h.self) {
+        v = detach_this_certificate(j, thing);
+        if (v != JOB_NEXT)
+            return v;
+    }
+    return job_park(j,
+                    "thing %s in account %s already has principal %s (another certificate); "
+                    "iotreg does not share a thing between certificates unless <thing "
+                    "share-existing=\"true\"> is set for customer %s",
+                    thing, j->cust->account_id, h.other, j->cust->id);
+}
+
+/* After attaching: another certificate attached at the same time (another
+ * worker, the check before raced with it). This one steps back and retries
+ * later, when the check before parks it, or attaches it if the other stepped
+ * back too. */
+static job_verdict still_not_shared(job *j, const char *thing)
+{
+    thing_holders h;
+    job_verdict v = list_holders(j, thing, &h);
+
+    if (v != JOB_NEXT || h.other[0] == '\0')
+        return v;
+    v = detach_this_certificate(j, thing);
+    if (v != JOB_NEXT)
+        return v;
+    return job_retry(j,
+                     "thing %s in account %s got principal %s while this certificate was "
+                     "attached; detached it again, to be tried later",
+                     thing, j->cust->account_id, h.other);
+}
+
+/* Attaches this certificate to thing, which it shares with no other unless
+ * the customer opted in. */
+static job_verdict attach_to_thing(job *j, const char *thing)
+{
+    bool share = j->cust->thing_share_existing;
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+    job_verdict v = share ? JOB_NEXT : thing_not_shared(j, thing);
+    ir_rc rc;
+
+    if (v != JOB_NEXT)
+        return v;
+    rc = ir_iot_attach_thing_principal(j->ctx->aws, &j->cust_target, thing, j->cert_arn, &aerr,
+                                       &err);
+    if (rc != IR_OK)
+        return job_aws_failure(j, "AttachThingPrincipal", rc, &aerr, &err);
+    return share ? JOB_NEXT : still_not_shared(j, thing);
+}
+
 static job_verdict make_thing(job *j, const char *thing)
 {
     ir_iot_create_thing_args args = {0};
     ir_iot_thing th = {0};
     ir_aws_error aerr = {0};
     ir_err err = {0};
+    job_verdict v;
     ir_rc rc;
 
     args.thing_name = thing;
     rc = ir_iot_create_thing(j->ctx->aws, &j->cust_target, &args, &th, &aerr, &err);
     ir_iot_thing_free(&th);
-    /* A thing of that name with other attributes is the customer's: use it. */
+    /* A thing of that name with other attributes is the customer's: use it,
+     * unless another certificate holds it. */
     if (rc != IR_OK &&
         !(rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")))
         return job_aws_failure(j, "CreateThing", rc, &aerr, &err);
-    memset(&aerr, 0, sizeof(aerr));
-    rc = ir_iot_attach_thing_principal(j->ctx->aws, &j->cust_target, thing, j->cert_arn, &aerr,
-                                       &err);
-    if (rc != IR_OK)
-        return job_aws_failure(j, "AttachThingPrincipal", rc, &aerr, &err);
-    if (j->cust->thing_group != NULL)
+    v = attach_to_thing(j, thing);
+    if (v == JOB_NEXT && j->cust->thing_group != NULL)
         return thing_in_group(j, thing);
-    return JOB_NEXT;
+    return v;
 }
 
 job_verdict step_thing(job *j)

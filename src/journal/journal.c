@@ -45,6 +45,14 @@ static ir_rc check_step(const char *what, const char *step, ir_err *err)
     return IR_OK;
 }
 
+unsigned ir_journal_file_mode(const ir_journal_conf *conf)
+{
+    /* Read and write bits only, never for others, always for the owner. */
+    if (conf == NULL || conf->mode == 0)
+        return IR_JOURNAL_MODE_DEFAULT;
+    return (conf->mode & 0660) | 0600;
+}
+
 ir_rc ir_journal_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err)
 {
     *out = NULL;

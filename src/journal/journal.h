@@ -167,6 +167,16 @@ typedef struct ir_count_row {
     int64_t count;
 } ir_count_row;
 
+/* Permissions of the journal's files when the configuration names none:
+ * one user (the CA's and iotregd's) reads and writes them. */
+#define IR_JOURNAL_MODE_DEFAULT 0600
+
+/* The permissions conf gives the journal's files (its database, -wal and
+ * -shm, the spool and its taken files): set on creation whatever the umask
+ * (which is never changed); an older file the process owns is given at
+ * least these, and nothing for others. */
+unsigned ir_journal_file_mode(const ir_journal_conf *conf);
+
 /* Opens (creating and migrating as needed) the journal conf names. */
 ir_rc ir_journal_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err);
 /* Waits for nothing: callers have returned from every call before closing. */

@@ -41,4 +41,13 @@ struct ir_journal {
 
 ir_rc ir_journal_sqlite_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err);
 
+/* The mode a journal file this process owns, found with mode current, is
+ * given: at least the configured one, nothing for others, and whatever the
+ * group had (the other user of a two-user setup may need it, whatever this
+ * process's configuration says). Files it creates get the configured mode. */
+static inline unsigned ir_journal_owned_mode(unsigned current, unsigned configured)
+{
+    return configured | (current & 0060);
+}
+
 #endif

@@ -107,6 +107,7 @@ ir_rc ir_journal_sqlite_open(const ir_journal_conf *conf, ir_journal **out, ir_e
         return ir_err_set(err, IR_ERR_NOMEM, "journal: out of memory");
     }
     j->base.ops = &sqlite_ops;
+    j->mode = ir_journal_file_mode(conf);
     atomic_init(&j->wal_restart, false);
     rc = init_locks(j, err);
     if (rc != IR_OK) {

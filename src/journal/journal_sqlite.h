@@ -26,6 +26,7 @@ typedef struct sq_waiter sq_waiter;
 typedef struct sq_journal {
     ir_journal base;
     char *path;
+    unsigned mode; /* of the database, its -wal and -shm (ir_journal_file_mode) */
     /* Connection pool: a connection is used by one thread at a time. */
     pthread_mutex_t pool_lock;
     pthread_cond_t pool_cond;

@@ -5,11 +5,21 @@
 
 #include "journal/journal_sqlite.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/util.h"
+
+/* What a user who may not write the journal's files needs. */
+#define PERMISSION_HINT                                                                            \
+    "; this user needs read and write access to the journal's files (-wal and -shm too) and "      \
+    "their directory: when the CA and iotregd run as two users, give them a group and the "        \
+    "journal the mode 0660 (<sqlite mode=\"0660\"/>)"
 
 ir_rc sq_fail(sqlite3 *db, int rc, const char *what, ir_err *err)
 {
@@ -38,8 +48,9 @@ ir_rc sq_fail(sqlite3 *db, int rc, const char *what, ir_err *err)
     default:
         code = IR_ERR_JOURNAL;
     }
-    return ir_err_set(err, code, "journal %s: %s: %s", path != NULL && path[0] ? path : "(memory)",
-                      what, msg);
+    return ir_err_set(err, code, "journal %s: %s: %s%s",
+                      path != NULL && path[0] ? path : "(memory)", what, msg,
+                      code == IR_ERR_PERMISSION ? PERMISSION_HINT : "");
 }
 
 ir_rc sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, ir_err *err)
@@ -122,7 +133,7 @@ static ir_rc open_failed(sqlite3 *db, const char *path, int rc, ir_err *err)
     ir_rc r = ir_err_set(err, (rc & 0xff) == SQLITE_NOMEM ? IR_ERR_NOMEM : IR_ERR_IO,
                          "cannot open the journal %s: %s; check that its directory exists and "
                          "that this user may create files there (SQLite keeps -wal and -shm "
-                         "files beside it)",
+                         "files beside it; for two users, see the journal's mode)",
                          path, db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 
     sqlite3_close(db);
@@ -187,16 +198,47 @@ static void restart_wal(sqlite3 *db)
     sqlite3_busy_timeout(db, SQ_BUSY_TIMEOUT_MS);
 }
 
+/* The journal's files get the configured mode whatever the umask. SQLite
+ * creates the database with 0644 less the umask, and a -wal or -shm with the
+ * database's mode (and owner, when root), fixing what the umask took: so the
+ * database gets its mode as soon as SQLite has created it, before the first
+ * statement creates the WAL. Older files this process owns are given at
+ * least the mode (ir_journal_owned_mode); others' are their owner's. By
+ * path: closing a descriptor of the database would release the POSIX locks
+ * SQLite holds on it in this process. A chmod that fails leaves the file
+ * working as it was. */
+static void own_modes(const sq_journal *j, bool created)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    char path[PATH_MAX];
+    struct stat st;
+    unsigned want;
+    size_t i;
+
+    for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        if (snprintf(path, sizeof(path), "%s%s", j->path, suffixes[i]) >= (int)sizeof(path))
+            return;
+        if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+            continue;
+        want = created ? j->mode : ir_journal_owned_mode(st.st_mode & 07777, j->mode);
+        if ((st.st_mode & 07777) != want)
+            (void)chmod(path, want);
+    }
+}
+
 static ir_rc conn_open(sq_journal *j, sqlite3 **out, ir_err *err)
 {
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    struct stat st;
+    bool created = lstat(j->path, &st) != 0 && errno == ENOENT;
     int rc = sqlite3_open_v2(j->path, &db, flags, NULL);
     char pragmas[160];
     ir_rc r;
 
     if (rc != SQLITE_OK)
         return open_failed(db, j->path, rc, err);
+    own_modes(j, created);
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, SQ_BUSY_TIMEOUT_MS);
     snprintf(pragmas, sizeof(pragmas),

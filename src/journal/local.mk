@@ -21,3 +21,13 @@ TESTS += tests/journal/test_spool
 tests_journal_test_spool_SOURCES = tests/journal/test_spool.c tests/journal/jtest.h
 tests_journal_test_spool_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit
 tests_journal_test_spool_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/journal/test_modes
+TESTS += tests/journal/test_modes
+tests_journal_test_modes_SOURCES = tests/journal/test_modes.c tests/journal/jtest.h
+tests_journal_test_modes_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit
+tests_journal_test_modes_LDADD = $(TEST_LIBS)
+
+# The README's two-user setup with two real users (needs root).
+TESTS += tests/journal/two-users.test
+EXTRA_DIST += tests/journal/two-users.test

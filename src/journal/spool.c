@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,12 +19,12 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "journal/journal_backend.h"
 #include "journal/spool_record.h"
 
 #define SPOOL_WAIT_MS 30000 /* an append waits this long at most for a drain */
 #define SPOOL_CHUNK   (1024 * 1024)
-#define SPOOL_BATCH   256 /* records per transaction when draining */
-#define SPOOL_MODE    0644
+#define SPOOL_BATCH   256       /* records per transaction when draining */
 #define TAKEN_INFIX   ".taken-" /* <spool>.taken-<pid>-<ms>-<n>: taken by a drain */
 
 /* flock belongs to the open file, which threads and forked children share:
@@ -34,6 +35,7 @@ struct ir_spool {
     pthread_mutex_t lock;
     pid_t pid; /* the process that opened fd */
     int fd;
+    unsigned mode; /* the journal's file mode (ir_journal_file_mode) */
     char *path;
 };
 
@@ -64,31 +66,91 @@ static int sync_dir_of(const char *path)
     return rc;
 }
 
-static int open_or_create(const char *path, ir_err *err)
+/* The name of this process's group (its number when it has no name): the
+ * group that files it must open may belong to. */
+static void own_group(char *out, size_t n)
+{
+    struct group g, *found = NULL;
+    char buf[1024];
+    gid_t gid = getegid();
+
+    if (getgrgid_r(gid, &g, buf, sizeof(buf), &found) == 0 && found != NULL)
+        snprintf(out, n, "%s", found->gr_name);
+    else
+        snprintf(out, n, "%u", (unsigned)gid);
+}
+
+/* A spool file this user may not open stays where it is, records and all:
+ * the message says how to let this user in. */
+static ir_rc cannot_open(const char *what, const char *path, int e, ir_err *err)
+{
+    char group[64];
+
+    if (e != EACCES && e != EPERM)
+        return ir_err_set(err, IR_ERR_IO, "cannot open %s %s: %s", what, path, strerror(e));
+    own_group(group, sizeof(group));
+    return ir_err_set(err, IR_ERR_PERMISSION,
+                      "cannot open %s %s: %s; its certificates wait there: make it readable "
+                      "and writable by this user or group, e.g. chmod 0660 %s; chgrp %s %s; and "
+                      "set the journal's mode (<sqlite mode=\"0660\"/>) for new files",
+                      what, path, strerror(e), path, group, path);
+}
+
+/* Gives a spool this process owns the journal's mode: one it has just
+ * created exactly (whatever the umask took), an older one at least
+ * (ir_journal_owned_mode). */
+static int own_mode(int fd, unsigned mode, bool created)
+{
+    struct stat st;
+    unsigned want;
+
+    if (fstat(fd, &st) != 0)
+        return -1;
+    want = created ? mode : ir_journal_owned_mode(st.st_mode & 07777, mode);
+    if (st.st_uid != geteuid() || (st.st_mode & 07777) == want)
+        return 0;
+    return fchmod(fd, want);
+}
+
+/* A spool this process has just created: the journal's mode whatever the
+ * umask, and a durable name. */
+static int created(int fd, const char *path, unsigned mode, ir_err *err)
+{
+    if (own_mode(fd, mode, true) != 0)
+        ir_err_set(err, IR_ERR_IO, "cannot set the mode of the journal's spool %s to %04o: %s",
+                   path, mode, strerror(errno));
+    else if (sync_dir_of(path) != 0)
+        ir_err_set(err, IR_ERR_IO, "cannot make the journal's spool %s durable: %s", path,
+                   strerror(errno));
+    else
+        return fd;
+    close(fd);
+    return -1;
+}
+
+static int open_or_create(const char *path, unsigned mode, ir_err *err)
 {
     int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 
     if (fd < 0 && errno == ENOENT) {
-        fd =
-            open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, SPOOL_MODE);
-        if (fd >= 0 && sync_dir_of(path) != 0) {
-            ir_err_set(err, IR_ERR_IO, "cannot make the journal's spool %s durable: %s", path,
-                       strerror(errno));
-            close(fd);
-            return -1;
-        }
-        if (fd < 0 && errno == EEXIST)
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd >= 0)
+            return created(fd, path, mode, err);
+        if (errno == EEXIST)
             fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    } else if (fd >= 0) {
+        (void)own_mode(fd, mode, false); /* best effort: the file works as it is */
     }
     if (fd < 0)
         ir_err_set(err, IR_ERR_IO,
                    "cannot open the journal's spool %s: %s; check that the journal's directory "
-                   "exists and that this user may create and write files there",
+                   "exists and that this user may create and write files there (when the CA "
+                   "and iotregd run as two users, give the journal the mode 0660)",
                    path, strerror(errno));
     return fd;
 }
 
-ir_rc ir_spool_open(const char *journal_path, ir_spool **out, ir_err *err)
+ir_rc ir_spool_open(const char *journal_path, unsigned mode, ir_spool **out, ir_err *err)
 {
     ir_spool *s;
 
@@ -99,7 +161,8 @@ ir_rc ir_spool_open(const char *journal_path, ir_spool **out, ir_err *err)
         free(s);
         return ir_err_set(err, IR_ERR_NOMEM, "spool: out of memory");
     }
-    if ((s->fd = open_or_create(s->path, err)) < 0) {
+    s->mode = mode != 0 ? mode : IR_JOURNAL_MODE_DEFAULT;
+    if ((s->fd = open_or_create(s->path, s->mode, err)) < 0) {
         free(s->path);
         free(s);
         return IR_ERR_IO;
@@ -165,7 +228,7 @@ static ir_rc reopen_after_fork(ir_spool *s, ir_err *err)
     if (s->pid == getpid())
         return IR_OK;
     pthread_mutex_init(&s->lock, NULL);
-    if ((fd = open_or_create(s->path, err)) < 0)
+    if ((fd = open_or_create(s->path, s->mode, err)) < 0)
         return IR_ERR_IO;
     close(s->fd);
     s->fd = fd;
@@ -194,7 +257,7 @@ static ir_rc lock_current(ir_spool *s, ir_err *err)
         if (rc != IR_OK || still_the_spool(s->fd, s->path))
             return rc;
         flock(s->fd, LOCK_UN);
-        if ((fd = open_or_create(s->path, err)) < 0)
+        if ((fd = open_or_create(s->path, s->mode, err)) < 0)
             return IR_ERR_IO;
         close(s->fd);
         s->fd = fd;
@@ -347,9 +410,7 @@ static ir_rc drain_taken(drain *d, const char *path, ir_err *err)
     d->path = path;
     d->fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (d->fd < 0)
-        return errno == ENOENT ? IR_OK
-                               : ir_err_set(err, IR_ERR_IO, "cannot open the taken spool %s: %s",
-                                            path, strerror(errno));
+        return errno == ENOENT ? IR_OK : cannot_open("the taken spool", path, errno, err);
     if (claim_taken(d->fd)) {
         rc = read_all(d, err);
         if (rc == IR_OK && unlink(path) != 0 && errno != ENOENT)
@@ -357,6 +418,27 @@ static ir_rc drain_taken(drain *d, const char *path, ir_err *err)
                             strerror(errno));
     }
     close(d->fd); /* releases the claim */
+    return rc;
+}
+
+static ir_rc cannot_take(const char *spool, int e, ir_err *err)
+{
+    char *copy = strdup(spool), group[64];
+    const char *dir;
+    ir_rc rc;
+
+    if (copy == NULL || (e != EACCES && e != EPERM)) {
+        free(copy);
+        return ir_err_set(err, IR_ERR_IO, "cannot take the journal's spool %s: %s", spool,
+                          strerror(e));
+    }
+    own_group(group, sizeof(group));
+    dir = dirname(copy);
+    rc = ir_err_set(err, IR_ERR_PERMISSION,
+                    "cannot take the journal's spool %s: %s; its certificates wait there: let "
+                    "this user write to the journal's directory, e.g. chgrp %s %s; chmod 2770 %s",
+                    spool, strerror(e), group, dir, dir);
+    free(copy);
     return rc;
 }
 
@@ -372,17 +454,13 @@ static ir_rc take_spool(const char *spool, int wait_ms, ir_err *err)
     ir_rc rc;
 
     if (fd < 0)
-        return errno == ENOENT
-                   ? IR_OK
-                   : ir_err_set(err, IR_ERR_IO, "cannot open the journal's spool %s: %s", spool,
-                                strerror(errno));
+        return errno == ENOENT ? IR_OK : cannot_open("the journal's spool", spool, errno, err);
     rc = lock_within(fd, LOCK_EX, wait_ms, spool, err);
     if (rc == IR_OK && fstat(fd, &st) == 0 && st.st_size > 0) {
         snprintf(taken, sizeof(taken), "%s" TAKEN_INFIX "%ld-%lld-%u", spool, (long)getpid(),
                  (long long)ir_realtime_ms(), atomic_fetch_add(&counter, 1));
         if (rename(spool, taken) != 0)
-            rc = ir_err_set(err, IR_ERR_IO, "cannot take the journal's spool %s: %s", spool,
-                            strerror(errno));
+            rc = cannot_take(spool, errno, err);
     }
     flock(fd, LOCK_UN);
     close(fd);
@@ -398,6 +476,7 @@ static ir_rc drain_all_taken(drain *d, const char *spool, ir_err *err)
     struct dirent *e;
     ir_rc rc = IR_OK, one;
     ir_err first = {0};
+    size_t failed = 0;
     DIR *dh;
 
     if (copy == NULL)
@@ -415,12 +494,15 @@ static ir_rc drain_all_taken(drain *d, const char *spool, ir_err *err)
             continue;
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
         one = drain_taken(d, path, &first);
-        if (one != IR_OK && rc == IR_OK) {
+        if (one != IR_OK && failed++ == 0) {
             rc = one;
-            *err = first;
+            if (err != NULL)
+                *err = first;
         }
     }
     closedir(dh);
+    if (failed > 1)
+        ir_err_prefix(err, "%zu taken spools were left for a later drain; the first: ", failed);
     free(copy);
     return rc;
 }

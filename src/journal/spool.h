@@ -26,8 +26,11 @@
 typedef struct ir_spool ir_spool;
 
 /* Opens (creating it, durably, when missing) the spool of the SQLite journal
- * at journal_path, for appending. */
-ir_rc ir_spool_open(const char *journal_path, ir_spool **out, ir_err *err);
+ * at journal_path, for appending. A spool this process creates gets mode
+ * (ir_journal_file_mode; 0: IR_JOURNAL_MODE_DEFAULT) whatever the umask, and
+ * one it owns with another mode is given this one; the process's umask is
+ * left alone. A drain's rename keeps the mode for the taken file. */
+ir_rc ir_spool_open(const char *journal_path, unsigned mode, ir_spool **out, ir_err *err);
 void ir_spool_close(ir_spool *s);
 
 /* Validates req as ir_journal_enqueue does and appends it: durable on
@@ -46,7 +49,9 @@ typedef struct ir_spool_drained {
  * earlier, to sink in batches; removes each taken file once sink has taken
  * all of it, and leaves it for the next drain otherwise. No spool file:
  * nothing to do. IR_ERR_BUSY when writers kept the spool locked for wait_ms
- * (what was taken before is drained all the same). */
+ * (what was taken before is drained all the same). IR_ERR_PERMISSION when
+ * this user may not open a spool file: the message names the first such
+ * file and the fix; the file is left as it is, and every other one drained. */
 ir_rc ir_spool_drain(const char *journal_path, int wait_ms, ir_spool_sink sink, void *ctx,
                      ir_spool_drained *out, ir_err *err);
 

@@ -36,6 +36,7 @@
 #define IR_KS_VERIFICATION_SUFFIX ".verification"
 #define IR_KS_APP_REGISTRATION    "iotreg-ca-registration"
 #define IR_KS_AKID_MAX            128
+#define IR_KS_SIG_MAX             512 /* an RSA-4096 signature; ECDSA's are shorter */
 
 typedef enum ir_ks_reason {
     IR_KS_R_NONE = 0,
@@ -68,7 +69,8 @@ typedef struct ir_keystore_opts {
     const char *module;      /* NULL = IR_KS_DEFAULT_MODULE (or a p11-kit module name) */
     const char *token_label; /* NULL = IR_KS_DEFAULT_TOKEN_LABEL */
     const char *pin_file;    /* user PIN; NULL: ask the pin_fn given to login */
-    const char *softhsm_dir; /* SoftHSM2 only: SOFTHSM2_CONF defaults to DIR/softhsm2.conf */
+    const char *softhsm_dir; /* SoftHSM2 only: SOFTHSM2_CONF defaults to DIR/softhsm2.conf,
+                                in iotreg's own programs only (ir_ks_softhsm_env_allow) */
     const char *config_path; /* for messages: where the settings came from */
 } ir_keystore_opts;
 
@@ -165,6 +167,18 @@ ir_rc ir_ks_parse_key_spec(const char *spec, CK_KEY_TYPE *type, unsigned long *b
  * signature's length. */
 ir_rc ir_ks_sign(ir_keystore *ks, ir_ks_objref *key, CK_MECHANISM *mech, const unsigned char *in,
                  size_t inlen, unsigned char *sig, size_t *siglen, ir_err *err);
+/* Signs dgst, the md digest of a message, with the private key labelled
+ * label, into the form X.509 carries: a DER ECDSA-Sig-Value (CKM_ECDSA) for
+ * EC keys, PKCS#1 v1.5 (CKM_RSA_PKCS over the DigestInfo) for RSA keys.
+ * siglen: in, the size of sig; out, the signature's length. This is the
+ * keystore's own path, not the provider's: no issuance tap sees it. */
+ir_rc ir_ks_sign_digest(ir_keystore *ks, const char *label, const EVP_MD *md,
+                        const unsigned char *dgst, size_t dlen, unsigned char *sig, size_t *siglen,
+                        ir_err *err);
+/* r||s (len bytes, r and s of equal length) as a DER ECDSA-Sig-Value into
+ * sig (sigsize bytes); false when it is not r||s or does not fit. */
+bool ir_ks_ecdsa_sig_der(const unsigned char *raw, size_t len, unsigned char *sig, size_t *siglen,
+                         size_t sigsize);
 
 /* AWS secret: stores "AWS4"+secret as a non-extractable CKK_GENERIC_SECRET
  * key with CKA_SIGN (CKM_SHA256_HMAC) labelled label, the access key id in
@@ -198,5 +212,9 @@ ir_rc ir_ks_token_create(const ir_keystore_opts *opts, const char *so_pin, const
 /* Makes SOFTHSM2_CONF point at DIR/softhsm2.conf when it is unset (no-op for
  * dir NULL); exported for `keystore init`, which also writes that file. */
 void ir_ks_softhsm_env(const char *dir);
+/* Called first by iotregctl and iotregd, never in a CA's process: from then
+ * on, opening a keystore with a softhsm_dir sets SOFTHSM2_CONF when it is
+ * unset. Elsewhere (the provider, the hook) the environment is left alone. */
+void ir_ks_softhsm_env_allow(void);
 
 #endif

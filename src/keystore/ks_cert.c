@@ -1,5 +1,5 @@
 /* Building CA and verification certificates with libcrypto's X509 API,
- * signed by a provider key. */
+ * signed by a token key through the keystore. */
 #include "config.h"
 
 #include <string.h>
@@ -7,7 +7,6 @@
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/params.h>
 #include <openssl/x509v3.h>
 
 #include "keystore/subca.h"
@@ -125,21 +124,67 @@ static const char *digest_for(EVP_PKEY *issuer_key)
                                                                                   : "SHA256";
 }
 
-/* The certificates iotregctl makes (SubCAs, verification certificates) are
- * not device certificates: they stay out of the issuance tap ("iotreg-tap",
- * which other providers ignore). */
-static int sign_cert(X509 *x, const ir_ks_cert_req *req)
+/* ecdsa-with-SHA* (no parameters) or sha*WithRSAEncryption (NULL). */
+static int set_algorithm(X509_ALGOR *alg, EVP_PKEY *issuer_key, const EVP_MD *md)
 {
-    int tap = 0;
-    OSSL_PARAM params[] = {OSSL_PARAM_int("iotreg-tap", &tap), OSSL_PARAM_END};
-    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
-    int ok = mctx != NULL &&
-             EVP_DigestSignInit_ex(mctx, NULL, digest_for(req->issuer_key), req->libctx, NULL,
-                                   req->issuer_key, params) > 0 &&
-             X509_sign_ctx(x, mctx) > 0;
+    int ec = EVP_PKEY_is_a(issuer_key, "EC"), sigid = NID_undef;
 
-    EVP_MD_CTX_free(mctx);
-    return ok;
+    return OBJ_find_sigid_by_algs(&sigid, EVP_MD_get_type(md),
+                                  ec ? NID_X9_62_id_ecPublicKey : NID_rsaEncryption) &&
+           X509_ALGOR_set0(alg, OBJ_nid2obj(sigid), ec ? V_ASN1_UNDEF : V_ASN1_NULL, NULL);
+}
+
+/* Both copies of the signature algorithm, then the signature. libcrypto 3.0
+ * has no setter for them on an X509 (X509_REQ has one): they are the
+ * certificate's own objects, written in place as X509_sign does. */
+static int set_signature(X509 *x, EVP_PKEY *issuer_key, const EVP_MD *md)
+{
+    const ASN1_BIT_STRING *csig;
+    const X509_ALGOR *calg;
+
+    X509_get0_signature(&csig, &calg, x);
+    return set_algorithm((X509_ALGOR *)X509_get0_tbs_sigalg(x), issuer_key, md) &&
+           set_algorithm((X509_ALGOR *)calg, issuer_key, md);
+}
+
+static int put_signature(X509 *x, const unsigned char *sig, size_t siglen)
+{
+    const ASN1_BIT_STRING *csig;
+    ASN1_BIT_STRING *bits;
+
+    X509_get0_signature(&csig, NULL, x);
+    bits = (ASN1_BIT_STRING *)csig;
+    if (!ASN1_BIT_STRING_set(bits, (unsigned char *)sig, (int)siglen))
+        return 0;
+    bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07); /* no unused bits */
+    bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+    return 1;
+}
+
+/* The certificates iotregctl makes (SubCAs, verification certificates) are
+ * not device certificates: the keystore signs them directly, so they never
+ * pass the provider and its issuance tap (which nothing an OpenSSL caller
+ * sets can switch off). */
+static ir_rc sign_cert(X509 *x, const ir_ks_cert_req *req, ir_err *err)
+{
+    EVP_MD *md = EVP_MD_fetch(req->libctx, digest_for(req->issuer_key), NULL);
+    unsigned char *tbs = NULL, dgst[EVP_MAX_MD_SIZE], sig[IR_KS_SIG_MAX];
+    unsigned int dlen = 0;
+    size_t siglen = sizeof(sig);
+    int tbslen = -1;
+    ir_rc rc = IR_OK;
+
+    if (md == NULL || !set_signature(x, req->issuer_key, md) ||
+        (tbslen = i2d_re_X509_tbs(x, &tbs)) <= 0 ||
+        !EVP_Digest(tbs, (size_t)tbslen, dgst, &dlen, md, NULL))
+        rc = ir_ks_ossl_error(err, IR_ERR_CRYPTO, "cannot encode the certificate to sign");
+    if (rc == IR_OK)
+        rc = ir_ks_sign_digest(req->ks, req->issuer_label, md, dgst, dlen, sig, &siglen, err);
+    if (rc == IR_OK && !put_signature(x, sig, siglen))
+        rc = ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+    OPENSSL_free(tbs);
+    EVP_MD_free(md);
+    return rc;
 }
 
 static int fill_cert(X509 *x, const ir_ks_cert_req *req)
@@ -157,15 +202,17 @@ static int fill_cert(X509 *x, const ir_ks_cert_req *req)
 ir_rc ir_ks_build_cert(const ir_ks_cert_req *req, X509 **out, ir_err *err)
 {
     X509 *x = X509_new_ex(req->libctx, NULL);
+    ir_rc rc;
 
     *out = NULL;
     if (x == NULL || !fill_cert(x, req)) {
         X509_free(x);
         return ir_ks_ossl_error(err, IR_ERR_CRYPTO, "cannot build the certificate");
     }
-    if (!sign_cert(x, req)) {
+    rc = sign_cert(x, req, err);
+    if (rc != IR_OK) {
         X509_free(x);
-        return ir_ks_ossl_error(err, IR_ERR_CRYPTO, "cannot sign the certificate in the token");
+        return rc;
     }
     *out = x;
     return IR_OK;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
+#include "core/secret.h"
 #include "keystore/keystore.h"
 
 #define KS_POOL_MAX 32         /* idle sessions kept open */
@@ -19,8 +20,9 @@ struct ir_keystore {
     char token_label[33];
     CK_SLOT_ID slot;
     pthread_mutex_t lock;
-    /* Kept for logging in again in a forked child; cleansed at close. */
-    char pin[IR_KS_PIN_MAX];
+    /* Kept for logging in again in a forked child, in locked pages left out
+     * of core dumps (IR_KS_PIN_MAX - 1 bytes); cleansed at close. */
+    ir_secret *pin;
     bool logged_in;
     /* Holds the login: PKCS#11 logs out when an application's last session closes. */
     CK_SESSION_HANDLE login_session;

@@ -5,11 +5,10 @@
 #include <p11-kit/p11-kit.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/crypto.h>
 
 #include "core/log.h"
 #include "keystore/ks_internal.h"
@@ -22,14 +21,31 @@ void ks_padded_to_cstr(const unsigned char *padded, size_t n, char *out)
     out[n] = '\0';
 }
 
+/* Set once by iotreg's own programs; a CA's process never sets it, so the
+ * provider and the hook leave the CA's environment alone. */
+static atomic_bool own_process_env;
+
+void ir_ks_softhsm_env_allow(void)
+{
+    atomic_store(&own_process_env, true);
+}
+
 void ir_ks_softhsm_env(const char *dir)
 {
     char path[4096];
 
     if (dir == NULL || getenv("SOFTHSM2_CONF") != NULL)
         return;
-    snprintf(path, sizeof(path), "%s/softhsm2.conf", dir);
+    if ((size_t)snprintf(path, sizeof(path), "%s/softhsm2.conf", dir) >= sizeof(path))
+        return;
     setenv("SOFTHSM2_CONF", path, 0);
+}
+
+/* Only in iotregctl and iotregd (see ir_ks_softhsm_env_allow). */
+static void softhsm_env_if_own(const char *dir)
+{
+    if (atomic_load(&own_process_env))
+        ir_ks_softhsm_env(dir);
 }
 
 /* p11-kit manages the module: several users in one process (the CA's own
@@ -178,9 +194,11 @@ ir_rc ir_keystore_open(const ir_keystore_opts *opts, ir_keystore **out, ir_err *
     pthread_mutex_init(&ks->lock, NULL);
     ks->forks_seen = ks_fork_count();
     rc = copy_opts(ks, opts, err);
+    if (rc == IR_OK && ir_secret_new(IR_KS_PIN_MAX - 1, &ks->pin, NULL) != IR_OK)
+        rc = ks_fail(err, IR_ERR_NOMEM, IR_KS_R_PKCS11, CKR_HOST_MEMORY, "out of memory");
     if (rc != IR_OK)
         goto out;
-    ir_ks_softhsm_env(opts->softhsm_dir);
+    softhsm_env_if_own(opts->softhsm_dir);
     rc = load_module(ks->module, &ks->p11, err);
     if (rc != IR_OK)
         goto out;
@@ -212,7 +230,7 @@ void ir_keystore_close(ir_keystore *ks)
         p11_kit_module_release(ks->p11);
     }
     pthread_mutex_unlock(&ks->lock);
-    OPENSSL_cleanse(ks->pin, sizeof(ks->pin));
+    ir_secret_destroy(ks->pin);
     pthread_mutex_destroy(&ks->lock);
     free(ks->module);
     free(ks->pin_file);
@@ -341,7 +359,7 @@ ir_rc ir_ks_token_create(const ir_keystore_opts *opts, const char *so_pin, const
 
     if (rc != IR_OK)
         goto out;
-    ir_ks_softhsm_env(opts->softhsm_dir);
+    softhsm_env_if_own(opts->softhsm_dir);
     rc = load_module(ks.module, &ks.p11, err);
     if (rc != IR_OK)
         goto out;

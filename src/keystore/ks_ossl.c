@@ -50,7 +50,9 @@ ir_rc ir_ks_ossl_libctx(const char *config_path, OSSL_LIB_CTX **out, ir_err *err
     *out = NULL;
     if (libctx == NULL)
         return ir_err_set(err, IR_ERR_NOMEM, "out of memory");
-    /* The provider reads the same configuration as the tool. */
+    /* The provider reads the same configuration as the tool. Only iotregctl
+     * builds a library context of its own (the provider and the hook never
+     * call this), so the environment changed is iotreg's own. */
     if (config_path != NULL)
         setenv("IOTREG_CONF", config_path, 1);
     if (OSSL_PROVIDER_load(libctx, "default") == NULL ||

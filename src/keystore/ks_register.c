@@ -165,12 +165,16 @@ static ir_rc registration_code(const ir_ks_reg_request *req, char **code, ir_err
 }
 
 /* CN = the registration code, a fresh software key, signed by the SubCA's
- * token key through the provider. */
-static ir_rc verification_cert(const ir_ks_reg_request *req, const subca_cert *c, const char *code,
-                               char **pem, ir_err *err)
+ * token key through the keystore (never the provider's issuance tap). */
+static ir_rc verification_cert(ir_keystore *ks, const ir_ks_reg_request *req, const subca_cert *c,
+                               const char *code, char **pem, ir_err *err)
 {
     char uri[IR_KS_URI_MAX], dn[200];
-    ir_ks_cert_req cr = {.issuer_cert = c->x, .days = VERIFICATION_DAYS, .libctx = req->libctx};
+    ir_ks_cert_req cr = {.issuer_cert = c->x,
+                         .days = VERIFICATION_DAYS,
+                         .libctx = req->libctx,
+                         .ks = ks,
+                         .issuer_label = req->subca};
     X509 *x = NULL;
     ir_rc rc;
 
@@ -263,7 +267,7 @@ static ir_rc register_and_record(ir_keystore *ks, const ir_ks_reg_request *req, 
         *how = IR_KS_REG_FOUND;
         rc = confirm(req, c->id, code, out, err);
     } else if (rc == IR_OK) {
-        rc = verification_cert(req, c, code, &verification, err);
+        rc = verification_cert(ks, req, c, code, &verification, err);
         if (rc == IR_OK)
             rc = register_ca(req, c, code, verification, out, how, err);
     }

@@ -13,10 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
 #include "core/log.h"
-#include "core/util.h"
+#include "core/secret.h"
 #include "keystore/ks_internal.h"
 
 static pthread_rwlock_t fork_guard;
@@ -149,33 +147,27 @@ static ir_rc pin_file_failed(ir_err *err, ir_rc rc)
     return ks_fail(err, rc, IR_KS_R_PIN_FILE, CKR_OK, "PIN file: %s", msg);
 }
 
+/* Reads the PIN file into pin (size bytes with the NUL); a final newline is
+ * not part of the PIN. */
 ir_rc ir_ks_read_pin_file(const char *path, char *pin, size_t size, ir_err *err)
 {
-    ir_buf b;
+    ir_secret *s = NULL;
     size_t n;
-    ir_rc rc = ir_check_private_file(path, err);
+    ir_rc rc = ir_secret_file_read(path, size, &s, err);
 
     if (rc != IR_OK)
         return pin_file_failed(err, rc);
-    ir_buf_init(&b, size);
-    rc = ir_read_file(path, &b, err);
-    if (rc != IR_OK) {
-        ir_buf_free(&b);
-        return pin_file_failed(err, rc);
-    }
-    n = b.len;
-    while (n > 0 && (b.data[n - 1] == '\n' || b.data[n - 1] == '\r'))
-        n--;
-    if (n == 0 || n >= size) {
-        ir_buf_free(&b);
+    ir_secret_trim_end(s, "\r\n");
+    n = ir_secret_len(s);
+    if (n == 0 || n >= size || memchr(ir_secret_cstr(s), '\0', n) != NULL) {
+        ir_secret_destroy(s);
         return ks_fail(err, IR_ERR_CONFIG, IR_KS_R_PIN_FILE, CKR_OK,
-                       "PIN file %s is empty or longer than %zu bytes; write the token's user "
-                       "PIN into it (one line)",
+                       "PIN file %s is empty, holds a NUL byte or is longer than %zu bytes; "
+                       "write the token's user PIN into it (one line)",
                        path, size - 1);
     }
-    memcpy(pin, b.data, n);
-    pin[n] = '\0';
-    ir_buf_free(&b);
+    memcpy(pin, ir_secret_cstr(s), n + 1);
+    ir_secret_destroy(s);
     return IR_OK;
 }
 
@@ -208,29 +200,40 @@ ir_rc ks_login_locked(ir_keystore *ks, ir_err *err)
             return rc;
         ks->has_login_session = true;
     }
-    rv = ks->p11->C_Login(ks->login_session, CKU_USER, (CK_UTF8CHAR *)ks->pin, strlen(ks->pin));
+    rv = ks->p11->C_Login(ks->login_session, CKU_USER, (CK_UTF8CHAR *)ir_secret_data(ks->pin),
+                          ir_secret_len(ks->pin));
     if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
-        OPENSSL_cleanse(ks->pin, sizeof(ks->pin));
+        ir_secret_clear(ks->pin);
         return login_failed(ks, rv, err);
     }
     ks->logged_in = true;
     return IR_OK;
 }
 
+/* Fills ks->pin from the PIN file or the callback. */
 static ir_rc get_pin_locked(ir_keystore *ks, ir_ks_pin_fn fn, void *fn_ctx, ir_err *err)
 {
     bool use_file = ks->pin_file != NULL && (fn == NULL || access(ks->pin_file, F_OK) == 0);
+    char *pin = ir_secret_data(ks->pin);
+    size_t size = ir_secret_cap(ks->pin) + 1;
+    ir_rc rc;
 
     /* A configured PIN file that does not exist lets the caller ask instead. */
     if (use_file)
-        return ir_ks_read_pin_file(ks->pin_file, ks->pin, sizeof(ks->pin), err);
-    if (fn == NULL)
-        return ks_fail(err, IR_ERR_CONFIG, IR_KS_R_PIN_MISSING, CKR_OK,
-                       "no PIN for token '%s': set <pin-file> in <keystore> of %s (a file with "
-                       "mode 600) or supply the PIN when asked",
-                       ks->token_label,
-                       ks->config_path != NULL ? ks->config_path : "the configuration");
-    return fn(fn_ctx, ks->pin, sizeof(ks->pin), err);
+        rc = ir_ks_read_pin_file(ks->pin_file, pin, size, err);
+    else if (fn == NULL)
+        rc = ks_fail(err, IR_ERR_CONFIG, IR_KS_R_PIN_MISSING, CKR_OK,
+                     "no PIN for token '%s': set <pin-file> in <keystore> of %s (a file with "
+                     "mode 600) or supply the PIN when asked",
+                     ks->token_label,
+                     ks->config_path != NULL ? ks->config_path : "the configuration");
+    else
+        rc = fn(fn_ctx, pin, size, err);
+    if (rc == IR_OK) {
+        pin[size - 1] = '\0';
+        ir_secret_set_len(ks->pin, strlen(pin));
+    }
+    return rc;
 }
 
 ir_rc ir_keystore_login(ir_keystore *ks, ir_ks_pin_fn fn, void *fn_ctx, ir_err *err)
@@ -246,7 +249,7 @@ ir_rc ir_keystore_login(ir_keystore *ks, ir_ks_pin_fn fn, void *fn_ctx, ir_err *
         if (rc == IR_OK)
             rc = ks_login_locked(ks, err);
         else
-            OPENSSL_cleanse(ks->pin, sizeof(ks->pin));
+            ir_secret_clear(ks->pin);
     }
     pthread_mutex_unlock(&ks->lock);
     ks_fork_guard_leave();

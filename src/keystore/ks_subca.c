@@ -61,13 +61,40 @@ static ir_rc store_x509(ir_keystore *ks, const char *label, X509 *x, ir_err *err
     return rc;
 }
 
+/* The label of the issuer's private key: its URI's object, or the SubCA's
+ * own for a self-signed one. */
+static ir_rc issuer_label(const ir_ks_subca_spec *spec, ir_ks_uri *uri, ir_err *err)
+{
+    ir_rc rc;
+
+    if (spec->issuer_key_uri == NULL) {
+        snprintf(uri->object, sizeof(uri->object), "%s", spec->name);
+        return IR_OK;
+    }
+    rc = ir_ks_uri_parse(spec->issuer_key_uri, uri, err);
+    if (rc == IR_OK && uri->type != IR_KS_URI_PRIVATE && uri->type != IR_KS_URI_ANY)
+        rc = ir_err_set(err, IR_ERR_INVALID_ARG,
+                        "--issuer-key '%s' must name a private key (type=private)",
+                        spec->issuer_key_uri);
+    return rc;
+}
+
 /* Loads the keys and builds the certificate (the key is in the token). */
-static ir_rc certify(OSSL_LIB_CTX *libctx, const ir_ks_subca_spec *spec, X509 **out, ir_err *err)
+static ir_rc certify(ir_keystore *ks, OSSL_LIB_CTX *libctx, const ir_ks_subca_spec *spec,
+                     X509 **out, ir_err *err)
 {
     char uri[IR_KS_URI_MAX];
-    ir_ks_cert_req req = {
-        .days = spec->days, .is_ca = true, .libctx = libctx, .issuer_cert = spec->issuer_cert};
-    ir_rc rc = ir_ks_parse_dn(spec->subject, &req.subject, err);
+    ir_ks_uri issuer;
+    ir_ks_cert_req req = {.days = spec->days,
+                          .is_ca = true,
+                          .libctx = libctx,
+                          .issuer_cert = spec->issuer_cert,
+                          .ks = ks,
+                          .issuer_label = issuer.object};
+    ir_rc rc = issuer_label(spec, &issuer, err);
+
+    if (rc == IR_OK)
+        rc = ir_ks_parse_dn(spec->subject, &req.subject, err);
 
     snprintf(uri, sizeof(uri), "iotreg:object=%s;type=private", spec->name);
     if (rc == IR_OK)
@@ -101,7 +128,7 @@ ir_rc ir_ks_subca_create(ir_keystore *ks, OSSL_LIB_CTX *libctx, const ir_ks_subc
         rc = ir_ks_generate_key(ks, spec->name, spec->key_spec, err);
     if (rc != IR_OK)
         return rc;
-    rc = certify(libctx, spec, &x, err);
+    rc = certify(ks, libctx, spec, &x, err);
     if (rc == IR_OK)
         rc = store_x509(ks, spec->name, x, err);
     if (rc != IR_OK) {

@@ -1,8 +1,10 @@
 /* SubCAs in the keystore: the tools side (iotregctl). A SubCA is a private
  * key generated in (or imported into) the token and its certificate stored
  * beside it under the same label. Certificates are built with libcrypto's
- * X509 API and signed through the iotreg provider, loaded into a library
- * context of the caller's own, so the private key is used only by the token. */
+ * X509 API and signed by the keystore itself (C_Sign over their digest), so
+ * the private key is used only by the token and no issuance tap sees them;
+ * keys are loaded through the iotreg provider in a library context of the
+ * caller's own. */
 #ifndef IOTREG_KEYSTORE_SUBCA_H
 #define IOTREG_KEYSTORE_SUBCA_H
 
@@ -34,15 +36,20 @@ ir_rc ir_ks_parse_dn(const char *text, X509_NAME **out, ir_err *err);
 typedef struct ir_ks_cert_req {
     X509_NAME *subject;
     EVP_PKEY *subject_key; /* its public part goes into the certificate */
-    EVP_PKEY *issuer_key;  /* signs; a provider key */
+    EVP_PKEY *issuer_key;  /* its public half: the signature's algorithm */
     X509 *issuer_cert;     /* NULL: self-signed */
     int days;
     bool is_ca;           /* CA:TRUE, keyCertSign+cRLSign; else CA:FALSE, digitalSignature */
-    OSSL_LIB_CTX *libctx; /* where issuer_key's signature is fetched */
+    OSSL_LIB_CTX *libctx; /* where digests are fetched */
+    /* Signs, with the keystore directly (not the provider, whose issuance
+     * tap journals what a tapped SubCA key signs): the issuer's private key. */
+    ir_keystore *ks;
+    const char *issuer_label;
 } ir_ks_cert_req;
 
 /* Version 3, random positive serial, SKI and AKI, basicConstraints and
- * keyUsage critical, signed with SHA-256 (SHA-384 for P-384 issuers). */
+ * keyUsage critical, signed with SHA-256 (SHA-384 for P-384 issuers) by
+ * req->ks with the key labelled req->issuer_label. */
 ir_rc ir_ks_build_cert(const ir_ks_cert_req *req, X509 **out, ir_err *err);
 
 typedef struct ir_ks_subca_spec {

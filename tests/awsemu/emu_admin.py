@@ -45,6 +45,7 @@ class Admin:
             ("POST", "faults"): self.set_faults,
             ("POST", "expire-sessions"): self.expire_sessions,
             ("POST", "save"): self.save,
+            ("POST", "role-trust"): self.role_trust,
         }
 
     def handle(self, request):
@@ -99,6 +100,24 @@ class Admin:
     def expire_sessions(self, request):
         key = _json_body(request).get("accessKeyId")
         return {"expired": self.emu.credentials.expire(key)}
+
+    def role_trust(self, request):
+        """Changes a role's trust policy: {"roleArn", "externalId": "..." | null}
+        (null: no ExternalId condition, an unsafe role)."""
+        body = _json_body(request)
+        arn = body.get("roleArn")
+        if not isinstance(arn, str) or "externalId" not in body:
+            raise AdminError(400, 'the body needs "roleArn" and "externalId" (a string or null)')
+        external_id = body["externalId"]
+        if external_id is not None and not isinstance(external_id, str):
+            raise AdminError(400, '"externalId" must be a string or null')
+        role = next((r for a in self.emu.config.accounts.values() for r in a.roles.values()
+                     if r.arn == arn), None)
+        if role is None:
+            raise AdminError(404, "no role %s" % arn)
+        role.external_id = external_id
+        return {"roleArn": role.arn, "trustedAccounts": list(role.trusted_accounts),
+                "externalId": role.external_id}
 
     def save(self, request):
         if not self.emu.state_dir:

@@ -204,6 +204,26 @@ class Admin(unittest.TestCase):
         self.assertGreaterEqual(EMU.admin("POST", "expire-sessions", {})["expired"], 1)
         self.assertEqual(error_of(iot.list_certificates)[:2], ("ExpiredTokenException", 403))
 
+    def test_role_trust(self):
+        arn = "arn:aws:iam::%s:role/other-role" % CUSTOMER
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            EMU.admin("POST", "role-trust", {"roleArn": arn, "externalId": None})
+        self.assertEqual(cm.exception.code, 404)
+        arn = "arn:aws:iam::%s:role/unsafe" % CUSTOMER
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            EMU.admin("POST", "role-trust", {"roleArn": arn})
+        self.assertEqual(cm.exception.code, 400)
+        EMU.assume(role="unsafe", external_id=None)
+        try:
+            trust = EMU.admin("POST", "role-trust", {"roleArn": arn, "externalId": "now-needed"})
+            self.assertEqual(trust["externalId"], "now-needed")
+            self.assertEqual(error_of(EMU.assume, role="unsafe", external_id=None)[:2],
+                             ("AccessDenied", 403))
+            EMU.assume(role="unsafe", external_id="now-needed")
+        finally:
+            EMU.admin("POST", "role-trust", {"roleArn": arn, "externalId": None})
+        EMU.assume(role="unsafe", external_id=None)
+
     def test_save_needs_a_state_dir(self):
         with self.assertRaises(urllib.error.HTTPError) as cm:
             EMU.admin("POST", "save")

@@ -505,6 +505,26 @@ class PolicyAndThingRules(Base):
         self.assertError("ResourceNotFoundException", 404, self.csp.describe_thing,
                          thingName="thing-1")
 
+    def test_thing_principals_paged_by_next_token(self):
+        self.csp.create_thing(thingName="shared:2E1")
+        arns = [t.cert_arn(CSP, self.register().id) for _ in range(3)]
+        for arn in arns:
+            self.csp.attach_thing_principal(thingName="shared:2E1", principal=arn)
+        first = self.csp.list_thing_principals(thingName="shared:2E1", maxResults=2)
+        self.assertEqual(first["principals"], arns[:2])
+        rest = self.csp.list_thing_principals(thingName="shared:2E1", maxResults=2,
+                                              nextToken=first["nextToken"])
+        self.assertEqual(rest["principals"], arns[2:])
+        self.assertNotIn("nextToken", rest)
+        self.csp.detach_thing_principal(thingName="shared:2E1", principal=arns[1])
+        self.assertEqual(self.csp.list_thing_principals(thingName="shared:2E1")["principals"],
+                         [arns[0], arns[2]])
+        self.assertError("ResourceNotFoundException", 404, self.csp.list_thing_principals,
+                         thingName="no-such-thing")
+        for arn in (arns[0], arns[2]):
+            self.csp.detach_thing_principal(thingName="shared:2E1", principal=arn)
+        self.csp.delete_thing(thingName="shared:2E1")
+
 
 class StsRules(unittest.TestCase):
     def role(self, name, account=CUSTOMER):

@@ -31,6 +31,7 @@ static const char full_xml[] =
     "    <poll-ms>250</poll-ms>\n"
     "    <syslog>true</syslog>\n"
     "    <assume-role-seconds>900</assume-role-seconds>\n"
+    "    <role-check-seconds>3600</role-check-seconds>\n"
     "  </daemon>\n"
     "  <csp-accounts>\n"
     "    <csp-account name=\"csp-main\">\n"

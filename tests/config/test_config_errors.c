@@ -145,6 +145,8 @@ static void test_out_of_range_number(void)
 {
     expect("<assume-role-seconds>900<", "<assume-role-seconds>60<", "<assume-role-seconds>",
            "'60' is less than the minimum value allowed ('900')", IR_ERR_CONFIG);
+    expect("<role-check-seconds>3600<", "<role-check-seconds>0<", "<role-check-seconds>",
+           "'0' is less than the minimum value allowed ('1')", IR_ERR_CONFIG);
 }
 
 static void test_wrong_version(void)
@@ -234,6 +236,9 @@ static void test_unknown_template_variable(void)
            "name-template=", "unknown variable '${subject.cn}'", IR_ERR_CONFIG);
     expect("acme-${subject.CN}-${certid8}", "acme-${certid", "name-template=", "is not closed",
            IR_ERR_CONFIG);
+    /* ':' is the escape of the thing name mapping: refused in literal text. */
+    expect("acme-${subject.CN}-${certid8}", "acme:${subject.CN}",
+           "name-template=", "has ':' in its literal text", IR_ERR_CONFIG);
 }
 
 static void test_plain_http_refused(void)

@@ -65,6 +65,7 @@ static void assert_settings(const ir_config *cfg)
     CU_ASSERT_EQUAL(cfg->daemon.poll_ms, 250);
     CU_ASSERT_TRUE(cfg->daemon.syslog);
     CU_ASSERT_EQUAL(cfg->daemon.assume_role_seconds, 900);
+    CU_ASSERT_EQUAL(cfg->daemon.role_check_seconds, 3600);
 }
 
 static void assert_csp_accounts(const ir_config *cfg)
@@ -277,6 +278,7 @@ static void test_minimal_config_gets_defaults(void)
     CU_ASSERT_EQUAL(cfg->daemon.poll_ms, 1000);
     CU_ASSERT_FALSE(cfg->daemon.syslog);
     CU_ASSERT_EQUAL(cfg->daemon.assume_role_seconds, 3600);
+    CU_ASSERT_EQUAL(cfg->daemon.role_check_seconds, 86400);
     CU_ASSERT_EQUAL(
         cfg->n_csp_accounts + cfg->n_subcas + cfg->n_customers + cfg->n_rules + cfg->n_quotas, 0);
     ir_config_free(cfg);

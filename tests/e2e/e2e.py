@@ -92,6 +92,16 @@ def cmd_certs(a):
             f.write(c.public_bytes(serialization.Encoding.DER))
 
 
+def cmd_cert(a):
+    """One device certificate (DER) with exactly the CN given."""
+    sub, sub_key = load_subca(a.subca_cert, a.subca_key)
+    key = ec.generate_private_key(ec.SECP256R1())
+    c = build(name(a.cn, a.org), sub.subject, key.public_key(), sub_key,
+              x509.random_serial_number(), False, sub_key.public_key())
+    with open(a.out, "wb") as f:
+        f.write(c.public_bytes(serialization.Encoding.DER))
+
+
 def cmd_crl(a):
     """A CRL from the SubCA revoking the given DER certificates (keyCompromise)."""
     sub, sub_key = load_subca(a.subca_cert, a.subca_key)
@@ -278,6 +288,10 @@ def main():
     s.add_argument("--count", type=int, required=True)
     s.add_argument("--start", type=int, default=0)
     s.set_defaults(fn=cmd_certs)
+    s = sub.add_parser("cert")
+    for o in ("--subca-cert", "--subca-key", "--out", "--org", "--cn"):
+        s.add_argument(o, required=True)
+    s.set_defaults(fn=cmd_cert)
     for n, fn in (("register-ca", cmd_register_ca),):
         s = sub.add_parser(n)
         for o in ("--url", "--key-id", "--secret", "--subca-cert", "--subca-key",

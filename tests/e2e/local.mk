@@ -9,9 +9,11 @@ E2E_TESTS = \
 	tests/e2e/fairness.test \
 	tests/e2e/daemon.test \
 	tests/e2e/customer-verify.test \
+	tests/e2e/unsafe-role.test \
 	tests/e2e/deliver-tap.test \
 	tests/e2e/deliver-hook.test \
 	tests/e2e/deliver-noca.test \
-	tests/e2e/park-cancel.test
+	tests/e2e/park-cancel.test \
+	tests/e2e/thing-collision.test
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/e2e/e2e.py

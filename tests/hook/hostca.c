@@ -5,7 +5,10 @@
  *   hostca race CONFIG THREADS SEED BATCH...  every certificate of the batches, THREADS at
  *                                          once, in an order shuffled by SEED (0: as given)
  *   hostca verify CONFIG TOTAL BATCH...    every certificate is journaled, TOTAL entries in all
- *   hostca verify-ids CONFIG FILE          every "ok CERTID" line of FILE is journaled */
+ *   hostca verify-ids CONFIG FILE          every "ok CERTID" line of FILE is journaled
+ *   hostca store CONFIG FILE [SUBCA]       stores one certificate (DER or PEM), naming SUBCA
+ *                                          in the metadata; prints "rc N: MESSAGE"
+ *   hostca test CONFIG                     iotreg_hook_test_connection; prints "rc N: MESSAGE" */
 #include "config.h"
 
 #include <dlfcn.h>
@@ -304,6 +307,50 @@ static int cmd_verify_ids(const char *config, const char *path)
     return missing == 0 && seen > 0 ? 0 : 1;
 }
 
+/* One certificate, the way a CA that knows its issuing SubCA's name stores it. */
+static int cmd_store(const char *config, const char *path, const char *subca)
+{
+    iotreg_hook_metadata meta = {.struct_size = sizeof(meta), .subca = subca};
+    char errbuf[1024] = "";
+    unsigned char *data;
+    size_t len = 0;
+    host x = {0};
+    int rc;
+
+    data = tc_read_file(path, &len);
+    if (data == NULL) {
+        fprintf(stderr, "hostca: cannot read %s\n", path);
+        return 1;
+    }
+    if (host_open(&x, config) != 0) {
+        free(data);
+        host_close(&x);
+        return 1;
+    }
+    rc = x.store(x.h, data, len, &meta, errbuf, sizeof(errbuf));
+    printf("rc %d: %s\n", rc, errbuf);
+    host_close(&x);
+    free(data);
+    return 0;
+}
+
+static int cmd_test(const char *config)
+{
+    int (*test)(iotreg_hook *, char *, size_t);
+    char errbuf[1024] = "";
+    host x = {0};
+
+    if (host_open(&x, config) != 0) {
+        host_close(&x);
+        return 1;
+    }
+    *(void **)&test = dlsym(x.dl, "iotreg_hook_test_connection");
+    if (test != NULL)
+        printf("rc %d: %s\n", test(x.h, errbuf, sizeof(errbuf)), errbuf);
+    host_close(&x);
+    return test != NULL ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "loop") == 0)
@@ -314,6 +361,10 @@ int main(int argc, char **argv)
         return cmd_verify(argv[2], atoll(argv[3]), argv + 4, argc - 4);
     if (argc == 4 && strcmp(argv[1], "verify-ids") == 0)
         return cmd_verify_ids(argv[2], argv[3]);
-    fprintf(stderr, "usage: hostca loop|race|verify|verify-ids ... (see the source)\n");
+    if (argc == 3 && strcmp(argv[1], "test") == 0)
+        return cmd_test(argv[2]);
+    if ((argc == 4 || argc == 5) && strcmp(argv[1], "store") == 0)
+        return cmd_store(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+    fprintf(stderr, "usage: hostca loop|race|verify|verify-ids|store|test ... (see the source)\n");
     return 2;
 }

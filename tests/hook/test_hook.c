@@ -489,6 +489,59 @@ static void test_revoke_records_a_request(void)
     free(b);
 }
 
+/* Revocation times outside 0 .. IOTREG_HOOK_TIME_MAX are EINVAL, checked
+ * before any arithmetic on them: the build has UBSan, which stops this
+ * program on a signed overflow such as INT64_MAX * 1000. */
+static void test_revocation_time_out_of_range(void)
+{
+    static const int64_t bad[] = {INT64_MAX, INT64_MIN, -1, IOTREG_HOOK_TIME_MAX + 1,
+                                  INT64_MAX / 1000 + 1};
+    iotreg_hook_metadata meta = {
+        .struct_size = sizeof(meta), .status = IOTREG_HOOK_CERT_REVOKED, .revocation_reason = 1};
+    hook_api api;
+    iotreg_hook *h = NULL;
+    unsigned char *der = NULL;
+    size_t len, i;
+    char errbuf[512], id[65];
+    ir_journal *j;
+    ir_journal_entry *e = NULL;
+    int64_t before;
+
+    tc_issue(&subca, "Acme", "times", 950, &der, &len);
+    cert_id(der, len, id);
+    CU_ASSERT_EQUAL_FATAL(load_api(&api), 0);
+    stdout_capture_begin();
+    CU_ASSERT_EQUAL_FATAL(api.init(config_path, &h, errbuf, sizeof(errbuf)), IOTREG_HOOK_OK);
+    before = journal_total();
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CU_ASSERT_EQUAL(api.revoke(h, der, len, 1, bad[i], errbuf, sizeof(errbuf)),
+                        IOTREG_HOOK_EINVAL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "out of range"));
+        meta.revocation_time = bad[i];
+        CU_ASSERT_EQUAL(api.store(h, der, len, &meta, errbuf, sizeof(errbuf)), IOTREG_HOOK_EINVAL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "253402300799"));
+    }
+    CU_ASSERT_EQUAL(journal_total(), before);
+    CU_ASSERT_EQUAL(api.store(h, der, len, NULL, errbuf, sizeof(errbuf)), IOTREG_HOOK_OK);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CU_ASSERT_EQUAL(api.revoke_id(h, id, 1, bad[i], errbuf, sizeof(errbuf)),
+                        IOTREG_HOOK_EINVAL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "out of range"));
+    }
+    CU_ASSERT_EQUAL(api.revoke_id(h, id, 1, IOTREG_HOOK_TIME_MAX, errbuf, sizeof(errbuf)),
+                    IOTREG_HOOK_OK);
+    api.fini(h);
+    stdout_capture_end();
+    unload_api(&api);
+    j = journal_open();
+    CU_ASSERT_EQUAL_FATAL(ir_journal_get(j, id, &e, NULL), IR_OK);
+    CU_ASSERT_EQUAL(e->state, IR_STATE_REVOKE_PENDING);
+    CU_ASSERT_EQUAL(e->revocation_time_ms, IOTREG_HOOK_TIME_MAX * 1000);
+    ir_journal_entry_free(e);
+    ir_journal_close(j);
+    free(der);
+}
+
 static void test_metadata_feeds_attribution(void)
 {
     hook_api api;
@@ -589,6 +642,7 @@ int main(void)
         IR_TEST(test_eight_handles_at_once),
         IR_TEST(test_bad_input_is_refused_and_not_journaled),
         IR_TEST(test_revoke_records_a_request),
+        IR_TEST(test_revocation_time_out_of_range),
         IR_TEST(test_metadata_feeds_attribution),
         IR_TEST(test_connection_notices_a_broken_config),
         {NULL, NULL},

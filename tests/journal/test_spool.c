@@ -95,7 +95,7 @@ static ir_spool *spool_at(const char *db)
     ir_spool *s = NULL;
     ir_err err = {0};
 
-    if (ir_spool_open(db, &s, &err) != IR_OK)
+    if (ir_spool_open(db, 0, &s, &err) != IR_OK)
         fprintf(stderr, "spool: %s\n", err.msg);
     return s;
 }
@@ -164,7 +164,7 @@ static void test_bad_requests_are_refused_and_leave_nothing(void)
     CU_ASSERT_EQUAL(pending_bytes(path), 0);
     ir_spool_close(s);
     snprintf(path, sizeof(path), "%s/no-such-dir/j.db", jtest_dir);
-    CU_ASSERT_EQUAL(ir_spool_open(path, &s, &err), IR_ERR_IO);
+    CU_ASSERT_EQUAL(ir_spool_open(path, 0, &s, &err), IR_ERR_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no-such-dir/j.db-spool"));
 }
 

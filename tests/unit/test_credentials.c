@@ -15,6 +15,8 @@
 #include "aws/sigv4.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "creds/credref.h"
+#include "keystore/keystore.h"
 #include "testutil.h"
 
 static char tmpdir[PATH_MAX];
@@ -328,20 +330,138 @@ static void test_profile_defaults_from_env_and_reload(void)
     setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
 }
 
-static void test_profile_readable_by_others_warns(void)
+static void test_profile_readable_by_others_is_refused(void)
 {
     char file[PATH_MAX];
     ir_aws_creds *c = NULL;
+    ir_err err = {0};
 
     tmp_path(file, sizeof(file), "open-credentials");
     write_file(file, profile_text, 0644);
-    capture_start();
-    CU_ASSERT_EQUAL(profile_get(file, NULL, &c, NULL), IR_OK);
-    capture_stop();
-    CU_ASSERT_PTR_NOT_NULL(strstr(captured.text, "chmod 600"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(captured.text, file));
-    CU_ASSERT_PTR_NULL(strstr(captured.text, "defaultsecret"));
+    CU_ASSERT_EQUAL(profile_get(file, NULL, &c, &err), IR_ERR_PERMISSION);
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "chmod 600"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, file));
+    CU_ASSERT_PTR_NULL(strstr(err.msg, "defaultsecret"));
+    write_file(file, profile_text, 0640);
+    CU_ASSERT_EQUAL(profile_get(file, NULL, &c, &err), IR_ERR_PERMISSION);
+}
+
+/* A profile that becomes readable by others after it was loaded is refused
+ * at the next use, its credentials with it, until it is private again. */
+static void test_profile_refused_on_reload_when_opened_up(void)
+{
+    char file[PATH_MAX], link[PATH_MAX];
+    ir_aws_cred_provider *p = NULL;
+    ir_aws_creds *c = NULL;
+    ir_err err = {0};
+
+    tmp_path(file, sizeof(file), "reload-credentials");
+    tmp_path(link, sizeof(link), "reload-link");
+    write_file(file, profile_text, 0600);
+    CU_ASSERT_EQUAL_FATAL(ir_aws_cred_provider_profile(file, NULL, &p, NULL), IR_OK);
+    CU_ASSERT_EQUAL(ir_aws_cred_provider_get(p, &c, NULL), IR_OK);
     ir_aws_creds_unref(c);
+    c = NULL;
+    CU_ASSERT_EQUAL(chmod(file, 0644), 0);
+    CU_ASSERT_EQUAL(ir_aws_cred_provider_get(p, &c, &err), IR_ERR_PERMISSION);
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "chmod 600"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, file));
+    CU_ASSERT_EQUAL(chmod(file, 0600), 0);
+    CU_ASSERT_EQUAL(ir_aws_cred_provider_get(p, &c, NULL), IR_OK);
+    CU_ASSERT_STRING_EQUAL(ir_aws_creds_access_key_id(c), "AKIDDEFAULT");
+    ir_aws_creds_unref(c);
+    ir_aws_cred_provider_free(p);
+    /* A symbolic link is not followed, at start or later. */
+    CU_ASSERT_EQUAL_FATAL(symlink(file, link), 0);
+    CU_ASSERT_EQUAL(profile_get(link, NULL, &c, &err), IR_ERR_PERMISSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "symbolic link"));
+    unlink(link);
+}
+
+/* -- secret files named by the configuration -- */
+
+static ir_rc secret_file_get(const char *file, ir_aws_creds **c, ir_err *err)
+{
+    ir_credential_ref ref = {.source = IR_CRED_FILE, .secret_file = (char *)file};
+    ir_aws_cred_provider *p = NULL;
+    ir_rc rc;
+
+    ref.access_key_id = "AKIDFILEEXAMPLE01";
+    rc = ir_credref_provider(NULL, &ref, &p, err);
+    if (rc == IR_OK)
+        rc = ir_aws_cred_provider_get(p, c, err);
+    ir_aws_cred_provider_free(p);
+    return rc;
+}
+
+static void test_secret_file_refuses_links_and_open_modes(void)
+{
+    char file[PATH_MAX], link[PATH_MAX];
+    ir_aws_creds *c = NULL;
+    ir_err err = {0};
+
+    tmp_path(file, sizeof(file), "csp.secret");
+    tmp_path(link, sizeof(link), "csp.secret.link");
+    write_file(file, "fileSecretKey0001\n", 0600);
+    CU_ASSERT_EQUAL(secret_file_get(file, &c, NULL), IR_OK);
+    ir_aws_creds_unref(c);
+    c = NULL;
+    CU_ASSERT_EQUAL_FATAL(symlink(file, link), 0);
+    CU_ASSERT_EQUAL(secret_file_get(link, &c, &err), IR_ERR_PERMISSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "symbolic link"));
+    CU_ASSERT_PTR_NULL(strstr(err.msg, "fileSecretKey"));
+    unlink(link);
+    CU_ASSERT_EQUAL(chmod(file, 0640), 0);
+    CU_ASSERT_EQUAL(secret_file_get(file, &c, &err), IR_ERR_PERMISSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "chmod 600"));
+    write_file(file, " \n", 0600);
+    CU_ASSERT_EQUAL(secret_file_get(file, &c, &err), IR_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "empty"));
+}
+
+static void test_pin_file_refuses_links(void)
+{
+    char file[PATH_MAX], link[PATH_MAX], pin[IR_KS_PIN_MAX];
+    ir_err err = {0};
+
+    tmp_path(file, sizeof(file), "user.pin");
+    tmp_path(link, sizeof(link), "user.pin.link");
+    write_file(file, "4321\r\n", 0600);
+    CU_ASSERT_EQUAL(ir_ks_read_pin_file(file, pin, sizeof(pin), &err), IR_OK);
+    CU_ASSERT_STRING_EQUAL(pin, "4321");
+    CU_ASSERT_EQUAL_FATAL(symlink(file, link), 0);
+    CU_ASSERT_EQUAL(ir_ks_read_pin_file(link, pin, sizeof(pin), &err), IR_ERR_PERMISSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "symbolic link"));
+    unlink(link);
+    CU_ASSERT_EQUAL(chmod(file, 0604), 0);
+    CU_ASSERT_EQUAL(ir_ks_read_pin_file(file, pin, sizeof(pin), &err), IR_ERR_PERMISSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "chmod 600"));
+}
+
+/* Opening a keystore (as the provider and the hook do inside a CA) leaves
+ * SOFTHSM2_CONF alone; only iotreg's own programs, which call
+ * ir_ks_softhsm_env_allow, have it set from <softhsm-dir>. */
+static void test_keystore_leaves_the_environment_alone(void)
+{
+    ir_keystore_opts o = {.module = "/nonexistent/libno-such-pkcs11.so",
+                          .softhsm_dir = "/nonexistent/hsm"};
+    ir_keystore *ks = NULL;
+    const char *v;
+
+    unsetenv("SOFTHSM2_CONF");
+    CU_ASSERT_NOT_EQUAL(ir_keystore_open(&o, &ks, NULL), IR_OK);
+    CU_ASSERT_PTR_NULL(getenv("SOFTHSM2_CONF"));
+    ir_ks_softhsm_env_allow();
+    CU_ASSERT_NOT_EQUAL(ir_keystore_open(&o, &ks, NULL), IR_OK);
+    v = getenv("SOFTHSM2_CONF");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_STRING_EQUAL(v, "/nonexistent/hsm/softhsm2.conf");
+    setenv("SOFTHSM2_CONF", "/elsewhere.conf", 1);
+    CU_ASSERT_NOT_EQUAL(ir_keystore_open(&o, &ks, NULL), IR_OK);
+    CU_ASSERT_STRING_EQUAL(getenv("SOFTHSM2_CONF"), "/elsewhere.conf");
+    unsetenv("SOFTHSM2_CONF");
 }
 
 /* -- refreshing, single-flight -- */
@@ -546,7 +666,11 @@ int main(void)
         IR_TEST(test_profile_errors_name_file_and_profile),
         IR_TEST(test_profile_bounds),
         IR_TEST(test_profile_defaults_from_env_and_reload),
-        IR_TEST(test_profile_readable_by_others_warns),
+        IR_TEST(test_profile_readable_by_others_is_refused),
+        IR_TEST(test_profile_refused_on_reload_when_opened_up),
+        IR_TEST(test_secret_file_refuses_links_and_open_modes),
+        IR_TEST(test_pin_file_refuses_links),
+        IR_TEST(test_keystore_leaves_the_environment_alone),
         IR_TEST(test_refreshing_fetches_when_needed),
         IR_TEST(test_refreshing_failure_is_reported_then_retried),
         IR_TEST(test_refreshing_is_single_flight),

@@ -672,6 +672,53 @@ static void test_parse_deep_nesting(void)
     free(s);
 }
 
+static void test_list_thing_principals(void)
+{
+    ir_iot_page_opts page = {100, "tok/1", false};
+    ir_iot_principal_list l = {0};
+    ir_aws_response r;
+    ir_aws_request req;
+    ir_err err = {0};
+    ir_buf st;
+
+    CU_ASSERT_EQUAL_FATAL(
+        ir_iot_build_list_thing_principals(&target, "sensor:2E42", &page, &req, &st, NULL), IR_OK);
+    CU_ASSERT_STRING_EQUAL(req.method, "GET");
+    CU_ASSERT_STRING_EQUAL(req.path, "/things/sensor%3A2E42/principals");
+    CU_ASSERT_STRING_EQUAL(query_value(&req, "maxResults"), "100");
+    CU_ASSERT_STRING_EQUAL(query_value(&req, "nextToken"), "tok/1");
+    CU_ASSERT_PTR_NULL(query_value(&req, "pageSize"));
+    CU_ASSERT_PTR_NULL(req.body);
+    ir_buf_free(&st);
+    page.page_size = 251;
+    CU_ASSERT_EQUAL(ir_iot_build_list_thing_principals(&target, "t", &page, &req, &st, &err),
+                    IR_ERR_INVALID_ARG);
+    CU_ASSERT(contains(err.msg, "maxResults"));
+    ir_buf_free(&st);
+    CU_ASSERT_EQUAL(ir_iot_build_list_thing_principals(&target, "a.b", NULL, &req, &st, NULL),
+                    IR_ERR_INVALID_ARG);
+    ir_buf_free(&st);
+    /* Paged by nextToken: a page appends, the last one clears the token. */
+    resp_text(&r, "{\"principals\":[\"" CERT_ARN "\"],\"nextToken\":\"t2\"}");
+    CU_ASSERT_EQUAL_FATAL(ir_iot_parse_list_thing_principals(&r, &l, &err), IR_OK);
+    CU_ASSERT_EQUAL(l.n, 1);
+    CU_ASSERT_STRING_EQUAL(l.items[0], CERT_ARN);
+    CU_ASSERT_STRING_EQUAL(l.next_token, "t2");
+    ir_buf_free(&r.body);
+    resp_text(&r, "{\"principals\":[\"arn:aws:iot:eu-west-1:111111111111:cert/b\"]}");
+    CU_ASSERT_EQUAL_FATAL(ir_iot_parse_list_thing_principals(&r, &l, &err), IR_OK);
+    CU_ASSERT_EQUAL(l.n, 2);
+    CU_ASSERT_PTR_NULL(l.next_token);
+    ir_buf_free(&r.body);
+    resp_text(&r, "{\"principals\":[\"x\",{}]}");
+    CU_ASSERT_EQUAL(ir_iot_parse_list_thing_principals(&r, &l, &err), IR_ERR_PARSE);
+    CU_ASSERT(contains(err.msg, "principals[1] is not a string"));
+    CU_ASSERT(contains(err.msg, "ListThingPrincipals response"));
+    ir_buf_free(&r.body);
+    ir_iot_principal_list_free(&l);
+    CU_ASSERT_EQUAL(l.n, 0);
+}
+
 static void test_parse_list_certificates_pages(void)
 {
     ir_aws_response r;
@@ -1116,6 +1163,7 @@ int main(void)
         IR_TEST(test_parse_oversized_body),
         IR_TEST(test_parse_deep_nesting),
         IR_TEST(test_parse_list_certificates_pages),
+        IR_TEST(test_list_thing_principals),
         IR_TEST(test_parse_other_iot_results),
         IR_TEST(test_parse_thing_attribute_types),
         IR_TEST(test_parse_already_exists_and_empty),
