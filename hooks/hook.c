@@ -9,6 +9,7 @@
 
 #include "app/subca_certs.h"
 #include "capture/cert_input.h"
+#include "capture/crl_reason.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -246,6 +247,9 @@ static int capture(iotreg_hook *h, const hook_input *in, const hook_meta *m, boo
         rc = ir_capture_certificate(h->capture, in->der, in->len, &m->meta, &res, &err);
     if (rc != IR_OK)
         return capture_failed(h, &res, rc, &err, errbuf, errlen);
+    if (revoke && res.not_revoked)
+        ir_log_info("%s: reason %d is a hold or its release, not a revocation: nothing recorded",
+                    res.cert_id, m->reason);
     if (revoke ? already : res.already_known)
         return hook_ok(IOTREG_HOOK_ALREADY_KNOWN, errbuf, errlen);
     return hook_ok(IOTREG_HOOK_OK, errbuf, errlen);
@@ -302,6 +306,11 @@ int iotreg_hook_revoke_id(iotreg_hook *h, const char *cert_id, int reason, int64
         return code;
     if (when == 0)
         when = ir_realtime_ms();
+    if (ir_revocation_reason_valid(reason) && !ir_crl_reason_revokes(reason)) {
+        ir_log_info("%s: reason %d is a hold or its release, not a revocation: nothing recorded",
+                    cert_id, reason);
+        return hook_ok(IOTREG_HOOK_OK, errbuf, errlen);
+    }
     rc = ir_journal_request_revocation(h->journal, cert_id, reason, when, &already, &err);
     if (rc != IR_OK)
         return hook_fail(hook_code_for_rc(rc, IOTREG_HOOK_EJOURNAL), err.msg, errbuf, errlen);

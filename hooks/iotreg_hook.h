@@ -127,7 +127,9 @@ int iotreg_hook_store_certificate(iotreg_hook *h, const unsigned char *der, size
  * journaled first if it was not). reason: RFC 5280 CRLReason (0-6, 8-10);
  * revocation_time: seconds since the epoch, 0 = now, at most
  * IOTREG_HOOK_TIME_MAX (else EINVAL). ALREADY_KNOWN when a revocation was
- * recorded before. */
+ * recorded before. certificateHold (6) and removeFromCRL (8), which EJBCA
+ * passes when it puts a certificate on hold and when it releases it, are no
+ * revocation: OK, nothing is recorded (AWS's REVOKED cannot be undone). */
 int iotreg_hook_revoke(iotreg_hook *h, const unsigned char *der, size_t der_len, int reason,
                        int64_t revocation_time, char *errbuf, size_t errlen);
 

@@ -242,7 +242,11 @@ static int status_for(const ir_capture_result *res)
 
 static void report(const ir_capture_result *res, bool revoke, bool already_revoked)
 {
-    if (revoke)
+    if (revoke && res->not_revoked)
+        printf("not revoked %s: a hold or its release is no revocation (journaled, nothing "
+               "recorded)\n",
+               res->cert_id);
+    else if (revoke)
         printf("%s %s\n", already_revoked ? "revocation already recorded" : "revocation recorded",
                res->cert_id);
     else if (res->already_known)

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "capture/capture.h"
+#include "capture/crl_reason.h"
 
 #include <openssl/err.h>
 #include <stdio.h>
@@ -128,8 +129,8 @@ static ir_rc refuse_issuer(const ir_config *cfg, X509 *cert, ir_capture_result *
     return fail(out, IR_CAPTURE_UNKNOWN_ISSUER,
                 ir_err_set(err, IR_ERR_NOT_FOUND,
                            "the certificate's issuer %s is no configured SubCA (configured: %s); "
-                           "nothing was journaled. Add the SubCA to the configuration, or name "
-                           "it (subca metadata) when its certificate is in the keystore",
+                           "nothing was journaled. Add the SubCA to the configuration, with "
+                           "its certificate in <cert-file> or in the keystore",
                            issuer, subcas));
 }
 
@@ -251,6 +252,10 @@ ir_rc ir_capture_revocation(ir_capture_ctx *ctx, const unsigned char *der, size_
     rc = ir_capture_certificate(ctx, der, len, meta, out, err);
     if (rc != IR_OK)
         return rc;
+    if (!ir_crl_reason_revokes(reason)) {
+        out->not_revoked = true;
+        return IR_OK;
+    }
     if (revocation_time_ms == 0)
         revocation_time_ms = ir_realtime_ms();
     rc = ir_journal_request_revocation(ctx->journal, out->cert_id, reason, revocation_time_ms,

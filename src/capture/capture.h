@@ -43,6 +43,7 @@ typedef struct ir_capture_result {
     const ir_customer_conf *customer; /* NULL: journaled as unattributed */
     char reason[256];                 /* attribution's explanation either way */
     bool already_known;               /* the journal had the certificate already */
+    bool not_revoked;                 /* a revocation whose reason is a hold or its release */
     ir_capture_failure failure;
 } ir_capture_result;
 
@@ -69,7 +70,10 @@ ir_rc ir_capture_x509(ir_capture_ctx *ctx, X509 *cert, const unsigned char *der,
 
 /* Captures der (as ir_capture_certificate) and records a revocation request
  * for it: reason is an RFC 5280 CRLReason, revocation_time_ms the time of
- * revocation (0: now). *already_requested when one was recorded before. */
+ * revocation (0: now). *already_requested when one was recorded before.
+ * certificateHold and removeFromCRL are no revocation (AWS's REVOKED is
+ * final, a hold is not): the certificate is captured, nothing is recorded
+ * and out->not_revoked says so. */
 ir_rc ir_capture_revocation(ir_capture_ctx *ctx, const unsigned char *der, size_t len,
                             const ir_cert_meta *meta, int reason, int64_t revocation_time_ms,
                             ir_capture_result *out, bool *already_requested, ir_err *err);

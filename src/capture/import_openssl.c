@@ -48,7 +48,8 @@ static ir_rc parse_row(char *line, index_row *row, ir_err *err)
     return IR_OK;
 }
 
-/* openssl ca also writes the pseudo-reasons of -crl_compromise/-crl_CA_compromise. */
+/* openssl ca also writes the pseudo-reasons of -crl_compromise/-crl_CA_compromise,
+ * and "holdInstruction" (then the instruction's OID) for -crl_hold: a hold. */
 static ir_rc parse_reason(const char *s, int *reason, ir_err *err)
 {
     if (s == NULL || s[0] == '\0') {
@@ -61,6 +62,10 @@ static ir_rc parse_reason(const char *s, int *reason, ir_err *err)
     }
     if (strcmp(s, "CAkeyTime") == 0) {
         *reason = 2;
+        return IR_OK;
+    }
+    if (strcmp(s, "holdInstruction") == 0) {
+        *reason = 6; /* certificateHold */
         return IR_OK;
     }
     return ir_crl_reason_parse(s, reason, err);

@@ -631,13 +631,14 @@ static int import_crl(const ir_cli *cli, const jopts *o, ir_runtime *rt)
         return IR_CLI_FAILED;
     }
     if (o->json)
-        print_json(json_pack("{s:I, s:I, s:I, s:I}", "listed", (json_int_t)st.listed, "requested",
-                             (json_int_t)st.requested, "known", (json_int_t)st.known, "absent",
+        print_json(json_pack("{s:I, s:I, s:I, s:I, s:I}", "listed", (json_int_t)st.listed,
+                             "requested", (json_int_t)st.requested, "known", (json_int_t)st.known,
+                             "not_revoked", (json_int_t)st.not_revoked, "absent",
                              (json_int_t)st.absent));
     else
         printf("CRL lists %ld revoked certificates: %ld revocations recorded, %ld requested "
-               "before, %ld not in the journal\n",
-               st.listed, st.requested, st.known, st.absent);
+               "before, %ld on hold or released (not revoked), %ld not in the journal\n",
+               st.listed, st.requested, st.known, st.not_revoked, st.absent);
     return IR_CLI_OK;
 }
 

@@ -445,9 +445,9 @@ static void test_revoke_records_a_request(void)
 {
     hook_api api;
     iotreg_hook *h = NULL;
-    unsigned char *a = NULL, *b = NULL;
-    size_t alen, blen;
-    char errbuf[512], id[65];
+    unsigned char *a = NULL, *b = NULL, *held = NULL;
+    size_t alen, blen, heldlen;
+    char errbuf[512], id[65], held_id[65];
     ir_journal *j;
     ir_journal_entry *e = NULL;
 
@@ -469,6 +469,11 @@ static void test_revoke_records_a_request(void)
         IOTREG_HOOK_ENOTFOUND);
     cert_id(b, blen, id);
     CU_ASSERT_EQUAL(api.revoke_id(h, id, 4, 0, errbuf, sizeof(errbuf)), IOTREG_HOOK_ALREADY_KNOWN);
+    /* A hold and its release (EJBCA passes 6 and 8) record nothing. */
+    tc_issue(&subca, "Acme", "held", 702, &held, &heldlen);
+    CU_ASSERT_EQUAL(api.revoke(h, held, heldlen, 6, 0, errbuf, sizeof(errbuf)), IOTREG_HOOK_OK);
+    cert_id(held, heldlen, held_id);
+    CU_ASSERT_EQUAL(api.revoke_id(h, held_id, 8, 0, errbuf, sizeof(errbuf)), IOTREG_HOOK_OK);
     api.fini(h);
     stdout_capture_end();
     unload_api(&api);
@@ -484,9 +489,15 @@ static void test_revoke_records_a_request(void)
     CU_ASSERT_EQUAL(e->state, IR_STATE_REVOKE_PENDING);
     CU_ASSERT_STRING_EQUAL(e->customer, "globex");
     ir_journal_entry_free(e);
+    e = NULL;
+    CU_ASSERT_EQUAL_FATAL(ir_journal_get(j, held_id, &e, NULL), IR_OK);
+    CU_ASSERT_NOT_EQUAL(e->state, IR_STATE_REVOKE_PENDING);
+    CU_ASSERT_EQUAL(e->revocation_time_ms, 0);
+    ir_journal_entry_free(e);
     ir_journal_close(j);
     free(a);
     free(b);
+    free(held);
 }
 
 /* Revocation times outside 0 .. IOTREG_HOOK_TIME_MAX are EINVAL, checked
