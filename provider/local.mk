@@ -23,9 +23,9 @@ provider_iotreg_la_LIBADD = src/libiotreg.la $(DEP_LIBS)
 # Tests of the keystore and the provider against a private SoftHSM2 token.
 EXTRA_DIST += tests/keystore/ks-lib.sh
 TESTS += tests/keystore/openssl.test tests/keystore/errors.test tests/keystore/iotregctl.test \
-	tests/keystore/ca-register.test tests/keystore/provider-order.test
+	tests/keystore/ca-register.test tests/keystore/provider-order.test tests/keystore/dumpable.test
 EXTRA_DIST += tests/keystore/openssl.test tests/keystore/errors.test tests/keystore/iotregctl.test \
-	tests/keystore/ca-register.test tests/keystore/provider-order.test
+	tests/keystore/ca-register.test tests/keystore/provider-order.test tests/keystore/dumpable.test
 # The issuance tap releases no signature unrecorded.
 TESTS += tests/keystore/tap-guard.test
 EXTRA_DIST += tests/keystore/tap-guard.test

@@ -1,10 +1,12 @@
 /* iotregctl: the operator's command line. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "cli/cli.h"
 #include "core/log.h"
@@ -90,6 +92,11 @@ int main(int argc, char **argv)
 
     ir_log_set_prefix("iotregctl");
     ir_ks_softhsm_env_allow(); /* our own process: SOFTHSM2_CONF from <softhsm-dir> */
+    /* PINs typed at the terminal, AWS secrets on their way into the token and
+     * session tokens pass through this process: no core dumps of it. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        fprintf(stderr, "iotregctl: warning: cannot keep secrets out of core dumps: %s\n",
+                strerror(errno));
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
             cli.config_path = argv[++i];
