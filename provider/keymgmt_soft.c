@@ -153,8 +153,7 @@ void *ir_km_soft_dup(const ir_pkey *from, int selection)
     k->soft = 1;
     if (selection & OSSL_KEYMGMT_SELECT_KEYPAIR) {
         k->pub = EVP_PKEY_dup(from->pub);
-    } else if ((k->pub = EVP_PKEY_new()) != NULL &&
-               !EVP_PKEY_copy_parameters(k->pub, from->pub)) {
+    } else if ((k->pub = EVP_PKEY_new()) != NULL && !EVP_PKEY_copy_parameters(k->pub, from->pub)) {
         EVP_PKEY_free(k->pub);
         k->pub = NULL;
     }

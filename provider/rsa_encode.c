@@ -7,25 +7,6 @@
 
 #include "provider/rsa_encode.h"
 
-int ir_rsa_digest_info(const EVP_MD *md, const unsigned char *dgst, size_t dlen,
-                       unsigned char **der)
-{
-    X509_SIG *di = X509_SIG_new();
-    X509_ALGOR *alg = NULL;
-    ASN1_OCTET_STRING *digest = NULL;
-    int len = -1;
-
-    /* PKCS#1 wants explicit NULL parameters, whatever the digest's flags say. */
-    if (di != NULL) {
-        X509_SIG_getm(di, &alg, &digest);
-        if (X509_ALGOR_set0(alg, OBJ_nid2obj(EVP_MD_get_type(md)), V_ASN1_NULL, NULL) &&
-            ASN1_OCTET_STRING_set(digest, dgst, (int)dlen))
-            len = i2d_X509_SIG(di, der);
-    }
-    X509_SIG_free(di);
-    return len;
-}
-
 static int encode_algor(X509_ALGOR *alg, unsigned char **der)
 {
     int len = alg != NULL ? i2d_X509_ALGOR(alg, der) : -1;

@@ -64,9 +64,8 @@ static int pkey_delegate(ir_sig_ctx *ctx, int sign, const OSSL_PARAM params[])
 {
     drop_delegate(ctx);
     ctx->vpk = EVP_PKEY_CTX_new_from_pkey(ctx->prov->libctx, ctx->key->pub, IR_PROV_PROPQ);
-    if (ctx->vpk == NULL ||
-        (sign ? EVP_PKEY_sign_init_ex(ctx->vpk, params) : EVP_PKEY_verify_init_ex(ctx->vpk, params)) <=
-            0)
+    if (ctx->vpk == NULL || (sign ? EVP_PKEY_sign_init_ex(ctx->vpk, params)
+                                  : EVP_PKEY_verify_init_ex(ctx->vpk, params)) <= 0)
         return delegate_failed(ctx);
     return 1;
 }

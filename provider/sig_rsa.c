@@ -72,7 +72,7 @@ static int sign_pkcs1(ir_sig_ctx *ctx, const unsigned char *dgst, size_t dlen, u
 {
     CK_MECHANISM mech = {CKM_RSA_PKCS, NULL, 0};
     unsigned char *di = NULL;
-    int dilen = ir_rsa_digest_info(ctx->md, dgst, dlen, &di);
+    int dilen = ir_ks_rsa_digest_info(ctx->md, dgst, dlen, &di);
     int ok;
 
     *siglen = sigsize;

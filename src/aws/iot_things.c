@@ -262,13 +262,13 @@ ir_rc ir_iot_describe_thing(ir_aws_client *c, const ir_iot_target *t, const char
 
 /* ---- AttachThingPrincipal, DetachThingPrincipal ---- */
 
-ir_rc ir_iot_build_attach_thing_principal(const ir_iot_target *t, const char *thing_name,
-                                          const char *principal, ir_aws_request *req,
-                                          ir_buf *storage, ir_err *err)
+/* The principal goes in the x-amzn-principal header of both operations. */
+static ir_rc build_principal_op(const ir_iot_target *t, const char *op, const char *method,
+                                const char *thing_name, const char *principal, ir_aws_request *req,
+                                ir_buf *storage, ir_err *err)
 {
-    const char *op = "AttachThingPrincipal";
     ir_ops_req b;
-    ir_rc rc = build_thing_op(&b, t, op, "PUT", thing_name, "/principals", req, storage, err);
+    ir_rc rc = build_thing_op(&b, t, op, method, thing_name, "/principals", req, storage, err);
 
     if (rc == IR_OK)
         rc = ir_iot_check_text(op, "principal", principal, 1, 2048, err);
@@ -277,6 +277,14 @@ ir_rc ir_iot_build_attach_thing_principal(const ir_iot_target *t, const char *th
     if (rc == IR_OK)
         ir_ops_req_finish(&b);
     return rc;
+}
+
+ir_rc ir_iot_build_attach_thing_principal(const ir_iot_target *t, const char *thing_name,
+                                          const char *principal, ir_aws_request *req,
+                                          ir_buf *storage, ir_err *err)
+{
+    return build_principal_op(t, "AttachThingPrincipal", "PUT", thing_name, principal, req, storage,
+                              err);
 }
 
 ir_rc ir_iot_attach_thing_principal(ir_aws_client *c, const ir_iot_target *t,
@@ -294,17 +302,8 @@ ir_rc ir_iot_build_detach_thing_principal(const ir_iot_target *t, const char *th
                                           const char *principal, ir_aws_request *req,
                                           ir_buf *storage, ir_err *err)
 {
-    const char *op = "DetachThingPrincipal";
-    ir_ops_req b;
-    ir_rc rc = build_thing_op(&b, t, op, "DELETE", thing_name, "/principals", req, storage, err);
-
-    if (rc == IR_OK)
-        rc = ir_iot_check_text(op, "principal", principal, 1, 2048, err);
-    if (rc == IR_OK)
-        rc = ir_ops_req_header(&b, "x-amzn-principal", principal, err);
-    if (rc == IR_OK)
-        ir_ops_req_finish(&b);
-    return rc;
+    return build_principal_op(t, "DetachThingPrincipal", "DELETE", thing_name, principal, req,
+                              storage, err);
 }
 
 ir_rc ir_iot_detach_thing_principal(ir_aws_client *c, const ir_iot_target *t,

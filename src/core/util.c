@@ -94,21 +94,6 @@ ir_rc ir_read_file(const char *path, ir_buf *b, ir_err *err)
     return rc;
 }
 
-ir_rc ir_check_private_file(const char *path, ir_err *err)
-{
-    struct stat st;
-
-    if (stat(path, &st) != 0)
-        return ir_err_set(err, errno == ENOENT ? IR_ERR_NOT_FOUND : IR_ERR_IO, "cannot stat %s: %s",
-                          path, strerror(errno));
-    if (st.st_mode & (S_IRWXG | S_IRWXO))
-        return ir_err_set(err, IR_ERR_PERMISSION,
-                          "%s holds a secret but is accessible by group or others (mode %03o); "
-                          "run: chmod 600 %s",
-                          path, (unsigned)(st.st_mode & 0777), path);
-    return IR_OK;
-}
-
 int ir_strlcpy(char *dst, const char *src, size_t n)
 {
     size_t len = strlen(src);

@@ -22,10 +22,6 @@ void ir_sleep_ms(int64_t ms);
 
 /* Reads a whole file into b (capped by b's max). */
 ir_rc ir_read_file(const char *path, ir_buf *b, ir_err *err);
-/* Fails with IR_ERR_PERMISSION when path is readable or writable by group or
- * others: files holding secrets must be private to their owner. */
-ir_rc ir_check_private_file(const char *path, ir_err *err);
-
 /* Copies src into dst of size n, always terminated; nonzero when truncated. */
 int ir_strlcpy(char *dst, const char *src, size_t n);
 

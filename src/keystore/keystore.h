@@ -162,6 +162,10 @@ ir_rc ir_ks_import_key(ir_keystore *ks, const char *label, EVP_PKEY *pkey, ir_er
 ir_rc ir_ks_parse_key_spec(const char *spec, CK_KEY_TYPE *type, unsigned long *bits,
                            const char **curve, ir_err *err);
 
+/* DigestInfo { md with NULL parameters, dgst }, as PKCS#1 v1.5 signs it;
+ * *der freed by the caller with OPENSSL_free. Its length, or -1. */
+int ir_ks_rsa_digest_info(const EVP_MD *md, const unsigned char *dgst, size_t dlen,
+                          unsigned char **der);
 /* C_SignInit + C_Sign on a pooled session with the key ref names (a stale
  * handle is looked up again once). siglen: in, the size of sig; out, the
  * signature's length. */

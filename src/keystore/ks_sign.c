@@ -109,9 +109,9 @@ static ir_rc sign_ecdsa(ir_keystore *ks, ir_ks_objref *key, const unsigned char 
     return rc;
 }
 
-/* DigestInfo { md with NULL parameters, dgst }, as PKCS#1 v1.5 signs it. */
-static int digest_info(const EVP_MD *md, const unsigned char *dgst, size_t dlen,
-                       unsigned char **der)
+/* PKCS#1 wants explicit NULL parameters, whatever the digest's flags say. */
+int ir_ks_rsa_digest_info(const EVP_MD *md, const unsigned char *dgst, size_t dlen,
+                          unsigned char **der)
 {
     X509_SIG *di = X509_SIG_new();
     X509_ALGOR *alg = NULL;
@@ -134,7 +134,7 @@ static ir_rc sign_rsa_pkcs1(ir_keystore *ks, ir_ks_objref *key, const EVP_MD *md
 {
     CK_MECHANISM mech = {CKM_RSA_PKCS, NULL, 0};
     unsigned char *di = NULL;
-    int dilen = digest_info(md, dgst, dlen, &di);
+    int dilen = ir_ks_rsa_digest_info(md, dgst, dlen, &di);
     ir_rc rc = dilen > 0 ? ir_ks_sign(ks, key, &mech, di, (size_t)dilen, sig, siglen, err)
                          : ir_err_set(err, IR_ERR_NOMEM, "cannot encode the DigestInfo");
 

@@ -65,23 +65,6 @@ static void test_sha256_hex_matches_known_value(void)
     CU_ASSERT_STRING_EQUAL(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-static void test_private_file_check(void)
-{
-    char path[] = "/tmp/iotreg-test-XXXXXX";
-    ir_err err = {0};
-    int fd = mkstemp(path);
-
-    CU_ASSERT_FATAL(fd >= 0);
-    close(fd);
-    chmod(path, 0600);
-    CU_ASSERT_EQUAL(ir_check_private_file(path, &err), IR_OK);
-    chmod(path, 0644);
-    CU_ASSERT_EQUAL(ir_check_private_file(path, &err), IR_ERR_PERMISSION);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "chmod 600"));
-    unlink(path);
-    CU_ASSERT_EQUAL(ir_check_private_file(path, &err), IR_ERR_NOT_FOUND);
-}
-
 static void test_read_file_respects_cap(void)
 {
     char path[] = "/tmp/iotreg-test-XXXXXX";
@@ -282,7 +265,6 @@ int main(void)
         IR_TEST(test_buf_appendf_grows),
         IR_TEST(test_err_prefix_and_names),
         IR_TEST(test_sha256_hex_matches_known_value),
-        IR_TEST(test_private_file_check),
         IR_TEST(test_read_file_respects_cap),
         IR_TEST(test_secret_strdup_roundtrip),
         IR_TEST(test_secret_file_reads_private_file),
