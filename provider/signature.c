@@ -11,6 +11,7 @@
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 
+#include "capture/tbs.h"
 #include "provider/debug.h"
 #include "provider/errors.h"
 #include "provider/signature.h"
@@ -289,7 +290,7 @@ static int tap_must_see(ir_sig_ctx *ctx, const ir_sig_msg *m)
 {
     if (!ir_tap_wants(ctx->prov, ctx->key))
         return 0;
-    return m->seen == IR_SIG_SEEN_NONE || ir_tap_may_be_tbs_certificate(m->data, m->len, m->total);
+    return m->seen == IR_SIG_SEEN_NONE || ir_tbs_may_be_certificate(m->data, m->len, m->total);
 }
 
 /* A tapped key signs nothing the tap cannot journal: raises why. */

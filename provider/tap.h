@@ -5,8 +5,8 @@
  * that could be a TBSCertificate unless the certificate they make has been
  * journaled (appended to the journal's spool) first.
  *
- * - A message that provably is no TBSCertificate (ir_tap_may_be_tbs_
- *   certificate: a CRL, an OCSP response, a CSR, an arbitrary blob) is
+ * - A message that provably is no TBSCertificate (ir_tbs_may_be_
+ *   certificate in src/capture/tbs.c: a CRL, an OCSP response, a CSR, an arbitrary blob) is
  *   signed and not journaled.
  * - Anything else is rebuilt as SEQUENCE { tbs, algorithm, BIT STRING
  *   signature }, parsed with no size cap, checked against the SubCA's public
@@ -34,11 +34,6 @@ typedef struct ir_tap ir_tap;
 
 /* Whether key's SubCA has its tap on (cheap after the first call). */
 int ir_tap_wants(ir_prov_ctx *prov, const ir_pkey *key);
-
-/* 0 when head, the first avail bytes of a total-byte message, prove that
- * the message is not exactly one (BER or DER) TBSCertificate; 1 when it
- * could be one. Needs no memory, so it cannot fail. */
-int ir_tap_may_be_tbs_certificate(const unsigned char *head, size_t avail, size_t total);
 
 /* Called once the token has signed msg, a message that may be a
  * TBSCertificate, with key; algid is the signature's AlgorithmIdentifier.

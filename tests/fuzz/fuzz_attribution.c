@@ -1,0 +1,96 @@
+/* Attribution over certificate fields: which customer a certificate
+ * belongs to, by rules on its subject, subjectAltNames, extensions and
+ * issuer, read from whatever a CA put there. The process loads a
+ * configuration with one rule of every kind; each input is a certificate's
+ * DER. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certgen.h"
+#include "config/attribution.h"
+#include "fuzz.h"
+
+static certgen_ca subca;
+static ir_config *cfg;
+
+static const char config_xml[] =
+    "<iotreg xmlns='urn:iotreg:config:1' version='1'>\n"
+    "  <keystore><pin-file>%s/user.pin</pin-file></keystore>\n"
+    "  <journal><sqlite path='%s/journal.db'/></journal>\n"
+    "  <csp-accounts><csp-account name='csp'><account-id>111122223333</account-id>\n"
+    "    <region>eu-central-1</region><credentials><environment/></credentials>\n"
+    "  </csp-account></csp-accounts>\n"
+    "  <subcas><subca name='sub'><cert-file>%s/sub.pem</cert-file>\n"
+    "    <csp-account>csp</csp-account></subca>\n"
+    "    <subca name='other'><csp-account>csp</csp-account></subca></subcas>\n"
+    "  <customers>\n"
+    "    <customer id='acme'><account-id>444455556666</account-id><region>eu-central-1</region>\n"
+    "      <credentials><environment/></credentials><policy name='p'/></customer>\n"
+    "    <customer id='globex'><account-id>777788889999</account-id><region>us-east-1</region>\n"
+    "      <credentials><environment/></credentials><policy name='p'/></customer>\n"
+    "  </customers>\n"
+    "  <attribution>\n"
+    "    <rule customer='acme'><subca>sub</subca>\n"
+    "      <subject attribute='O'>Acme</subject>\n"
+    "      <subject attribute='OU' match='prefix'>Plant-</subject></rule>\n"
+    "    <rule customer='acme'><subject attribute='CN' match='regex'>^dev-[0-9]+$</subject>\n"
+    "      <san type='dns' match='prefix'>dev-</san></rule>\n"
+    "    <rule customer='globex'><san type='ip'>192.0.2.7</san><san>ops@example.com</san></rule>\n"
+    "    <rule customer='globex'><extension oid='1.3.6.1.4.1.99999.1'>globex</extension></rule>\n"
+    "    <rule customer='globex'><profile>gx-device</profile></rule>\n"
+    "  </attribution>\n"
+    "</iotreg>\n";
+
+static void teardown(void)
+{
+    ir_config_free(cfg);
+    certgen_ca_free(&subca);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    const char *dir = fuzz_dir();
+    char path[4096], text[8192];
+    ir_err err = {0};
+
+    (void)argc;
+    (void)argv;
+    if (certgen_ca_new(&subca, "Fuzz SubCA") != 0)
+        abort();
+    fuzz_path(path, sizeof(path), "sub.pem");
+    if (certgen_write_pem(path, subca.cert) != 0)
+        abort();
+    snprintf(text, sizeof(text), config_xml, dir, dir, dir);
+    fuzz_path(path, sizeof(path), "iotreg.xml");
+    fuzz_write_file(path, (const uint8_t *)text, strlen(text));
+    if (ir_config_load(path, &cfg, &err) != IR_OK) {
+        fprintf(stderr, "fuzz_attribution: %s\n", err.msg);
+        abort();
+    }
+    atexit(teardown);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const ir_cert_meta metas[] = {
+        {NULL, NULL, NULL}, {"dev-1", "gx-device", NULL}, {NULL, NULL, "sub"}};
+    ir_attribution out;
+    size_t i;
+    ir_rc rc;
+
+    for (i = 0; i < sizeof(metas) / sizeof(metas[0]); i++) {
+        memset(&out, 0xa5, sizeof(out));
+        rc = ir_attribute(cfg, data, size, &metas[i], &out, NULL);
+        if (rc != IR_OK)
+            continue;
+        /* Attributed or not, the reason is there to read. */
+        FUZZ_CHECK(memchr(out.reason, '\0', sizeof(out.reason)) != NULL && out.reason[0] != '\0');
+        FUZZ_CHECK(out.customer == NULL || out.customer == ir_config_customer(cfg, "acme") ||
+                   out.customer == ir_config_customer(cfg, "globex"));
+    }
+    return 0;
+}
