@@ -55,19 +55,21 @@ void ir_km_gen_cleanup(void *genctx)
 int ir_km_gen_set_params(void *genctx, const OSSL_PARAM params[])
 {
     soft_gen *g = genctx;
-    OSSL_PARAM *merged;
+    OSSL_PARAM *merged, *kept;
 
     if (params == NULL || params[0].key == NULL)
         return 1;
     if (EVP_PKEY_CTX_set_params(g->ctx, params) <= 0)
         return 0;
+    /* merged points into g->params and params: copy it before freeing. */
     merged = OSSL_PARAM_merge(g->params, params);
-    if (merged == NULL)
+    kept = merged != NULL ? OSSL_PARAM_dup(merged) : NULL;
+    OSSL_PARAM_free(merged);
+    if (kept == NULL)
         return 0;
     OSSL_PARAM_free(g->params);
-    g->params = OSSL_PARAM_dup(merged);
-    OSSL_PARAM_free(merged);
-    return g->params != NULL;
+    g->params = kept;
+    return 1;
 }
 
 void *ir_km_gen_init(void *provctx, int selection, const OSSL_PARAM params[], ir_key_type type)
