@@ -3,6 +3,7 @@
 import ipaddress
 import json
 
+from emu_dataplane import TRANSFER_ROUTINGS
 from emu_faults import FaultConfigError
 from emu_http import Response
 from emu_persist import dump_account, save_state
@@ -46,6 +47,10 @@ class Admin:
             ("POST", "expire-sessions"): self.expire_sessions,
             ("POST", "save"): self.save,
             ("POST", "role-trust"): self.role_trust,
+            ("GET", "connections"): self.connections,
+            ("DELETE", "connections"): self.clear_connections,
+            ("GET", "dataplane"): self.dataplane,
+            ("POST", "dataplane"): self.set_dataplane,
         }
 
     def handle(self, request):
@@ -118,6 +123,33 @@ class Admin:
         role.external_id = external_id
         return {"roleArn": role.arn, "trustedAccounts": list(role.trusted_accounts),
                 "externalId": role.external_id}
+
+    def _plane(self):
+        if self.emu.dataplane is None:
+            raise AdminError(400, "the emulator runs without --data-listen")
+        return self.emu.dataplane
+
+    def connections(self, request):
+        """The data plane's connections, oldest first: outcome, stage and reason of each."""
+        return {"connections": self._plane().connections()}
+
+    def clear_connections(self, request):
+        self._plane().clear_connections()
+        return {"ok": True}
+
+    def dataplane(self, request):
+        return self._plane().settings()
+
+    def set_dataplane(self, request):
+        """{"transferRouting": "owner" | "follow" | "refuse"}: switch the rule for new
+        connections."""
+        plane = self._plane()
+        routing = _json_body(request).get("transferRouting")
+        if routing not in TRANSFER_ROUTINGS:
+            raise AdminError(400, '"transferRouting" must be one of ' +
+                             ", ".join(TRANSFER_ROUTINGS))
+        plane.transfer_routing = routing
+        return plane.settings()
 
     def save(self, request):
         if not self.emu.state_dir:

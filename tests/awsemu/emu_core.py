@@ -9,6 +9,7 @@ import threading
 import time
 import traceback
 
+import emu_endpoints  # noqa: F401  (registers operations)
 import emu_iot_certs  # noqa: F401  (registers operations)
 import emu_iot_things  # noqa: F401  (registers operations)
 from emu_admin import Admin
@@ -50,7 +51,7 @@ class Call:
 
 class Emulator:
     def __init__(self, config, quotas_enabled=True, latency_ms=0, state_dir=None,
-                 log=sys.stderr, log_limit=DEFAULT_LOG_LIMIT):
+                 log=sys.stderr, log_limit=DEFAULT_LOG_LIMIT, data_domain="amazonaws.com"):
         self.config = config
         self.lock = threading.RLock()
         self.log = log
@@ -62,12 +63,13 @@ class Emulator:
         self.iot_validator = Validator(self.iot_model)
         self.credentials = CredentialStore(config)
         self.sts = StsService(self.sts_model, config, self.credentials)
-        self.iot = IotState(config.region, list(config.accounts), log_limit)
+        self.iot = IotState(config.region, list(config.accounts), log_limit, data_domain)
         self.quotas = Quotas(config, quotas_enabled)
         self.faults = Faults(latency_ms)
         self.stats = Stats()
         self.rates = RateObserver()
         self.admin = Admin(self)
+        self.dataplane = None           # emu_dataplane.DataPlane when --data-listen is given
 
     # ------------------------------------------------------------ entry point
 

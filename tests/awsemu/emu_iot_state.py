@@ -140,6 +140,7 @@ class AccountState:
         self.policies = {}
         self.things = {}
         self.thing_groups = {}
+        self.endpoint_prefixes = {}     # kind -> identifier (emu_endpoints)
         self.request_log = collections.deque(maxlen=log_limit)
         self.request_log_dropped = 0
 
@@ -156,8 +157,9 @@ class AccountState:
 
 
 class IotState:
-    def __init__(self, region, account_ids, log_limit=None):
+    def __init__(self, region, account_ids, log_limit=None, data_domain="amazonaws.com"):
         self.region = region
+        self.data_domain = data_domain
         self.accounts = {a: AccountState(a, log_limit) for a in account_ids}
         self.seq = 0
 

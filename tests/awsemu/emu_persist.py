@@ -9,6 +9,7 @@ import collections
 import json
 import os
 
+from emu_endpoints import prefixes
 from emu_iot_state import (CaCertificate, Certificate, Policy, Thing, ThingGroup, Transfer)
 from emu_util import parse_iot_arn, write_json_atomic
 
@@ -64,6 +65,7 @@ def dump_account(state, config, account_id):
     return {
         "id": account_id, "name": config.accounts[account_id].name, "region": state.region,
         "registrationCode": account.code(),
+        "endpointPrefixes": dict(prefixes(state, account)),
         "caCertificates": [ca_dict(state, account_id, c) for c in account.ca_certs.values()],
         "certificates": [cert_dict(state, account_id, c) for c in account.certs.values()],
         "incomingTransfers": [cert_dict(state, src.id, c)
@@ -106,6 +108,7 @@ def _thing_from(d):
 
 def load_account(account, d, log_limit):
     account.registration_code = d.get("registrationCode")
+    account.endpoint_prefixes = dict(d.get("endpointPrefixes") or {})
     account.ca_certs = {c["id"]: _ca_from(c) for c in d.get("caCertificates", [])}
     account.certs = {c["id"]: _cert_from(c) for c in d.get("certificates", [])}
     account.policies = {p["name"]: Policy(p["name"], p["document"], p["creationDate"],

@@ -70,7 +70,7 @@ class EmulatorProcess:
     """An awsemu process on a free port, in its own temporary directory."""
 
     def __init__(self, workdir, accounts=None, quotas="off", latency_ms=None, state_dir=None,
-                 name="emu"):
+                 name="emu", data_plane=False, extra_args=()):
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir, exist_ok=True)
         self.accounts = accounts or default_accounts()
@@ -80,8 +80,11 @@ class EmulatorProcess:
         self.state_dir = state_dir
         if state_dir:
             self.args += ["--state-dir", state_dir]
+        self.data_plane = data_plane
+        self.args += list(extra_args)
         self.proc = None
         self.url = None
+        self.data_address = None        # (host, port) of the data plane when data_plane
         self._clients = {}
 
     def start(self, timeout=20):
@@ -89,13 +92,17 @@ class EmulatorProcess:
         with open(accounts_file, "w") as f:
             json.dump(self.accounts, f)
         ready = os.path.join(self.dir, "ready")
-        if os.path.exists(ready):
-            os.unlink(ready)
+        data_ready = os.path.join(self.dir, "data-ready")
+        for path in (ready, data_ready):
+            if os.path.exists(path):
+                os.unlink(path)
+        data_args = ["--data-listen", "127.0.0.1:0", "--data-ready-file", data_ready] \
+            if self.data_plane else []
         self.log_path = os.path.join(self.dir, "awsemu.log")
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [PYTHON, AWSEMU, "--listen", "127.0.0.1:0", "--accounts", accounts_file,
-             "--ready-file", ready] + self.args, stdout=log, stderr=log)
+             "--ready-file", ready] + data_args + self.args, stdout=log, stderr=log)
         log.close()
         deadline = time.time() + timeout
         while not os.path.exists(ready):
@@ -104,6 +111,10 @@ class EmulatorProcess:
             time.sleep(0.02)
         with open(ready) as f:
             self.url = f.read().strip()
+        if self.data_plane:
+            with open(data_ready) as f:
+                host, _, port = f.read().strip().rpartition(":")
+            self.data_address = (host, int(port))
         self._clients = {}
         return self
 

@@ -733,5 +733,32 @@ class RequestLog(Base):
         self.assertTrue(all("SecretAccessKey" not in json.dumps(e) for e in sts_calls))
 
 
+class EndpointRules(unittest.TestCase):
+    def test_describe_endpoint_per_account_and_type(self):
+        csp, customer = EMU.iot(CSP_KEY), EMU.assume()[1]
+        ats = csp.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"]
+        self.assertRegex(ats, r"^[a-z][a-z0-9]{13}-ats\.iot\.us-east-1\.amazonaws\.com$")
+        prefix = ats.split("-ats.", 1)[0]
+        self.assertEqual(csp.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"], ats)
+        self.assertEqual(csp.describe_endpoint(endpointType="iot:Data")["endpointAddress"],
+                         prefix + ".iot.us-east-1.amazonaws.com")
+        self.assertEqual(csp.describe_endpoint()["endpointAddress"],
+                         prefix + ".iot.us-east-1.amazonaws.com")     # AWS's default: iot:Data
+        self.assertRegex(csp.describe_endpoint(endpointType="iot:CredentialProvider")
+                         ["endpointAddress"], r"^[a-z0-9]{14}\.credentials\.iot\.us-east-1\.")
+        self.assertRegex(csp.describe_endpoint(endpointType="iot:Jobs")["endpointAddress"],
+                         r"^[a-z0-9]{14}\.jobs\.iot\.us-east-1\.amazonaws\.com$")
+        # assumed-role (customer) credentials get the customer's endpoint, a different one
+        theirs = customer.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"]
+        self.assertNotEqual(theirs, ats)
+        self.assertEqual(theirs, EMU.iot(CUSTOMER_KEY).describe_endpoint(
+            endpointType="iot:Data-ATS")["endpointAddress"])
+        self.assertEqual(EMU.account(CSP)["endpointPrefixes"]["data"], prefix)
+
+    def test_unknown_endpoint_type(self):
+        code, status, _ = error_of(EMU.iot(CSP_KEY).describe_endpoint, endpointType="iot:Nope")
+        self.assertEqual((code, status), ("InvalidRequestException", 400))
+
+
 if __name__ == "__main__":
     unittest.main()
