@@ -374,6 +374,22 @@ ir_rc ir_iot_list_all_attached_policies(ir_aws_client *c, const ir_iot_target *t
                                         const ir_iot_attached_args *args, ir_iot_policy_list *out,
                                         ir_aws_error *aerr, ir_err *err);
 
+/* ---- endpoints ---- */
+
+#define IR_IOT_ENDPOINT_DATA_ATS       "iot:Data-ATS" /* the devices' MQTT endpoint */
+#define IR_IOT_MAX_ENDPOINT_TYPE_CHARS 128
+#define IR_IOT_MAX_ENDPOINT_CHARS      253 /* a DNS host name */
+
+/* DescribeEndpoint: the calling account's endpoint of endpoint_type (e.g.
+ * IR_IOT_ENDPOINT_DATA_ATS) in the target's region. *address is a host name
+ * (checked: letters, digits, '-' and '.', at most IR_IOT_MAX_ENDPOINT_CHARS),
+ * heap memory for free(). */
+ir_rc ir_iot_build_describe_endpoint(const ir_iot_target *t, const char *endpoint_type,
+                                     ir_aws_request *req, ir_buf *storage, ir_err *err);
+ir_rc ir_iot_parse_describe_endpoint(const ir_aws_response *resp, char **address, ir_err *err);
+ir_rc ir_iot_describe_endpoint(ir_aws_client *c, const ir_iot_target *t, const char *endpoint_type,
+                               char **address, ir_aws_error *aerr, ir_err *err);
+
 /* ---- things ---- */
 
 typedef struct ir_iot_attribute {

@@ -60,6 +60,7 @@ src_libiotreg_la_SOURCES += \
 	src/aws/iot_transfer.c \
 	src/aws/iot_policy.c \
 	src/aws/iot_things.c \
+	src/aws/iot_endpoint.c \
 	src/aws/sts_xml.c src/aws/sts_xml.h \
 	src/aws/sts.c src/aws/sts.h \
 	src/aws/assume_role.c src/aws/assume_role.h

@@ -34,6 +34,7 @@ static const struct {
     {"CreateThing", 15},
     {"AttachThingPrincipal", 15},
     {"AddThingToThingGroup", 15},
+    {"DescribeEndpoint", 10},
     {"AssumeRole", STS_DEFAULT_TPS},
     {"GetCallerIdentity", STS_DEFAULT_TPS},
 };

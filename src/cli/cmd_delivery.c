@@ -1,6 +1,8 @@
-/* iotregctl delivery commands: retry, cancel, revoke, customer verify. */
+/* iotregctl delivery commands: retry, cancel, revoke, customer verify,
+ * customer endpoint. */
 #include "config.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,6 +373,112 @@ static int cmd_customer_verify(const ir_cli *cli, int argc, char **argv)
     return rc != IR_CLI_OK ? rc : rc2;
 }
 
+/* ---- customer endpoint ---- */
+
+static const char endpoint_usage[] =
+    "usage: iotregctl [-c FILE] customer endpoint NAME [--json]\n\n"
+    "Prints the customer's data endpoint, the host name its devices connect to\n"
+    "(DescribeEndpoint iot:Data-ATS in the customer's account and region, with the\n"
+    "customer's delegated credentials). A role is used only once AssumeRole\n"
+    "without its ExternalId is refused. --json prints customer, account, region\n"
+    "and endpoint.\n";
+
+/* The customer's role must refuse AssumeRole without its ExternalId before
+ * we use it, as in iotregd. */
+static int endpoint_role_gate(const ir_cli *cli, ir_runtime *rt, const ir_customer_conf *cust,
+                              const ir_csp_account *via)
+{
+    char reason[1024];
+    ir_err err = {0};
+
+    switch (ir_accounts_role_gate(rt->accounts, cust, via, 0, &err)) {
+    case IR_ROLE_SAFE:
+        return IR_CLI_OK;
+    case IR_ROLE_UNSAFE:
+        ir_role_unsafe_reason(cust, via, reason, sizeof(reason));
+        ir_cli_error(cli, "customer %s: %s", cust->id, reason);
+        return IR_CLI_FAILED;
+    case IR_ROLE_INCONCLUSIVE:
+    case IR_ROLE_UNCHECKED:
+        break;
+    }
+    ir_cli_error(cli, "customer %s: its role cannot be used until it passes the check: %s",
+                 cust->id, err.msg);
+    return IR_CLI_FAILED;
+}
+
+static void print_endpoint(const ir_customer_conf *cust, const char *addr, bool json)
+{
+    json_t *doc;
+
+    if (!json) {
+        printf("%s\n", addr);
+        return;
+    }
+    doc = json_pack("{s:s, s:s, s:s, s:s}", "customer", cust->id, "account", cust->account_id,
+                    "region", cust->region, "endpoint", addr);
+    json_dumpf(doc, stdout, JSON_INDENT(2));
+    putchar('\n');
+    json_decref(doc);
+}
+
+static int customer_endpoint(const ir_cli *cli, ir_runtime *rt, const ir_customer_conf *cust,
+                             bool json)
+{
+    const ir_csp_account *via = NULL;
+    char *addr = NULL;
+    ir_err err = {0};
+    int rc;
+
+    if (ir_role_delivering_accounts(rt->cfg, cust, &via, 1) == 0) {
+        ir_cli_error(cli,
+                     "no SubCA of %s delivers for customer '%s': no CSP account to reach its "
+                     "account from",
+                     rt->cfg->path, cust->id);
+        return IR_CLI_FAILED;
+    }
+    if ((rc = endpoint_role_gate(cli, rt, cust, via)) != IR_CLI_OK)
+        return rc;
+    if (ir_accounts_customer_endpoint(rt->accounts, cust, via, &addr, NULL, &err) != IR_OK)
+        return ir_cli_error(cli, "%s", err.msg), IR_CLI_FAILED;
+    print_endpoint(cust, addr, json);
+    free(addr);
+    return IR_CLI_OK;
+}
+
+static int cmd_customer_endpoint(const ir_cli *cli, int argc, char **argv)
+{
+    const ir_customer_conf *cust;
+    const char *name = NULL;
+    ir_runtime rt;
+    int i, rc;
+
+    if (ir_cli_wants_help(argc, argv)) {
+        fputs(endpoint_usage, stdout);
+        return IR_CLI_OK;
+    }
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            continue;
+        if (argv[i][0] == '-' || name != NULL)
+            return ir_cli_usage_error(cli, "customer endpoint", "unexpected argument");
+        name = argv[i];
+    }
+    if (name == NULL)
+        return ir_cli_usage_error(cli, "customer endpoint", "a customer name is needed");
+    if ((rc = open_rt(cli, IR_RT_AWS, &rt)) != IR_CLI_OK)
+        return rc;
+    cust = ir_config_customer(rt.cfg, name);
+    if (cust == NULL) {
+        ir_cli_error(cli, "no customer '%s' in %s", name, rt.cfg->path);
+        rc = IR_CLI_FAILED;
+    } else {
+        rc = customer_endpoint(cli, &rt, cust, ir_cli_json_flag(cli, argc, argv));
+    }
+    ir_runtime_close(&rt);
+    return rc;
+}
+
 const ir_cli_command ir_cli_delivery_commands[] = {
     {"retry", cmd_retry, "CERTID | --parked [--customer C]",
      "send parked entries back for delivery"},
@@ -378,5 +486,7 @@ const ir_cli_command ir_cli_delivery_commands[] = {
     {"revoke", cmd_revoke, "CERTID [--reason R]", "revoke a certificate wherever it is in AWS"},
     {"customer verify", cmd_customer_verify, "NAME",
      "check a customer's role, ExternalId and policy"},
+    {"customer endpoint", cmd_customer_endpoint, "NAME [--json]",
+     "print the data endpoint a customer's devices connect to"},
     {NULL, NULL, NULL, NULL},
 };

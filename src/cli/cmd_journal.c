@@ -383,6 +383,17 @@ static void show_times(const ir_journal_entry *e)
     }
 }
 
+/* The value of fact key, or NULL. */
+static const char *entry_fact(const ir_journal_entry *e, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < e->n_facts; i++)
+        if (strcmp(e->facts[i].key, key) == 0)
+            return e->facts[i].value;
+    return NULL;
+}
+
 static void show_text(const ir_journal_entry *e)
 {
     char t[32], attempts[16];
@@ -392,6 +403,7 @@ static void show_text(const ir_journal_entry *e)
     show_field("state", ir_entry_state_name(e->state));
     show_field("step", e->step);
     show_field("customer", e->customer ? e->customer : "(none)");
+    show_field("endpoint", entry_fact(e, "endpoint"));
     show_field("unattributed", e->unattributed_reason);
     show_field("subca", e->subca);
     show_field("source", ir_cert_source_name(e->source));
@@ -403,7 +415,8 @@ static void show_text(const ir_journal_entry *e)
     show_field("claimed by", e->claimed_by);
     show_times(e);
     for (i = 0; i < e->n_facts; i++)
-        printf("fact %-15s %s\n", e->facts[i].key, e->facts[i].value);
+        if (strcmp(e->facts[i].key, "endpoint") != 0)
+            printf("fact %-15s %s\n", e->facts[i].key, e->facts[i].value);
     printf("history:\n");
     for (i = 0; i < e->n_history; i++) {
         ir_journal_time_text(e->history[i].at_ms, t);
@@ -414,10 +427,22 @@ static void show_text(const ir_journal_entry *e)
     }
 }
 
+/* The entry as list --json has it, and the endpoint its device connects to. */
+static json_t *show_json(const ir_journal_entry *e)
+{
+    json_t *doc = ir_journal_entry_json(e);
+    const char *endpoint = entry_fact(e, "endpoint");
+
+    if (doc != NULL && endpoint != NULL)
+        json_object_set_new(doc, "endpoint", json_string(endpoint));
+    return doc;
+}
+
 static const char show_usage[] =
     "usage: iotregctl [-c FILE] show CERTID [--json]\n\n"
     "Shows one journal entry (CERTID is the SHA-256 of the certificate, as\n"
-    "iotregctl list shows it) with the history of its steps.\n";
+    "iotregctl list shows it) with the history of its steps and, once delivered,\n"
+    "the data endpoint its device connects to.\n";
 
 static int cmd_show(const ir_cli *cli, int argc, char **argv)
 {
@@ -435,7 +460,7 @@ static int cmd_show(const ir_cli *cli, int argc, char **argv)
         ir_cli_error(cli, "%s", err.msg);
         rc = IR_CLI_FAILED;
     } else if (o.json) {
-        print_json(ir_journal_entry_json(e));
+        print_json(show_json(e));
     } else {
         show_text(e);
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aws/assume_role.h"
+#include "aws/iot.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "creds/credref.h"
@@ -20,6 +21,12 @@ typedef struct provider_slot {
     ir_aws_cred_provider *provider;
 } provider_slot;
 
+/* A customer's data endpoint, once looked up. */
+typedef struct endpoint_slot {
+    const ir_customer_conf *cust;
+    char *address;
+} endpoint_slot;
+
 struct ir_accounts {
     const ir_config *cfg;
     ir_aws_client *aws;
@@ -28,6 +35,9 @@ struct ir_accounts {
     size_t n_slots;
     size_t cap_slots;
     ir_role_gates *gates;
+    pthread_mutex_t endpoint_lock; /* held across a lookup: one per customer */
+    endpoint_slot *endpoints;
+    size_t n_endpoints;
 };
 
 ir_rc ir_accounts_new(const ir_config *cfg, ir_aws_client *aws, ir_accounts **out, ir_err *err)
@@ -43,6 +53,7 @@ ir_rc ir_accounts_new(const ir_config *cfg, ir_aws_client *aws, ir_accounts **ou
     a->cfg = cfg;
     a->aws = aws;
     pthread_mutex_init(&a->lock, NULL);
+    pthread_mutex_init(&a->endpoint_lock, NULL);
     *out = a;
     return IR_OK;
 }
@@ -56,7 +67,11 @@ void ir_accounts_free(ir_accounts *a)
     for (i = 0; i < a->n_slots; i++)
         ir_aws_cred_provider_free(a->slots[i].provider);
     free(a->slots);
+    for (i = 0; i < a->n_endpoints; i++)
+        free(a->endpoints[i].address);
+    free(a->endpoints);
     ir_role_gates_free(a->gates);
+    pthread_mutex_destroy(&a->endpoint_lock);
     pthread_mutex_destroy(&a->lock);
     free(a);
 }
@@ -205,6 +220,78 @@ ir_rc ir_accounts_customer_target(ir_accounts *a, const ir_customer_conf *cust,
     out->account_key = cust->account_id;
     out->endpoint = cust->endpoint != NULL ? cust->endpoint : via->endpoint;
     return IR_OK;
+}
+
+static const char *known_endpoint(const ir_accounts *a, const ir_customer_conf *cust)
+{
+    size_t i;
+
+    for (i = 0; i < a->n_endpoints; i++)
+        if (a->endpoints[i].cust == cust)
+            return a->endpoints[i].address;
+    return NULL;
+}
+
+/* Remembers address (taken over, NULL on failure) for cust; a failure only
+ * costs another lookup. */
+static void remember_endpoint(ir_accounts *a, const ir_customer_conf *cust, char *address)
+{
+    endpoint_slot *grown;
+
+    if (address == NULL)
+        return;
+    grown = realloc(a->endpoints, (a->n_endpoints + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        free(address);
+        return;
+    }
+    a->endpoints = grown;
+    a->endpoints[a->n_endpoints].cust = cust;
+    a->endpoints[a->n_endpoints].address = address;
+    a->n_endpoints++;
+}
+
+static ir_rc lookup_endpoint(ir_accounts *a, const ir_customer_conf *cust,
+                             const ir_csp_account *via, char **out, ir_aws_error *aerr, ir_err *err)
+{
+    ir_aws_target t;
+    ir_rc rc = ir_accounts_customer_target(a, cust, via, &t, err);
+
+    if (rc == IR_OK)
+        rc = ir_iot_describe_endpoint(a->aws, &t, IR_IOT_ENDPOINT_DATA_ATS, out, aerr, err);
+    if (rc != IR_OK) {
+        ir_err_prefix(err, "data endpoint of customer %s (account %s, %s): ", cust->id,
+                      cust->account_id, cust->region);
+        return rc;
+    }
+    ir_log_info("customer %s: data endpoint %s", cust->id, *out);
+    return IR_OK;
+}
+
+ir_rc ir_accounts_customer_endpoint(ir_accounts *a, const ir_customer_conf *cust,
+                                    const ir_csp_account *via, char **out, ir_aws_error *aerr,
+                                    ir_err *err)
+{
+    const char *known;
+    char *found = NULL;
+    ir_rc rc = IR_OK;
+
+    *out = NULL;
+    pthread_mutex_lock(&a->endpoint_lock);
+    known = known_endpoint(a, cust);
+    if (known == NULL) {
+        rc = lookup_endpoint(a, cust, via, &found, aerr, err);
+        if (rc == IR_OK)
+            remember_endpoint(a, cust, strdup(found));
+        known = found;
+    }
+    if (rc == IR_OK)
+        *out = strdup(known);
+    pthread_mutex_unlock(&a->endpoint_lock);
+    free(found);
+    if (rc == IR_OK && *out == NULL)
+        rc = ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+    return rc;
 }
 
 static ir_role_safety check_role(void *arg, const ir_customer_conf *cust, const ir_csp_account *via,

@@ -25,6 +25,16 @@ ir_rc ir_accounts_csp_target(ir_accounts *a, const ir_csp_account *acct, const c
 ir_rc ir_accounts_customer_target(ir_accounts *a, const ir_customer_conf *cust,
                                   const ir_csp_account *via, ir_aws_target *out, ir_err *err);
 
+/* The customer's data endpoint (DescribeEndpoint iot:Data-ATS in its
+ * account and region, with its delegated credentials, via as for
+ * ir_accounts_customer_target): looked up on first use and remembered while
+ * a lives, one lookup at a time; a failed lookup is not remembered, so the
+ * next call tries again. The caller has passed the role gate. *out is heap
+ * memory for free(); aerr (may be NULL) holds an AWS error. */
+ir_rc ir_accounts_customer_endpoint(ir_accounts *a, const ir_customer_conf *cust,
+                                    const ir_csp_account *via, char **out, ir_aws_error *aerr,
+                                    ir_err *err);
+
 /* Before a customer's role is used: IR_ROLE_SAFE when it was found to refuse
  * AssumeRole without its ExternalId (checked from via) less than interval_ms
  * ago, else the verdict of a check made now (creds/role_check.h). Customers

@@ -328,6 +328,28 @@ static ir_rc record_retry(job *j, const char *step, ir_err *err)
                                      err);
 }
 
+/* With the last step: the customer's data endpoint, where its devices
+ * connect (looked up once per customer, creds/accounts.h). A failed lookup
+ * does not hold the delivery up: it is tried again with the next entry. */
+static void job_note_endpoint(job *j)
+{
+    char *addr = NULL;
+    ir_err err = {0};
+    ir_rc rc = IR_ERR_PERMISSION;
+
+    if (j->role_checked)
+        rc = job_customer_target(j, &err);
+    if (rc == IR_OK)
+        rc = ir_accounts_customer_endpoint(j->ctx->accounts, j->cust, j->csp, &addr, NULL, &err);
+    if (rc == IR_OK)
+        job_fact(j, "endpoint", addr);
+    else
+        ir_log_warn("%s: delivered without its data endpoint, tried again with the next "
+                    "certificate of customer %s: %s",
+                    j->e->cert_id, j->cust->id, j->role_checked ? err.msg : "role not checked");
+    free(addr);
+}
+
 /* Runs steps from the entry's current one; returns when the entry leaves
  * this worker's hands. */
 static ir_rc run_steps(job *j, ir_err *err)
@@ -360,6 +382,8 @@ static ir_rc run_steps(job *j, ir_err *err)
             return record_park(j, step, err);
         if (v == JOB_RETRY)
             return record_retry(j, step, err);
+        if (strcmp(j->next, IR_STEP_DONE) == 0)
+            job_note_endpoint(j);
         rc = record_next(j, step, err);
         if (rc != IR_OK)
             return rc;

@@ -351,6 +351,36 @@ static void test_get_caller_identity(void)
     ir_sts_identity_free(&id);
 }
 
+/* DescribeEndpoint: one endpoint per account (the customer's, asked with
+ * its role, is not the CSP's), ATS and legacy apart, a bad type refused. */
+static void test_describe_endpoint(void)
+{
+    char *csp_ep = NULL, *cust_ep = NULL, *legacy = NULL, *bad = NULL;
+    char suffix[64];
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+
+    snprintf(suffix, sizeof(suffix), "-ats.iot.%s.", env.region);
+    CU_ASSERT_EQUAL_FATAL(
+        ir_iot_describe_endpoint(client, &csp_t, IR_IOT_ENDPOINT_DATA_ATS, &csp_ep, &aerr, &err),
+        IR_OK);
+    CU_ASSERT_EQUAL_FATAL(ir_iot_describe_endpoint(client, &customer_t, IR_IOT_ENDPOINT_DATA_ATS,
+                                                   &cust_ep, &aerr, &err),
+                          IR_OK);
+    CU_ASSERT(strstr(csp_ep, suffix) != NULL);
+    CU_ASSERT(strstr(cust_ep, suffix) != NULL);
+    CU_ASSERT(strcmp(csp_ep, cust_ep) != 0);
+    CU_ASSERT_EQUAL(ir_iot_describe_endpoint(client, &csp_t, "iot:Data", &legacy, &aerr, &err),
+                    IR_OK);
+    CU_ASSERT(legacy != NULL && strstr(legacy, "-ats.") == NULL);
+    expect_aws_error(ir_iot_describe_endpoint(client, &csp_t, "iot:Nope", &bad, &aerr, &err), &aerr,
+                     &err, "InvalidRequestException", 400);
+    CU_ASSERT_PTR_NULL(bad);
+    free(csp_ep);
+    free(cust_ep);
+    free(legacy);
+}
+
 static void test_assume_role_needs_the_external_id(void)
 {
     ir_sts_assume_role_args args = {env.role_arn, "iotreg-check", NULL, 900};
@@ -1066,6 +1096,7 @@ int main(int argc, char **argv)
     static const ir_test_case ops_cases[] = {
         IR_TEST(test_get_caller_identity),
         IR_TEST(test_assume_role_needs_the_external_id),
+        IR_TEST(test_describe_endpoint),
         IR_TEST(test_register_ca_certificate),
         IR_TEST(test_register_certificates),
         IR_TEST(test_duplicate_registration_keeps_resource_id),

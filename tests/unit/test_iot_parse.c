@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "aws/iot.h"
+#include "aws/sigv4.h"
 #include "aws/sts.h"
 #include "core/buf.h"
 #include "testutil.h"
@@ -1137,6 +1138,136 @@ static void test_parse_get_caller_identity(void)
     ir_buf_free(&r.body);
 }
 
+/* ---- DescribeEndpoint ---- */
+
+static void test_build_describe_endpoint(void)
+{
+    ir_aws_request req;
+    ir_buf st, q;
+    ir_err err = {0};
+
+    CU_ASSERT_EQUAL_FATAL(
+        ir_iot_build_describe_endpoint(&target, IR_IOT_ENDPOINT_DATA_ATS, &req, &st, &err), IR_OK);
+    CU_ASSERT_STRING_EQUAL(req.service, "iot");
+    CU_ASSERT_STRING_EQUAL(req.operation, "DescribeEndpoint");
+    CU_ASSERT_STRING_EQUAL(req.method, "GET");
+    CU_ASSERT_STRING_EQUAL(req.path, "/endpoint");
+    CU_ASSERT_STRING_EQUAL(req.account_key, "111111111111");
+    CU_ASSERT_EQUAL(req.n_query, 1);
+    CU_ASSERT_STRING_EQUAL(query_value(&req, "endpointType"), "iot:Data-ATS");
+    CU_ASSERT_PTR_NULL(req.body);
+    /* What goes on the wire (and into the signature): the ':' encoded. */
+    ir_buf_init(&q, 4096);
+    CU_ASSERT_EQUAL_FATAL(ir_sigv4_canonical_query(req.query, req.n_query, &q, &err), IR_OK);
+    CU_ASSERT_STRING_EQUAL(ir_buf_cstr(&q), "endpointType=iot%3AData-ATS");
+    ir_buf_free(&q);
+    ir_buf_free(&st);
+}
+
+static void test_build_describe_endpoint_checks(void)
+{
+    char type[IR_IOT_MAX_ENDPOINT_TYPE_CHARS + 2];
+    ir_aws_request req;
+    ir_buf st;
+    ir_err err = {0};
+
+    CU_ASSERT_EQUAL(ir_iot_build_describe_endpoint(&target, NULL, &req, &st, &err),
+                    IR_ERR_INVALID_ARG);
+    CU_ASSERT(contains(err.msg, "endpointType is required"));
+    ir_buf_free(&st);
+    memset(type, 'a', sizeof(type) - 1);
+    type[sizeof(type) - 1] = '\0';
+    CU_ASSERT_EQUAL(ir_iot_build_describe_endpoint(&target, type, &req, &st, &err),
+                    IR_ERR_INVALID_ARG);
+    CU_ASSERT(contains(err.msg, "endpointType has 129 characters"));
+    ir_buf_free(&st);
+}
+
+static void test_parse_describe_endpoint(void)
+{
+    ir_aws_response r;
+    char *addr = NULL;
+
+    resp_text(&r, "{\"endpointAddress\":\"a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com\"}");
+    CU_ASSERT_EQUAL_FATAL(ir_iot_parse_describe_endpoint(&r, &addr, NULL), IR_OK);
+    CU_ASSERT_STRING_EQUAL(addr, "a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com");
+    free(addr);
+    ir_buf_free(&r.body);
+}
+
+static void expect_endpoint_error(const char *json, ir_rc rc, const char *what)
+{
+    ir_aws_response r;
+    char *addr = NULL;
+    ir_err err = {0};
+
+    resp_text(&r, json);
+    CU_ASSERT_EQUAL(ir_iot_parse_describe_endpoint(&r, &addr, &err), rc);
+    CU_ASSERT_PTR_NULL(addr);
+    if (!contains(err.msg, what))
+        fprintf(stderr, "\nmessage '%s' lacks '%s'\n", err.msg, what);
+    CU_ASSERT(contains(err.msg, what));
+    CU_ASSERT(contains(err.msg, "DescribeEndpoint response"));
+    free(addr);
+    ir_buf_free(&r.body);
+}
+
+static void test_parse_describe_endpoint_bad_input(void)
+{
+    char long_host[300];
+    char json[400];
+
+    expect_endpoint_error("", IR_ERR_PARSE, "empty");
+    expect_endpoint_error("{\"endpointAddress\":", IR_ERR_PARSE, "invalid JSON");
+    expect_endpoint_error("[\"x.example.com\"]", IR_ERR_PARSE, "expected a JSON object");
+    expect_endpoint_error("{}", IR_ERR_PARSE, "endpointAddress is missing");
+    expect_endpoint_error("{\"endpointAddress\":null}", IR_ERR_PARSE, "endpointAddress is missing");
+    expect_endpoint_error("{\"endpointAddress\":42}", IR_ERR_PARSE, "endpointAddress is a number");
+    expect_endpoint_error("{\"endpointAddress\":\"\"}", IR_ERR_PARSE, "has 0 characters");
+    expect_endpoint_error("{\"endpointAddress\":\"localhost\"}", IR_ERR_PARSE, "not a host name");
+    expect_endpoint_error("{\"endpointAddress\":\"x.example.com:8883\"}", IR_ERR_PARSE,
+                          "not a host name");
+    expect_endpoint_error("{\"endpointAddress\":\"https://x.example.com/\"}", IR_ERR_PARSE,
+                          "not a host name");
+    expect_endpoint_error("{\"endpointAddress\":\"x.example.com\\nfact thing evil\"}", IR_ERR_PARSE,
+                          "not a host name");
+    expect_endpoint_error("{\"endpointAddress\":\"x..example.com\"}", IR_ERR_PARSE,
+                          "not a host name");
+    expect_endpoint_error("{\"endpointAddress\":\"-x.example.com\"}", IR_ERR_PARSE,
+                          "not a host name");
+    expect_endpoint_error("{\"endpointAddress\":\"x.example.com\",\"endpointAddress\":\"y.z\"}",
+                          IR_ERR_PARSE, "invalid JSON");
+    /* A 64-character label, and a name over 253 characters. */
+    memset(long_host, 'a', 64);
+    strcpy(long_host + 64, ".example.com");
+    snprintf(json, sizeof(json), "{\"endpointAddress\":\"%s\"}", long_host);
+    expect_endpoint_error(json, IR_ERR_PARSE, "not a host name");
+    memset(long_host, 'a', 250);
+    strcpy(long_host + 250, ".com");
+    snprintf(json, sizeof(json), "{\"endpointAddress\":\"%s\"}", long_host);
+    expect_endpoint_error(json, IR_ERR_PARSE, "has 254 characters");
+}
+
+static void test_parse_describe_endpoint_oversized(void)
+{
+    size_t n = (1u << 20) + 16;
+    char *big = malloc(n);
+    ir_aws_response r;
+    char *addr = NULL;
+    ir_err err = {0};
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+    memset(big, ' ', n);
+    memcpy(big, "{\"endpointAddress\":\"x.example.com\"", 34);
+    big[n - 1] = '}';
+    resp_set(&r, big, n);
+    CU_ASSERT_EQUAL(ir_iot_parse_describe_endpoint(&r, &addr, &err), IR_ERR_TOO_LARGE);
+    CU_ASSERT(contains(err.msg, "exceeds the limit"));
+    CU_ASSERT_PTR_NULL(addr);
+    ir_buf_free(&r.body);
+    free(big);
+}
+
 int main(void)
 {
     static const ir_test_case cases[] = {
@@ -1175,6 +1306,11 @@ int main(void)
         IR_TEST(test_parse_assume_role_xxe),
         IR_TEST(test_parse_assume_role_entity_bomb),
         IR_TEST(test_parse_get_caller_identity),
+        IR_TEST(test_build_describe_endpoint),
+        IR_TEST(test_build_describe_endpoint_checks),
+        IR_TEST(test_parse_describe_endpoint),
+        IR_TEST(test_parse_describe_endpoint_bad_input),
+        IR_TEST(test_parse_describe_endpoint_oversized),
         {NULL, NULL},
     };
 
