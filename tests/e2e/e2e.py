@@ -83,6 +83,10 @@ def cmd_certs(a):
     sub, sub_key = load_subca(a.subca_cert, a.subca_key)
     dev_key = ec.generate_private_key(ec.SECP256R1())
     os.makedirs(a.out, exist_ok=True)
+    if a.key_out:
+        pem_write(a.key_out, dev_key.private_bytes(serialization.Encoding.PEM,
+                                                   serialization.PrivateFormat.PKCS8,
+                                                   serialization.NoEncryption()), private=True)
     for i in range(a.start, a.start + a.count):
         cn = "%s-%05d" % (a.cn_prefix, i)
         serial = x509.random_serial_number()
@@ -232,14 +236,23 @@ def cmd_report(a):
     """The demo's table: every certificate in the customers' accounts, and
     proof that no customer account holds a CA certificate."""
     names = dict(x.split("=", 1) for x in a.customer)
+    connects = {}
+    if a.connects:
+        for line in open(a.connects):
+            if line.split():
+                cid, _, result = line.strip().partition(" ")
+                connects[cid] = result.strip() or "-"
     rows = []
     for acct_id, cust in names.items():
         acct = emu_get(a.url, "/_emu/accounts/" + acct_id)
         for c in sorted(acct["certificates"], key=lambda c: c["id"]):
-            rows.append((c["id"][:16] + "...", cust, acct_id, c["status"],
-                         ",".join(c["policies"]) or "-", ",".join(c["things"]) or "-",
-                         c["previousOwnedBy"] or "-"))
+            row = (c["id"][:16] + "...", cust, acct_id, c["status"],
+                   ",".join(c["policies"]) or "-", ",".join(c["things"]) or "-",
+                   c["previousOwnedBy"] or "-")
+            rows.append(row + ((connects.get(c["id"], "-"),) if a.connects else ()))
     head = ("certificate", "customer", "account", "state", "policy", "thing", "from")
+    if a.connects:
+        head += ("connects",)
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
     fmt = "  ".join("%%-%ds" % w for w in widths)
     print(fmt % head)
@@ -253,6 +266,60 @@ def cmd_report(a):
     csp = emu_get(a.url, "/_emu/accounts/" + a.csp)
     print("CSP account %s: %d CA certificate(s) registered, %d device certificates kept"
           % (a.csp, len(csp["caCertificates"]), len(csp["certificates"])))
+
+
+def cmd_endpoint(a):
+    """The account's iot:Data-ATS endpoint, asked with its own credentials
+    (a role's when --role-arn is given, as a customer delegates them)."""
+    if a.role_arn:
+        kw = {"RoleArn": a.role_arn, "RoleSessionName": "iotreg-e2e"}
+        if a.external_id:
+            kw["ExternalId"] = a.external_id
+        cr = boto_client(a, "sts").assume_role(**kw)["Credentials"]
+        import boto3
+        iot = boto3.client("iot", endpoint_url=a.url, region_name=a.region,
+                           aws_access_key_id=cr["AccessKeyId"],
+                           aws_secret_access_key=cr["SecretAccessKey"],
+                           aws_session_token=cr["SessionToken"])
+    else:
+        iot = boto_client(a, "iot")
+    print(iot.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"])
+
+
+def cmd_name_proxy(a):
+    """The emulator's SOCKS5 name proxy (tests/awsemu/emu_devices.py) as a process:
+    mosquitto's clients given --proxy socks5h://... send the endpoint's name to it (and
+    use that name for SNI and the server certificate check) and it connects them to the
+    data plane at --target. Runs until SIGTERM; --ready-file gets its socks5h:// URL."""
+    import signal
+    import threading
+    sys.dont_write_bytecode = True      # nothing written into the source tree
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    "..", "awsemu"))
+    from emu_devices import NameProxy
+    host, _, port = a.target.rpartition(":")
+    proxy = NameProxy((host.strip("[]"), int(port)))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with open(a.ready_file + ".tmp", "w") as f:
+        f.write(proxy.url)
+    os.replace(a.ready_file + ".tmp", a.ready_file)
+    stop.wait()
+    proxy.close()
+
+
+def cmd_connection(a):
+    """The data plane's last connection (with --client-id: the last with that client id)
+    as "OUTCOME[: STAGE: REASON]"."""
+    conns = [c for c in emu_get(a.url, "/_emu/connections")["connections"]
+             if a.client_id is None or c.get("clientId") == a.client_id]
+    if not conns:
+        print("no connection")
+        return 1
+    c = conns[-1]
+    print(": ".join(str(x) for x in (c.get("outcome"), c.get("stage"), c.get("reason")) if x))
+    return 0
 
 
 def cmd_count(a):
@@ -287,6 +354,7 @@ def main():
         s.add_argument(o, required=True)
     s.add_argument("--count", type=int, required=True)
     s.add_argument("--start", type=int, default=0)
+    s.add_argument("--key-out", help="also write the devices' private key (PEM) here")
     s.set_defaults(fn=cmd_certs)
     s = sub.add_parser("cert")
     for o in ("--subca-cert", "--subca-key", "--out", "--org", "--cn"):
@@ -317,7 +385,23 @@ def main():
     s.add_argument("--url", required=True)
     s.add_argument("--csp", required=True)
     s.add_argument("--customer", action="append", default=[], help="ACCOUNT=NAME")
+    s.add_argument("--connects", help="a file of lines CERTID RESULT: adds a connects column")
     s.set_defaults(fn=cmd_report)
+    s = sub.add_parser("endpoint")
+    for o in ("--url", "--key-id", "--secret"):
+        s.add_argument(o, required=True)
+    s.add_argument("--region", default="us-east-1")
+    s.add_argument("--role-arn", help="ask with this role's credentials (AssumeRole first)")
+    s.add_argument("--external-id")
+    s.set_defaults(fn=cmd_endpoint)
+    s = sub.add_parser("name-proxy")
+    s.add_argument("--target", required=True, help="the data plane's HOST:PORT")
+    s.add_argument("--ready-file", required=True)
+    s.set_defaults(fn=cmd_name_proxy)
+    s = sub.add_parser("connection")
+    s.add_argument("--url", required=True)
+    s.add_argument("--client-id")
+    s.set_defaults(fn=cmd_connection)
     s = sub.add_parser("count")
     s.add_argument("--url", required=True)
     s.add_argument("--account", required=True)

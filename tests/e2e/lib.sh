@@ -18,9 +18,11 @@ CSP_SECRET=cspSecretKeyForTheEmulatorOnly0000000001
 E2E_PASSED=0
 E2E_FAILED=0
 EMU_PID=
+PROXY_PID=
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/iotreg-e2e.XXXXXX") || exit 99
 e2e_cleanup() {
+    [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null
     [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
     if [ "$E2E_FAILED" = 0 ] && [ -z "${IOTREG_KEEP_TEST_DIR:-}" ]; then
         rm -rf "$T"
@@ -74,8 +76,14 @@ e2e_accounts() {
 JSON
 }
 
+# E2E_DATA_PLANE=1: the emulator also runs its data plane (TLS + MQTT, the
+# devices' side): EMU_DATA is its HOST:PORT, EMU_DATA_CA its root CA, and
+# EMU_SOCKS the socks5h:// URL of a name proxy in front of it (e2e_connect).
 e2e_start_emu() {
-    rm -f "$T/emu.url"
+    rm -f "$T/emu.url" "$T/emu-data.addr"
+    if [ -n "${E2E_DATA_PLANE:-}" ]; then
+        set -- --data-listen 127.0.0.1:0 --data-ready-file "$T/emu-data.addr" "$@"
+    fi
     $PY "$top_srcdir/tests/awsemu/awsemu" --listen 127.0.0.1:0 --ready-file "$T/emu.url" \
         --accounts "$T/accounts.json" --state-dir "$T/emu-state" "$@" 2>>"$T/emu.log" &
     EMU_PID=$!
@@ -83,9 +91,22 @@ e2e_start_emu() {
     while [ ! -s "$T/emu.url" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
     [ -s "$T/emu.url" ] || { echo "the emulator did not start:"; tail -20 "$T/emu.log"; exit 99; }
     EMU_URL=$(cat "$T/emu.url")
+    [ -n "${E2E_DATA_PLANE:-}" ] || return 0
+    while [ ! -s "$T/emu-data.addr" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -s "$T/emu-data.addr" ] || { echo "the data plane did not start:"; tail -20 "$T/emu.log"; exit 99; }
+    EMU_DATA=$(cat "$T/emu-data.addr")
+    EMU_DATA_CA="$T/emu-state/data-root-ca.pem"
+    rm -f "$T/socks.url"
+    $E2E_PY name-proxy --target "$EMU_DATA" --ready-file "$T/socks.url" 2>>"$T/emu.log" &
+    PROXY_PID=$!
+    while [ ! -s "$T/socks.url" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -s "$T/socks.url" ] || { echo "the name proxy did not start:"; tail -20 "$T/emu.log"; exit 99; }
+    EMU_SOCKS=$(cat "$T/socks.url")
 }
 
 e2e_stop_emu() {
+    [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null
+    PROXY_PID=
     kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
     EMU_PID=
 }
@@ -102,10 +123,11 @@ e2e_pki() {
         --verification-out "$T/pki/verification.pem" || exit 99
 }
 
-# e2e_certs ORG PREFIX COUNT DIR: device certificates (DER) from the SubCA.
+# e2e_certs ORG PREFIX COUNT DIR [KEYFILE]: device certificates (DER) from the
+# SubCA, all for one key (written to KEYFILE when given).
 e2e_certs() {
     $E2E_PY certs --subca-cert "$T/pki/subca.pem" --subca-key "$T/pki/subca.key" \
-        --org "$1" --cn-prefix "$2" --count "$3" --out "$4" || exit 99
+        --org "$1" --cn-prefix "$2" --count "$3" --out "$4" ${5:+--key-out "$5"} || exit 99
 }
 
 # e2e_customer ID ACCOUNT EXTERNAL_ID [ORG]: a <customer> element and its rule.
@@ -169,6 +191,7 @@ e2e_config() {
       <csp-account>csp</csp-account>
       ${E2E_SUBCA_TAP:-}
     </subca>
+${E2E_EXTRA_SUBCAS:-}
   </subcas>
   <customers>
 $customers
@@ -215,4 +238,26 @@ e2e_status_in() { # e2e_status_in ACCOUNT CERTID
 # Number of journal entries in STATE.
 e2e_count_state() {
     sqlite3 "$T/journal.db" "SELECT count(*) FROM entries WHERE state = '$1'" 2>/dev/null
+}
+
+# e2e_connect [--no-sni] CERT KEY CLIENTID ENDPOINT [TOPIC]: a device connects
+# to ENDPOINT (the host name, sent as SNI and checked against the server's
+# certificate) with its certificate (PEM) and key, as CLIENTID, and publishes
+# one message with QoS 1 to TOPIC (default devices/CLIENTID/hello). Succeeds
+# when the message was acknowledged. Needs E2E_DATA_PLANE=1. --no-sni connects
+# to the data plane's address instead, so no SNI is sent (nor the name checked).
+e2e_connect() {
+    local sni=yes
+    if [ "$1" = --no-sni ]; then sni=; shift; fi
+    local cert=$1 key=$2 id=$3 endpoint=$4 topic=${5:-devices/$3/hello}
+    set -- --cafile "$EMU_DATA_CA" --cert "$cert" --key "$key" -i "$id" -t "$topic" \
+        -m "hello from $id" -q 1
+    if [ -n "$sni" ]; then
+        set -- -h "$endpoint" -p 8883 --proxy "$EMU_SOCKS" "$@"
+    else
+        set -- -h "${EMU_DATA%:*}" -p "${EMU_DATA##*:}" --insecure "$@"
+    fi
+    echo "== mosquitto_pub $*" >>"$T/connect.log"
+    env -u OPENSSL_MODULES -u OPENSSL_CONF -u LD_PRELOAD timeout 30 mosquitto_pub "$@" \
+        >>"$T/connect.log" 2>&1
 }
