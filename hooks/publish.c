@@ -1,6 +1,8 @@
 /* iotreg-publish: journals one certificate for delivery to AWS IoT, for CAs
  * that run a command after issuance (EJBCA's General Purpose Custom
- * Publisher passes the path of a DER file as the first argument). */
+ * Publisher passes the path of a DER file as the first argument, then
+ * "certType subjectDN issuerDN serialHex", or to its revoke.application
+ * "reasonCode subjectDN issuerDN serialHex": docs/ejbca.md). */
 #include "config.h"
 
 #include <errno.h>
@@ -43,9 +45,11 @@ static void usage(FILE *out)
             "       iotreg-publish [OPTIONS] --revoke [--reason R] [--time T] FILE|- [R]\n\n"
             "Journals the certificate in FILE (DER or PEM; - reads standard input) for\n"
             "delivery to its customer's AWS IoT account by iotregd, and exits 0 only once\n"
-            "the journal entry is durable on disk. Arguments after FILE are ignored, as\n"
-            "EJBCA's General Purpose Custom Publisher may pass more; with --revoke, one\n"
-            "that is a revocation reason is taken as the reason when --reason is absent.\n\n"
+            "the journal entry is durable on disk. Arguments after FILE are ignored:\n"
+            "EJBCA's General Purpose Custom Publisher appends \"certType subjectDN issuerDN\n"
+            "serialHex\" to the file's path, and to its revoke.application (configure it\n"
+            "with --revoke) \"reasonCode subjectDN issuerDN serialHex\"; with --revoke,\n"
+            "the first argument after FILE is the reason when --reason is absent.\n\n"
             "Exactly one certificate per call: a PEM bundle of several is refused as a\n"
             "whole and nothing is journaled (use iotregctl import for bundles).\n\n"
             "options (before FILE):\n"
