@@ -3,6 +3,7 @@
 # tests/e2e/lib.sh (emulator, software SubCA, configuration) around it.
 
 bench_top=$(cd "$(dirname "$0")/.." && pwd)
+. "$bench_top/bench/bootstrap.sh"
 
 # Ends the run; tests/e2e/lib.sh's cleanup then keeps $T (logs) for a look.
 bench_die() {
@@ -14,8 +15,7 @@ bench_die() {
 # bench_build DIR: configures DIR (optimised, no sanitizers) when it has no
 # Makefile yet, then brings it up to date with the sources.
 bench_build() {
-    [ -x "$bench_top/configure" ] ||
-        bench_die "$bench_top/configure is missing: run 'autoreconf -fi' in $bench_top first"
+    bench_bootstrap "$bench_top" || { E2E_FAILED=1; exit 1; }
     mkdir -p "$1"
     if [ ! -f "$1/Makefile" ]; then
         echo "configuring an optimised build in $1"

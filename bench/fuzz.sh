@@ -10,6 +10,11 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
+if [ ! -f Makefile ]; then
+    [ -x "$here/configure" ] && c="" || c="(cd $here && autoreconf -fi) && "
+    echo "bench/fuzz.sh: run it from a fuzzing build: ${c}mkdir -p ../build-fuzz && cd ../build-fuzz && $here/configure CC=clang-14 --enable-sanitizers --enable-fuzzers CFLAGS=\"-O1 -g\" && make -j2 fuzzers && $here/bench/fuzz.sh $seconds" >&2
+    exit 2
+fi
 keep=$(pwd)/fuzz-bench
 rm -rf "$keep"
 out=$("$here/tests/fuzz/run.sh" --builddir . --seconds "$seconds" --keep "$keep" "$@")

@@ -23,6 +23,8 @@ while [ $# -gt 0 ]; do
     shift
 done
 if [ ! -x "$build/src/cli/iotregctl" ]; then
+    . "$here/bench/bootstrap.sh"
+    bench_bootstrap "$here" || exit 1
     mkdir -p "$build"
     (cd "$build" && { [ -f Makefile ] || "$here/configure" -q CFLAGS="-O2 -g"; } && make -j2 -s >/dev/null)
 fi

@@ -11,3 +11,11 @@ src_cli_iotregctl_SOURCES = src/cli/iotregctl.c src/cli/cli.h \
 	src/cli/cmd_delivery.c
 src_cli_iotregctl_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
 src_cli_iotregctl_LDADD = src/libiotreg.la $(DEP_LIBS)
+
+# Bash completion (Debian's bash-completion conventions: one file named after
+# the command in its completionsdir); tests/cli/completion.test keeps its
+# command list and options in sync with iotregctl --help.
+bashcompletiondir = $(datadir)/bash-completion/completions
+dist_bashcompletion_DATA = conf/bash-completion/iotregctl
+TESTS += tests/cli/completion.test
+EXTRA_DIST += tests/cli/completion.test
