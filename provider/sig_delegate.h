@@ -34,4 +34,17 @@ int ir_sigd_set_params(void *vctx, const OSSL_PARAM params[],
                        OSSL_FUNC_signature_set_ctx_params_fn *own);
 int ir_sigd_get_params(void *vctx, OSSL_PARAM params[], OSSL_FUNC_signature_get_ctx_params_fn *own);
 
+/* The dispatch entries ECDSA and RSA share (inside a table of FN(id, f)
+ * entries): the context, signing and verification functions above. */
+#define IR_SIGD_FUNCTIONS                                                                          \
+    FN(FREECTX, ir_sigd_freectx), FN(DUPCTX, ir_sigd_dupctx), FN(SIGN_INIT, ir_sigd_sign_init),    \
+        FN(SIGN, ir_sigd_sign), FN(DIGEST_SIGN_INIT, ir_sigd_digest_sign_init),                    \
+        FN(DIGEST_SIGN_UPDATE, ir_sigd_digest_sign_update),                                        \
+        FN(DIGEST_SIGN_FINAL, ir_sigd_digest_sign_final), FN(DIGEST_SIGN, ir_sigd_digest_sign),    \
+        FN(VERIFY_INIT, ir_sigd_verify_init), FN(VERIFY, ir_sigd_verify),                          \
+        FN(DIGEST_VERIFY_INIT, ir_sigd_digest_verify_init),                                        \
+        FN(DIGEST_VERIFY_UPDATE, ir_sigd_digest_verify_update),                                    \
+        FN(DIGEST_VERIFY_FINAL, ir_sigd_digest_verify_final),                                      \
+        FN(DIGEST_VERIFY, ir_sigd_digest_verify)
+
 #endif
