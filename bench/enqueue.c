@@ -10,7 +10,7 @@
  * under $top_builddir). DIR (default: a new temporary directory, removed at
  * the end) gets the test PKI, the configuration and the journal: put it on
  * the file system the journal will live on. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <dlfcn.h>
 #include <pthread.h>

@@ -9,7 +9,7 @@
  * Makes its own token in a temporary directory; run from the build tree
  * with OPENSSL_MODULES=provider/.libs (see bench/README.md).
  * usage: provider_sign [-n SIGNATURES] [-r ROUNDS] */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * can queue 100,000 entries in one process instead of 100,000 runs of
  * iotreg-publish. The script builds it with the build tree's libtool when
  * iotregctl has no import command. Not installed. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <string.h>

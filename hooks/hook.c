@@ -1,5 +1,5 @@
 /* iotreg_hook.so: the C ABI of hooks/iotreg_hook.h over the capture path. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <inttypes.h>
 #include <stdint.h>

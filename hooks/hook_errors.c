@@ -1,6 +1,6 @@
 /* The hook's return codes: names, messages into the host's buffer, and the
  * mapping from libiotreg's results. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 

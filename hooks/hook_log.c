@@ -1,7 +1,7 @@
 /* The hook's log sink. Inside a CA, nothing goes to standard output, and
  * standard error only gets debug messages the operator asked for with
  * IOTREG_DEBUG; everything else reaches the host's logger when it gave one. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <pthread.h>
 #include <stdio.h>

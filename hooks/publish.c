@@ -3,7 +3,7 @@
  * Publisher passes the path of a DER file as the first argument, then
  * "certType subjectDN issuerDN serialHex", or to its revoke.application
  * "reasonCode subjectDN issuerDN serialHex": docs/ejbca.md). */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <stdio.h>

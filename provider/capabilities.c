@@ -8,7 +8,7 @@
  * cipher). So the provider declares the same curves: whichever keymgmt
  * wins the fetch, its provider has them. Our ephemeral keys are libcrypto's
  * (keymgmt_soft.c). */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* Debug lines to stderr, prefixed with the provider's name and the pid. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <pthread.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* Raising errors through the core's upcalls, with the provider's reasons. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdarg.h>
 

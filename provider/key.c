@@ -1,6 +1,6 @@
 /* Provider keys: creation from a store reference, lifetime, sizes, and the
  * token signature. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Key management common to EC and RSA. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* Key management for EC keys (P-256, P-384) held in the token. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <openssl/core_names.h>
 

@@ -1,5 +1,5 @@
 /* Key management for RSA keys (2048 to 4096 bits) held in the token. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <openssl/core_names.h>
 

@@ -7,7 +7,7 @@
  * context, never back here) and our keymgmt only carries them: a "soft"
  * key exports, encodes and derives as libcrypto's own would, and signs
  * through sig_delegate.c. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 

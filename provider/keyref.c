@@ -1,5 +1,5 @@
 /* Serialising and parsing key references. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* The provider's settings: the keystore section of the iotreg configuration
  * named by $IOTREG_CONF or by `iotreg-config` in openssl.cnf. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 

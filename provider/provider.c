@@ -1,6 +1,6 @@
 /* Provider entry point: initialisation and teardown, the algorithms it
  * offers, its parameters, and the keystore it opens on first use. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* DER for RSA signatures, built with libcrypto's ASN.1 types. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <openssl/objects.h>
 #include <openssl/rsa.h>

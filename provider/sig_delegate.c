@@ -16,7 +16,7 @@
  * libcrypto's own. A software private key from elsewhere never gets here:
  * keymgmt refuses to import one, and libcrypto then signs with its own
  * provider. Only token keys reach the token and the issuance tap. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* ECDSA with SHA-256/384/512: the token signs the digest (CKM_ECDSA) and
  * returns r||s, which becomes a DER ECDSA-Sig-Value (ir_ks_ecdsa_sig_der). */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * here, the token pads and signs it with CKM_RSA_PKCS) and PSS
  * (CKM_RSA_PKCS_PSS over the digest, with the salt length and MGF1 digest
  * set through the context parameters). */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* The signature machinery ECDSA and RSA share: contexts, digests, the
  * message on its way to the token, and the point of signing. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * verification certificate followed by the registration record, a NAME
  * object whose description is the record's JSON; type=secret is a NAME
  * object describing the AWS secret (its access key id, never its value). */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * (rest-json's __type / code, STS's XML <ErrorResponse><Error><Code>) and the
  * message. Bodies come from the network: size-bounded, parsed without network
  * access or entity expansion, and never trusted to be well formed. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <jansson.h>
 #include <libxml/parser.h>

@@ -1,5 +1,5 @@
 /* The AWS client: options, lifecycle, quotas and the blocking call. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

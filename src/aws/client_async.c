@@ -3,7 +3,7 @@
  * requests are signed and handed to one libcurl multi handle; finished ones
  * either go back to the queue (retry) or have their callback run. Nothing
  * in the loop sleeps for a token. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* One request through its attempts: checking and copying it, signing each
  * attempt with freshly resolved credentials, and deciding after each attempt
  * whether it is done or goes again after a backoff. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <openssl/crypto.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * The provider re-reads the file when it changes on disk, so that rotated
  * keys are picked up without a restart, and refuses it whenever it is not
  * private to its owner. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <pthread.h>
 #include <stdio.h>

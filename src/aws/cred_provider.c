@@ -1,6 +1,6 @@
 /* Credential providers: static, environment, and the generic refreshing one
  * (single-flight: concurrent callers wait for one fetch). */
-#include "config.h"
+#include "autoconf.h"
 
 #include <pthread.h>
 #include <stdio.h>

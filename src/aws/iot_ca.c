@@ -1,6 +1,6 @@
 /* CA certificates: GetRegistrationCode, RegisterCACertificate,
  * DescribeCACertificate, ListCACertificates. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

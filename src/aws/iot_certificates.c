@@ -1,6 +1,6 @@
 /* Device certificates: RegisterCertificate, RegisterCertificateWithoutCA,
  * DescribeCertificate, UpdateCertificate, DeleteCertificate, ListCertificates. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* The account's endpoints: DescribeEndpoint. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

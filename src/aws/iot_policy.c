@@ -1,6 +1,6 @@
 /* Policies: CreatePolicy, GetPolicy, AttachPolicy, DetachPolicy,
  * ListAttachedPolicies. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

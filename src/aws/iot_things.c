@@ -1,6 +1,6 @@
 /* Things: CreateThing, DescribeThing, AttachThingPrincipal,
  * DetachThingPrincipal, ListThingPrincipals, AddThingToThingGroup. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

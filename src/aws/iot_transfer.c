@@ -1,7 +1,7 @@
 /* Certificate transfer between accounts: TransferCertificate,
  * AcceptCertificateTransfer, RejectCertificateTransfer,
  * CancelCertificateTransfer, ListOutgoingCertificates. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

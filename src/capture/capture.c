@@ -1,6 +1,6 @@
 /* The shared capture path: parse, identify the issuing SubCA, attribute,
  * enqueue. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "capture/capture.h"
 #include "capture/crl_reason.h"

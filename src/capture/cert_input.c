@@ -1,5 +1,5 @@
 /* Parsing PEM and DER certificate input, strictly. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "capture/cert_input.h"
 

@@ -1,5 +1,5 @@
 /* RFC 5280 CRLReason names. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "capture/crl_reason.h"
 

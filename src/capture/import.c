@@ -1,5 +1,5 @@
 /* Importing certificate files and directories through the capture path. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "capture/import.h"
 

@@ -3,7 +3,7 @@
  *   status (V valid, R revoked, E expired), expiry, revocation[,reason],
  *   serial (hex), file name ("unknown"), subject
  * and the certificate itself is newcerts/SERIAL.pem. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "capture/import.h"
 

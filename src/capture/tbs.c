@@ -2,7 +2,7 @@
  * be fuzzed on its own (tests/fuzz/fuzz_tap.c): telling a TBSCertificate from
  * the other things a CA key signs by its first bytes, and rebuilding the
  * certificate a signature makes. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "capture/tbs.h"
 

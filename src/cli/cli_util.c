@@ -1,5 +1,5 @@
 /* Small helpers every iotregctl command file shares. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <string.h>

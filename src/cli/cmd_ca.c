@@ -1,5 +1,5 @@
 /* iotregctl ca commands: registering SubCAs in the CSP's AWS accounts. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <getopt.h>
 #include <jansson.h>

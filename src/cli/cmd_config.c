@@ -1,6 +1,6 @@
 /* iotregctl config commands: check a configuration file, and show which
  * customer a certificate would be attributed to. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <jansson.h>
 #include <openssl/pem.h>

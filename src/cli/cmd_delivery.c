@@ -1,6 +1,6 @@
 /* iotregctl delivery commands: retry, cancel, revoke, customer verify,
  * customer endpoint. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* iotregctl journal commands: status, list, show, assign, import. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* iotregctl keystore commands: the PKCS#11 token and the AWS secrets it
  * keeps. The work is done in src/keystore; this file parses and prints. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <getopt.h>
 #include <jansson.h>

@@ -1,5 +1,5 @@
 /* iotregctl subca commands: SubCA keys and certificates in the token. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <getopt.h>
 #include <jansson.h>

@@ -1,5 +1,5 @@
 /* iotregctl: the operator's command line. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* Attribution of certificates to customers. */
-#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+#include "autoconf.h"
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>

@@ -1,6 +1,6 @@
 /* Builds the settings sections (keystore, journal, aws, daemon) from a
  * document the XSD accepted, and the helpers every section builder uses. */
-#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

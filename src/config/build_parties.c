@@ -1,6 +1,6 @@
 /* Builds the CSP accounts, SubCAs and customers from a document the XSD
  * accepted. */
-#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

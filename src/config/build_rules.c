@@ -1,6 +1,6 @@
 /* Builds the attribution rules (compiling their regular expressions) and the
  * quota overrides from a document the XSD accepted. */
-#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+#include "autoconf.h"
 
 #include <regex.h>
 #include <stdlib.h>

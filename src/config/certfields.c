@@ -1,5 +1,5 @@
 /* Certificate fields as text, for attribution and thing names. */
-#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+#include "autoconf.h"
 
 #include <arpa/inet.h>
 #include <openssl/x509v3.h>

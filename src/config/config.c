@@ -1,6 +1,6 @@
 /* Loading and freeing the configuration: the single entry point that reads,
  * validates against the XSD, builds, and checks what the XSD cannot. */
-#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+#include "autoconf.h"
 
 #include <regex.h>
 #include <stdlib.h>

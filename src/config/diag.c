@@ -1,6 +1,6 @@
 /* Collects configuration problems: each goes to the caller's callback as it
  * is found, and into one joined message for ir_err. */
-#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+#include "autoconf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* The files a configuration names: secret files must be private to their
  * owner, SubCA certificates are loaded for attribution, and the programs
  * about to use a file can insist that it exists. */
-#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+#include "autoconf.h"
 
 #include <errno.h>
 #include <jansson.h>

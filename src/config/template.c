@@ -1,5 +1,5 @@
 /* Thing name templates. */
-#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* The rules no schema can say: references resolve, names are unique, a
  * customer has one way in, endpoints are safe, templates expand. */
-#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

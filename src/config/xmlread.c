@@ -1,7 +1,7 @@
 /* Reads the configuration file safely and validates it against the XSD:
  * bounded read, no network, no DTD, no entity expansion; every libxml2
  * error is reported with its line. */
-#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+#include "autoconf.h"
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>

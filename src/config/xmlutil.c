@@ -1,5 +1,5 @@
 /* DOM helpers for a document the XSD has already accepted. */
-#include <config.h> /* autoconf's; "config.h" would find config/config.h */
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* Reading the files that hold secrets: opened first (O_NOFOLLOW, and
  * O_NONBLOCK so that a FIFO cannot hang us), then checked on the open
  * descriptor, so that what is checked is what is read. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <fcntl.h>

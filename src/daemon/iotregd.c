@@ -1,5 +1,5 @@
 /* iotregd: drives every journal entry into its customer's AWS account. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <signal.h>
 #include <stdatomic.h>

@@ -1,7 +1,7 @@
 /* Revocation: sets the certificate REVOKED wherever it is now: the
  * customer's account once delivered, the CSP's before (a pending transfer is
  * cancelled first). */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <string.h>

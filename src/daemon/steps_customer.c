@@ -1,6 +1,6 @@
 /* The steps that act in the customer's account: multi-account registration,
  * the customer's policy, and the optional thing. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

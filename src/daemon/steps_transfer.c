@@ -1,6 +1,6 @@
 /* The CSP-side steps of transfer delivery: register in the CSP's account,
  * transfer to the customer, assume the customer's role, accept there. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* The journal's front: validates every request once, then dispatches to the
  * backend the configuration names. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "journal/journal_backend.h"
 

@@ -1,5 +1,5 @@
 /* Journal entries: names of states and sources, validators, freeing. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "journal/journal.h"
 

@@ -1,5 +1,5 @@
 /* Journal entries as JSON. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "journal/journal_json.h"
 

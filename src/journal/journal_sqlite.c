@@ -1,5 +1,5 @@
 /* The SQLite journal backend: opening, closing and its operations table. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "journal/journal_sqlite.h"
 

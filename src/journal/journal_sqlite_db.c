@@ -1,7 +1,7 @@
 /* SQLite connections and transactions: a small pool of connections, each
  * set up for durability (WAL, synchronous=FULL) and for sharing the file with
  * other threads and processes (busy timeout, bounded retries). */
-#include "config.h"
+#include "autoconf.h"
 
 #include "journal/journal_sqlite.h"
 

@@ -3,7 +3,7 @@
  * queued, and commits it in one transaction (one fsync), while the others
  * wait. A caller returns once the transaction holding its row is durable.
  * No thread of our own is started: the hook runs inside a CA's process. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "journal/journal_sqlite.h"
 

@@ -1,5 +1,5 @@
 /* Reads: one entry with its history and facts, pages of entries, counts. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "journal/journal_sqlite.h"
 

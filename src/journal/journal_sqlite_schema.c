@@ -3,7 +3,7 @@
  * edited, a change is a new one appended. The file is marked with
  * PRAGMA application_id so another SQLite database is never mistaken for
  * a journal. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "journal/journal_sqlite.h"
 

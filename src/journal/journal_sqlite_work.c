@@ -2,7 +2,7 @@
  * row is updated under a condition (the worker holds the claim, the state
  * allows it) and a history row is appended; when the condition does not hold
  * nothing changes and the caller learns why. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "journal/journal_sqlite.h"
 

@@ -1,6 +1,6 @@
 /* Building CA and verification certificates with libcrypto's X509 API,
  * signed by a token key through the keystore. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* Importing an existing private key into the token as a sensitive,
  * non-extractable object (with its public key object). The key material
  * is cleansed as soon as the token has it. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 

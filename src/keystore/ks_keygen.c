@@ -1,6 +1,6 @@
 /* Key pairs generated inside the token: the private key is sensitive and
  * never extractable. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <string.h>

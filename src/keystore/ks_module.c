@@ -1,6 +1,6 @@
 /* Loading the PKCS#11 module through p11-kit, finding the token by label,
  * opening and closing a keystore. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <p11-kit/p11-kit.h>
 #include <pthread.h>

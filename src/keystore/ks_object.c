@@ -1,6 +1,6 @@
 /* Token objects by label and class: lookup, attributes, listing, creation,
  * deletion, certificates and data objects. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* The iotreg provider from the tools' side: a library context of their own
  * with the provider loaded, and keys loaded through OSSL_STORE. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

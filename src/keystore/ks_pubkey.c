@@ -1,6 +1,6 @@
 /* The public half of a token key as an EVP_PKEY: from the public key object,
  * else the private key's RSA modulus and exponent, else the certificate. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 

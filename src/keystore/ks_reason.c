@@ -1,5 +1,5 @@
 /* PKCS#11 return codes by name, and the reason of a thread's last failure. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

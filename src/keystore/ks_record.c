@@ -1,5 +1,5 @@
 /* The registration record: JSON in a data object of the token. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* Registering a SubCA in the CSP's AWS account, once. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* The AWS secret access key as a non-extractable HMAC key in the token:
  * SigV4's first step, kDate = HMAC-SHA256("AWS4"+secret, date), runs inside
  * the token, so the secret is never in process memory after it is stored. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  * must re-initialise the module and log in again (ks_reinit_locked). The
  * guard prefers writers so that a busy signing load cannot hold a fork off
  * for long; nothing takes it twice in one thread. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* Signing with a token key on a pooled session: ECDSA, RSA PKCS#1 v1.5 and
  * PSS, and the HMAC of the AWS secret; and signatures of a digest in the
  * form X.509 carries them, for iotregctl's own certificates. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>

@@ -1,5 +1,5 @@
 /* SoftHSM2's token directory and configuration for `keystore init`. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <fcntl.h>

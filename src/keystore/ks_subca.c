@@ -1,5 +1,5 @@
 /* SubCA creation, import and listing. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

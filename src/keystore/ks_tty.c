@@ -1,5 +1,5 @@
 /* Reading a secret line from standard input or the terminal, without echo. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* Parsing iotreg: URIs (RFC 7512 attribute syntax). */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdbool.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Attribution rules: each kind of match, the issuing SubCA, and the
  * exactly-one-customer rule, over generated certificates. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <openssl/x509v3.h>
 #include <stdio.h>

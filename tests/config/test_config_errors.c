@@ -1,6 +1,6 @@
 /* Every class of configuration error is refused with FILE:LINE and a
  * message that says what is wrong. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Loading valid configurations: every field, defaults, the shipped sample,
  * the embedded XSD, path resolution, line numbers, file checks. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Thing name templates: variables, literal text, the injective escape of
  * values, limits and the errors for unknown variables and missing fields. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * issuer, read from whatever a CA put there. The process loads a
  * configuration with one rule of every kind; each input is a certificate's
  * DER. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * as any server (or anything in between) may send them. Input layout: a
  * byte for the status (400 + b), the header value up to the first newline,
  * then the body. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* Certificate input as a CA hands it over (iotreg-publish, the hook,
  * iotregctl import): DER, PEM, PEM bundles with text around them. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * an ir_config. The loader reads a path, so each input is written to a file
  * in the process's own directory, which is also the working directory (a
  * relative file name in the input points there, not into the tree). */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

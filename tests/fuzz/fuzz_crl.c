@@ -7,7 +7,7 @@
  *   odd:  a DER CRL that, when OpenSSL can read it, is given the SubCA as
  *         issuer and signed with its key before the import reads it, so that
  *         the entries' parsing is reached (a fuzzer cannot forge signatures). */
-#include "config.h"
+#include "autoconf.h"
 
 #include <openssl/x509.h>
 #include <stdio.h>

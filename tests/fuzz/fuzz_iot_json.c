@@ -2,7 +2,7 @@
  * first byte chooses the parser; the rest is the body of a 200 response.
  * The list parsers append a page to what they hold, so they read the body
  * twice, as two pages. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 

@@ -5,7 +5,7 @@
  *   odd:  the rest is one record's payload, framed here with a valid header
  *         and checksum (which a fuzzer cannot forge), so that the payload
  *         parser is reached. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <openssl/evp.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* STS's XML responses (AssumeRole, GetCallerIdentity) and the ISO 8601
  * times in them. The first byte chooses the parser; the rest is the body. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * bytes, the rebuild of SEQUENCE { tbs, algid, BIT STRING sig }, and the
  * parse of the result. Input layout:
  *   u16 tbs length (big-endian), u8 algid length, tbs, algid, signature. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <openssl/x509.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * configuration expanded with whatever a CA put in a certificate's subject,
  * serial and subjectAltNames. Input: the template, a NUL byte, the
  * certificate's DER (no NUL: all template, no certificate). */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  *   certgen issue DIR CA ORG SERIAL OUT [pem] one certificate (ORG "-" for none)
  *   certgen batch DIR CA ORG FIRST COUNT OUT  COUNT certificates, concatenated DER
  *   certgen id FILE                           the certificate id of a PEM or DER certificate */
-#include "config.h"
+#include "autoconf.h"
 
 #include <openssl/pem.h>
 #include <stdio.h>

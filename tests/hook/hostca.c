@@ -9,7 +9,7 @@
  *   hostca store CONFIG FILE [SUBCA]       stores one certificate (DER or PEM), naming SUBCA
  *                                          in the metadata; prints "rc N: MESSAGE"
  *   hostca test CONFIG                     iotreg_hook_test_connection; prints "rc N: MESSAGE" */
-#include "config.h"
+#include "autoconf.h"
 
 #include <dlfcn.h>
 #include <pthread.h>

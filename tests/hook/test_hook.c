@@ -2,7 +2,7 @@
  * and drives its ABI the way a CA would (8 publishing threads, revocations,
  * bad input, bad configuration, reloading), checking the journal afterwards
  * and that the module never writes to standard output. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>

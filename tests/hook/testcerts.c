@@ -1,5 +1,5 @@
 /* The test PKI: see testcerts.h. */
-#include "config.h"
+#include "autoconf.h"
 
 #include "testcerts.h"
 

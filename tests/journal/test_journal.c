@@ -1,7 +1,7 @@
 /* Unit tests of the journal (SQLite backend): enqueue and duplicates,
  * claims and leases, steps and history, park/retry, assign, revocation,
  * counts and lists, schema migration and bad paths. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -3,7 +3,7 @@
  * process owns are given at least that mode, and nothing for others; a
  * spool file the draining user may not open is left in place, named in the
  * error with the fix, and taken in once its permissions allow. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <grp.h>

@@ -3,7 +3,7 @@
  * kept; a drain that fails leaves the spool; a drain repeated after a crash
  * duplicates nothing; concurrent writers (processes, threads) and drains
  * lose nothing; an append that returned survives SIGKILL. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * size-only call, AlgorithmIdentifier, duplicated contexts, key matching
  * and public export, and private export refused. Every signature is
  * verified by the default provider with the certificate's public key. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <fcntl.h>
 #include <pthread.h>

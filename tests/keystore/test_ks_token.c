@@ -2,7 +2,7 @@
  * not readable (CKR_ATTRIBUTE_SENSITIVE), kDate from the token equals the
  * software HMAC, objects are stored, found, listed and replaced, and
  * failures carry their reason. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>

@@ -1,5 +1,5 @@
 /* Parsing iotreg: URIs and the provider's key references (no token needed). */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
  *   test_aws_ops ops    every operation, the AWS errors callers rely on, and
  *                       the AssumeRole credential provider;
  *   test_aws_ops rate   200 DescribeCertificate through one 10 TPS bucket. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <curl/curl.h>
 #include <jansson.h>

@@ -1,6 +1,6 @@
 /* A blocking call gives up, without sending again, once the abort flag a
  * stopping daemon sets is raised while it waits for a retry. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

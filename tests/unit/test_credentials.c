@@ -1,6 +1,6 @@
 /* Credentials and their providers: static, environment, shared credentials
  * file, and the single-flight refreshing provider. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <limits.h>
 #include <pthread.h>

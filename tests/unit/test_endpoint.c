@@ -1,7 +1,7 @@
 /* Endpoints and the client's checks that need no server: URL resolution,
  * the loopback-only rule for plain http, option and request validation.
  * Nothing here opens a connection. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * and query encoding, Host, the signing name in the credential scope, the
  * session token, no Expect: 100-continue, connection reuse, response headers,
  * the response cap, timeouts, empty replies and refused connections. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

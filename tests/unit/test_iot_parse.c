@@ -1,7 +1,7 @@
 /* The typed IoT and STS operations without a network: how requests are built
  * (path, URI-encoded labels, query, headers, bodies, client-side checks) and
  * how responses are parsed, including hostile and broken input. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>

@@ -1,7 +1,7 @@
 /* Token buckets: AWS's quotas as defaults, overrides, strict spacing checked
  * on a fake clock, thread safety, and one real-time check with generous
  * bounds. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Retry classification, backoff bounds (deterministic RNG), the retry budget,
  * and error-response parsing (JSON, STS XML, headers, hostile bodies). */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>

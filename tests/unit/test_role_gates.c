@@ -3,7 +3,7 @@
  * verdicts are not, one check runs at a time per (customer, CSP account)
  * and the threads waiting for it take its verdict; and which CSP accounts
  * deliver for a customer, from its SubCAs and attribution rules. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,6 +1,6 @@
 /* SigV4 against AWS's official test suite (read in place from
  * $IOTREG_SHARED_DIR/vectors/aws4_testsuite), plus the kDate callback path. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <dirent.h>
 #include <limits.h>

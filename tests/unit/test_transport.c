@@ -4,7 +4,7 @@
  * path, TLS verification, and what the logs may contain. Run by
  * tests/transport.test, which starts the emulator (and a TLS server) and
  * passes their URLs in the environment. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
