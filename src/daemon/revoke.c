@@ -80,18 +80,13 @@ static where revoke_at_csp(job *j, job_verdict *v)
 static job_verdict revoke_everywhere(job *j)
 {
     job_verdict v = JOB_NEXT;
-    ir_err err = {0};
     where w = WHERE_NOWHERE;
 
     if (reached_customer(j->e, j->cust)) {
-        ir_rc rc = job_customer_target(j, &err);
-
         /* STS could not answer (the role check or AssumeRole): try again. */
-        if (rc == IR_ERR_BUSY || rc == IR_ERR_NETWORK || rc == IR_ERR_TIMEOUT)
-            return job_retry(j, "cannot act in customer %s's account yet: %s", j->cust->id,
-                             err.msg);
-        if (rc != IR_OK)
-            return job_park(j, "cannot act in customer %s's account: %s", j->cust->id, err.msg);
+        v = job_use_customer(j);
+        if (v != JOB_NEXT)
+            return v;
         w = revoke_in(j, &j->cust_target, j->cust->account_id, &v);
     }
     if (w == WHERE_NOWHERE && (j->cust == NULL || j->cust->delivery == IR_DELIVERY_TRANSFER))
@@ -129,9 +124,7 @@ ir_rc ir_revoke(ir_deliver_ctx *ctx, const ir_journal_entry *e, ir_err *err)
     job_verdict v;
     ir_rc rc;
 
-    memset(&j, 0, sizeof(j));
-    j.ctx = ctx;
-    j.e = e;
+    job_init(&j, ctx, e);
     if (prepare(&j, &perr) != IR_OK)
         return ir_journal_park(ctx->journal, e->cert_id, ctx->worker, perr.msg, err);
     v = revoke_everywhere(&j);

@@ -10,22 +10,9 @@
 #include "config/template.h"
 #include "core/buf.h"
 #include "core/util.h"
-#include "daemon/job.h"
+#include "daemon/steps.h"
 
 #define POLICY_DOC_MAX (20 * 1024) /* AWS's limit for a policy document */
-
-static job_verdict customer_target_or_park(job *j)
-{
-    ir_err err = {0};
-    ir_rc rc = job_customer_target(j, &err);
-
-    if (rc == IR_ERR_NETWORK || rc == IR_ERR_TIMEOUT)
-        return job_retry(j, "credentials of customer %s: %s", j->cust->id, err.msg);
-    if (rc != IR_OK)
-        return job_park(j, "cannot act in customer %s's account %s: %s", j->cust->id,
-                        j->cust->account_id, err.msg);
-    return JOB_NEXT;
-}
 
 job_verdict step_register_without_ca(job *j)
 {
@@ -36,7 +23,7 @@ job_verdict step_register_without_ca(job *j)
     job_verdict v;
     ir_rc rc;
 
-    v = customer_target_or_park(j);
+    v = job_use_customer(j);
     if (v != JOB_NEXT)
         return v;
     args.certificate_pem = j->cert_pem;
@@ -96,7 +83,7 @@ job_verdict step_policy(job *j)
 
     if (j->cust->policy_name == NULL)
         return job_next(j, "skipped", IR_STEP_THING, "no policy configured");
-    v = customer_target_or_park(j);
+    v = job_use_customer(j);
     if (v != JOB_NEXT)
         return v;
     rc = ir_iot_attach_policy(j->ctx->aws, &j->cust_target, j->cust->policy_name, j->cert_arn,
@@ -284,7 +271,7 @@ job_verdict step_thing(job *j)
     if (ir_template_expand_der(j->cust->thing_name_template, j->e->der, j->e->der_len, j->cust->id,
                                thing, &err) != IR_OK)
         return job_park(j, "thing name of customer %s: %s", j->cust->id, err.msg);
-    v = customer_target_or_park(j);
+    v = job_use_customer(j);
     if (v != JOB_NEXT)
         return v;
     v = make_thing(j, thing);

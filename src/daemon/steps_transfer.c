@@ -8,7 +8,7 @@
 
 #include "aws/iot.h"
 #include "core/log.h"
-#include "daemon/job.h"
+#include "daemon/steps.h"
 
 #define TRANSFER_MESSAGE_MAX 128
 
@@ -125,11 +125,8 @@ job_verdict step_assume(job *j)
     if (rc == IR_OK)
         rc = ir_aws_cred_provider_get(j->cust_target.creds, &creds, &err);
     job_fault_point(IR_STEP_ASSUME);
-    if (rc == IR_ERR_NETWORK || rc == IR_ERR_TIMEOUT || rc == IR_ERR_BUSY)
-        return job_retry(j, "credentials of customer %s: %s", j->cust->id, err.msg);
     if (rc != IR_OK)
-        return job_park(j, "cannot act in customer %s's account %s: %s", j->cust->id,
-                        j->cust->account_id, err.msg);
+        return job_customer_failure(j, rc, &err);
     ir_aws_creds_unref(creds);
     return job_next(j, "ok", IR_STEP_ACCEPT, "credentials for %s ready", j->cust->account_id);
 }
@@ -174,11 +171,11 @@ job_verdict step_accept(job *j)
 {
     ir_aws_error aerr = {0};
     ir_err err = {0};
+    job_verdict v = job_use_customer(j);
     ir_rc rc;
 
-    rc = job_customer_target(j, &err);
-    if (rc != IR_OK)
-        return job_park(j, "cannot act in customer %s's account: %s", j->cust->id, err.msg);
+    if (v != JOB_NEXT)
+        return v;
     rc = ir_iot_accept_certificate_transfer(j->ctx->aws, &j->cust_target, j->e->cert_id,
                                             j->cust->activate, &aerr, &err);
     job_fault_point(IR_STEP_ACCEPT);
