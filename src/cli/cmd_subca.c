@@ -1,7 +1,6 @@
 /* iotregctl subca commands: SubCA keys and certificates in the token. */
 #include "autoconf.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +14,7 @@
 
 #include "app/runtime.h"
 #include "cli/cli.h"
-#include "cli/ks_session.h"
+#include "cli/cli_keystore_login.h"
 #include "config/config.h"
 #include "core/util.h"
 #include "keystore/keystore.h"
@@ -61,50 +60,18 @@ static int parse_days(const char *s, int *days)
     return 1;
 }
 
-/* One option of subca create; 0 for an unknown option or a bad --days. */
-static int create_option(int c, create_args *a)
+/* The arguments of subca create, once its options are parsed. */
+static int check_create(const ir_cli *cli, const ir_cli_args *a, const char *days, create_args *c)
 {
-    const char **slot = c == 'k'   ? &a->spec.key_spec
-                        : c == 's' ? &a->spec.subject
-                        : c == 'i' ? &a->spec.issuer_key_uri
-                        : c == 'c' ? &a->issuer_cert_file
-                        : c == 'o' ? &a->out
-                                   : NULL;
-
-    if (slot != NULL)
-        *slot = optarg;
-    else if (c == 'S')
-        a->self_signed = true;
-    else if (c != 'd' || !parse_days(optarg, &a->spec.days))
-        return 0;
-    return 1;
-}
-
-static int parse_create(const ir_cli *cli, int argc, char **argv, create_args *a)
-{
-    static const struct option opts[] = {
-        {"key", required_argument, NULL, 'k'},         {"subject", required_argument, NULL, 's'},
-        {"self-signed", no_argument, NULL, 'S'},       {"issuer-key", required_argument, NULL, 'i'},
-        {"issuer-cert", required_argument, NULL, 'c'}, {"days", required_argument, NULL, 'd'},
-        {"out", required_argument, NULL, 'o'},         {NULL, 0, NULL, 0},
-    };
-    int c;
-
-    memset(a, 0, sizeof(*a));
-    a->spec.days = 3650;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-        if (!create_option(c, a))
-            return ir_cli_usage_error(cli, "subca create",
-                                      c == 'd' ? "--days takes 1 to 36500" : "unknown option");
-    if (optind != argc - 1)
+    if (days != NULL && !parse_days(days, &c->spec.days))
+        return ir_cli_usage_error(cli, "subca create", "--days takes 1 to 36500");
+    if (a->npos != 1)
         return ir_cli_usage_error(cli, "subca create", "give exactly one NAME");
-    a->spec.name = argv[optind];
-    if (a->spec.key_spec == NULL || a->spec.subject == NULL)
+    c->spec.name = a->pos[0];
+    if (c->spec.key_spec == NULL || c->spec.subject == NULL)
         return ir_cli_usage_error(cli, "subca create", "--key and --subject are required");
-    if (a->self_signed == (a->spec.issuer_key_uri != NULL) ||
-        (a->spec.issuer_key_uri != NULL) != (a->issuer_cert_file != NULL))
+    if (c->self_signed == (c->spec.issuer_key_uri != NULL) ||
+        (c->spec.issuer_key_uri != NULL) != (c->issuer_cert_file != NULL))
         return ir_cli_usage_error(
             cli, "subca create", "give --self-signed, or --issuer-key together with --issuer-cert");
     return IR_CLI_OK;
@@ -136,7 +103,7 @@ static ir_rc write_pem(const char *path, X509 *x, ir_err *err)
 
 static ir_rc run_create(const ir_cli *cli, create_args *a, ir_err *err)
 {
-    ks_session s = {0};
+    ir_cli_keystore s = {0};
     OSSL_LIB_CTX *libctx = NULL;
     X509 *x = NULL;
     ir_rc rc = IR_OK;
@@ -144,7 +111,7 @@ static ir_rc run_create(const ir_cli *cli, create_args *a, ir_err *err)
     if (a->issuer_cert_file != NULL)
         rc = read_cert_file(a->issuer_cert_file, &a->spec.issuer_cert, err);
     if (rc == IR_OK)
-        rc = ks_session_open(cli, &s, err);
+        rc = ir_cli_keystore_login(cli, &s, err);
     if (rc == IR_OK)
         rc = ir_ks_ossl_libctx(s.cfg->path, &libctx, err);
     a->spec.pin = s.pin != NULL && s.pin[0] != '\0' ? s.pin : NULL;
@@ -158,24 +125,34 @@ static ir_rc run_create(const ir_cli *cli, create_args *a, ir_err *err)
     X509_free(x);
     X509_free(a->spec.issuer_cert);
     OSSL_LIB_CTX_free(libctx);
-    ks_session_close(&s);
+    ir_cli_keystore_logout(&s);
     return rc;
 }
 
-static int cmd_subca_create(const ir_cli *cli, int argc, char **argv)
+int ir_cli_cmd_subca_create(const ir_cli *cli, int argc, char **argv)
 {
-    create_args a;
+    create_args c = {.spec.days = 3650};
+    const char *days = NULL;
+    const ir_cli_opt opts[] = {
+        {"--key", &c.spec.key_spec, NULL},
+        {"--subject", &c.spec.subject, NULL},
+        {"--self-signed", NULL, &c.self_signed},
+        {"--issuer-key", &c.spec.issuer_key_uri, NULL},
+        {"--issuer-cert", &c.issuer_cert_file, NULL},
+        {"--days", &days, NULL},
+        {"--out", &c.out, NULL},
+        {NULL, NULL, NULL},
+    };
+    const ir_cli_spec spec = {"subca create", create_help, 0, opts};
+    ir_cli_args a;
     ir_err err = {0};
-    int ret;
+    int rc;
 
-    if (ir_cli_wants_help(argc, argv)) {
-        fputs(create_help, stdout);
-        return IR_CLI_OK;
-    }
-    ret = parse_create(cli, argc, argv, &a);
-    if (ret != IR_CLI_OK)
-        return ret;
-    if (run_create(cli, &a, &err) != IR_OK)
+    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
+        return rc;
+    if ((rc = check_create(cli, &a, days, &c)) != IR_CLI_OK)
+        return rc;
+    if (run_create(&a.cli, &c, &err) != IR_OK)
         return ir_cli_failed(cli, "subca create", &err);
     return IR_CLI_OK;
 }
@@ -208,7 +185,7 @@ static ir_rc read_key_file(const char *path, EVP_PKEY **out, ir_err *err)
 static ir_rc run_import(const ir_cli *cli, const char *name, const char *cert_file,
                         const char *key_file, ir_err *err)
 {
-    ks_session s = {0};
+    ir_cli_keystore s = {0};
     X509 *x = NULL;
     EVP_PKEY *key = NULL;
     ir_rc rc = read_cert_file(cert_file, &x, err);
@@ -216,7 +193,7 @@ static ir_rc run_import(const ir_cli *cli, const char *name, const char *cert_fi
     if (rc == IR_OK && key_file != NULL)
         rc = read_key_file(key_file, &key, err);
     if (rc == IR_OK)
-        rc = ks_session_open(cli, &s, err);
+        rc = ir_cli_keystore_login(cli, &s, err);
     if (rc == IR_OK)
         rc = ir_ks_subca_import(s.ks, name, x, key, err);
     if (rc == IR_OK)
@@ -224,38 +201,24 @@ static ir_rc run_import(const ir_cli *cli, const char *name, const char *cert_fi
                key != NULL ? " with its private key (non-extractable)" : " (certificate only)");
     EVP_PKEY_free(key);
     X509_free(x);
-    ks_session_close(&s);
+    ir_cli_keystore_logout(&s);
     return rc;
 }
 
-static int cmd_subca_import(const ir_cli *cli, int argc, char **argv)
+int ir_cli_cmd_subca_import(const ir_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"cert", required_argument, NULL, 'c'},
-        {"key", required_argument, NULL, 'k'},
-        {NULL, 0, NULL, 0},
-    };
     const char *cert = NULL, *key = NULL;
+    const ir_cli_opt opts[] = {{"--cert", &cert, NULL}, {"--key", &key, NULL}, {NULL, NULL, NULL}};
+    const ir_cli_spec spec = {"subca import", import_help, 0, opts};
+    ir_cli_args a;
     ir_err err = {0};
-    int c;
+    int rc;
 
-    if (ir_cli_wants_help(argc, argv)) {
-        fputs(import_help, stdout);
-        return IR_CLI_OK;
-    }
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'c')
-            cert = optarg;
-        else if (c == 'k')
-            key = optarg;
-        else
-            return ir_cli_usage_error(cli, "subca import", "unknown option");
-    }
-    if (optind != argc - 1 || cert == NULL)
+    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
+        return rc;
+    if (a.npos != 1 || cert == NULL)
         return ir_cli_usage_error(cli, "subca import", "give NAME and --cert FILE");
-    if (run_import(cli, argv[optind], cert, key, &err) != IR_OK)
+    if (run_import(&a.cli, a.pos[0], cert, key, &err) != IR_OK)
         return ir_cli_failed(cli, "subca import", &err);
     return IR_CLI_OK;
 }
@@ -286,45 +249,34 @@ static void print_subcas_json(const ir_ks_subca_info *v, size_t n)
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", v[i].name, "key",
                                              v[i].key, "subject", v[i].subject, "not_after",
                                              v[i].not_after, "registered", v[i].registered));
-    json_dumpf(arr, stdout, JSON_INDENT(2));
-    fputc('\n', stdout);
-    json_decref(arr);
+    ir_cli_print_json(arr);
 }
 
-static int cmd_subca_list(const ir_cli *cli, int argc, char **argv)
+int ir_cli_cmd_subca_list(const ir_cli *cli, int argc, char **argv)
 {
-    ks_session s = {0};
+    const ir_cli_spec spec = {"subca list", list_help, IR_CLI_JSON, NULL};
+    ir_cli_keystore s = {0};
     ir_ks_subca_info *v = NULL;
     size_t n = 0;
     ir_err err = {0};
+    ir_cli_args a;
     ir_rc rc;
+    int ret;
 
-    if (ir_cli_wants_help(argc, argv)) {
-        fputs(list_help, stdout);
-        return IR_CLI_OK;
-    }
-    if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json") != 0))
+    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &ret))
+        return ret;
+    if (a.npos > 0)
         return ir_cli_usage_error(cli, "subca list", "takes only --json");
-    rc = ks_session_open(cli, &s, &err);
+    rc = ir_cli_keystore_login(&a.cli, &s, &err);
     if (rc == IR_OK)
         rc = ir_ks_subca_list(s.ks, &v, &n, &err);
-    ks_session_close(&s);
+    ir_cli_keystore_logout(&s);
     if (rc != IR_OK)
         return ir_cli_failed(cli, "subca list", &err);
-    if (ir_cli_json_flag(cli, argc, argv))
+    if (a.cli.json)
         print_subcas_json(v, n);
     else
         print_subcas(v, n);
     free(v);
     return IR_CLI_OK;
 }
-
-const ir_cli_command ir_cli_subca_commands[] = {
-    {"subca create", cmd_subca_create,
-     "NAME --key SPEC --subject DN (--self-signed | --issuer-key URI --issuer-cert FILE)",
-     "generate a SubCA key in the token and certify it"},
-    {"subca import", cmd_subca_import, "NAME --cert FILE [--key FILE]",
-     "store an existing SubCA certificate (and key) in the token"},
-    {"subca list", cmd_subca_list, "[--json]", "list the SubCAs in the token"},
-    {NULL, NULL, NULL, NULL},
-};
