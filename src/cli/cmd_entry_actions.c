@@ -152,15 +152,20 @@ static int cancel_transfer(const ir_cli *cli, ir_runtime *rt, const ir_journal_e
     const ir_subca_conf *subca = ir_config_subca(rt->cfg, e->subca);
     const ir_customer_conf *cust = e->customer ? ir_config_customer(rt->cfg, e->customer) : NULL;
     const ir_csp_account *csp = subca ? ir_config_csp_account(rt->cfg, subca->csp_account) : NULL;
+    /* The id AWS gave it when iotregd registered it (before ids were
+     * recorded, AWS's id was its SHA-256). */
+    const char *aws_id = ir_journal_entry_fact(e, IR_FACT_AWS_CERT_ID);
     ir_aws_target t;
     ir_aws_error aerr = {0};
     ir_err err = {0};
 
+    if (aws_id == NULL)
+        aws_id = e->cert_id;
     if (csp == NULL)
         return ir_cli_error(cli, "%s: its SubCA or CSP account is not configured", e->cert_id),
                IR_CLI_FAILED;
     if (ir_accounts_csp_target(rt->accounts, csp, cust ? cust->region : NULL, &t, &err) != IR_OK ||
-        ir_iot_cancel_certificate_transfer(rt->aws, &t, e->cert_id, &aerr, &err) != IR_OK) {
+        ir_iot_cancel_certificate_transfer(rt->aws, &t, aws_id, &aerr, &err) != IR_OK) {
         ir_cli_error(cli, "%s: %s%s%s", e->cert_id, aerr.type, aerr.type[0] ? ": " : "",
                      aerr.type[0] ? aerr.message : err.msg);
         return IR_CLI_FAILED;

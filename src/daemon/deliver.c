@@ -91,8 +91,6 @@ static ir_rc job_prepare(job *j, ir_err *err)
         rc = ir_subca_cert_pem(j->ctx->cfg, j->subca, &j->ca_pem, err);
     if (rc == IR_OK)
         rc = ir_accounts_csp_target(j->ctx->accounts, j->csp, j->cust->region, &j->csp_target, err);
-    snprintf(j->cert_arn, sizeof(j->cert_arn), "arn:aws:iot:%s:%s:cert/%s", j->cust->region,
-             j->cust->account_id, e->cert_id);
     return rc;
 }
 
@@ -182,7 +180,7 @@ static void job_note_endpoint(job *j)
     if (rc == IR_OK)
         rc = ir_accounts_customer_endpoint(j->ctx->accounts, j->cust, j->csp, &addr, NULL, &err);
     if (rc == IR_OK)
-        job_fact(j, "endpoint", addr);
+        job_fact(j, IR_FACT_ENDPOINT, addr);
     else
         ir_log_warn("%s: delivered without its data endpoint, tried again with the next "
                     "certificate of customer %s: %s",

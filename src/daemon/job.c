@@ -15,9 +15,14 @@
 
 void job_init(job *j, ir_deliver_ctx *ctx, const ir_journal_entry *e)
 {
+    const char *id = ir_journal_entry_fact(e, IR_FACT_AWS_CERT_ID);
+    const char *arn = ir_journal_entry_fact(e, IR_FACT_CERT_ARN);
+
     memset(j, 0, sizeof(*j));
     j->ctx = ctx;
     j->e = e;
+    ir_strlcpy(j->aws_id, id != NULL ? id : e->cert_id, sizeof(j->aws_id));
+    ir_strlcpy(j->cert_arn, arn != NULL ? arn : "", sizeof(j->cert_arn));
 }
 
 void job_outcome_reset(job *j)
@@ -67,7 +72,36 @@ void job_fact(job *j, const char *key, const char *value)
     j->n_facts++;
 }
 
-job_verdict job_registered_in(job *j, const ir_aws_target *t, const char *account, const char *next)
+void job_learn_id(job *j, const char *aws_id)
+{
+    if (aws_id == NULL || aws_id[0] == '\0')
+        return;
+    if (strcmp(aws_id, j->e->cert_id) != 0 && strcmp(aws_id, j->aws_id) != 0)
+        ir_log_warn("%s: AWS gives the certificate the id %s, not its SHA-256; iotreg uses "
+                    "AWS's",
+                    j->e->cert_id, aws_id);
+    ir_strlcpy(j->aws_id, aws_id, sizeof(j->aws_id));
+    job_fact(j, IR_FACT_AWS_CERT_ID, aws_id);
+}
+
+void job_learn_arn(job *j, const char *key, const char *arn)
+{
+    if (arn == NULL || arn[0] == '\0')
+        return;
+    if (strcmp(key, IR_FACT_CERT_ARN) == 0)
+        ir_strlcpy(j->cert_arn, arn, sizeof(j->cert_arn));
+    job_fact(j, key, arn);
+}
+
+/* DescribeCertificate of this certificate through t. */
+static ir_rc describe(job *j, const ir_aws_target *t, ir_iot_cert_desc *d, ir_aws_error *aerr,
+                      ir_err *err)
+{
+    return ir_iot_describe_certificate(j->ctx->aws, t, j->aws_id, d, aerr, err);
+}
+
+job_verdict job_registered_in(job *j, const ir_aws_target *t, const char *account, const char *next,
+                              const char *arn_key)
 {
     ir_iot_cert_desc d = {0};
     ir_aws_error aerr = {0};
@@ -75,7 +109,7 @@ job_verdict job_registered_in(job *j, const ir_aws_target *t, const char *accoun
     job_verdict v;
     ir_rc rc;
 
-    rc = ir_iot_describe_certificate(j->ctx->aws, t, j->e->cert_id, &d, &aerr, &err);
+    rc = describe(j, t, &d, &aerr, &err);
     if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
         return job_park(j,
                         "the certificate is already registered in another AWS account than "
@@ -83,13 +117,36 @@ job_verdict job_registered_in(job *j, const ir_aws_target *t, const char *accoun
                         account);
     if (rc != IR_OK)
         return job_aws_failure(j, "DescribeCertificate", rc, &aerr, &err);
-    if (d.owned_by != NULL && strcmp(d.owned_by, account) != 0)
+    if (d.owned_by != NULL && strcmp(d.owned_by, account) != 0) {
         v = job_park(j, "the certificate is owned by account %s, not %s", d.owned_by, account);
-    else
+    } else {
+        job_learn_arn(j, arn_key, d.certificate_arn);
         v = job_next(j, "exists", next, "already registered in %s (%s)", account,
                      ir_iot_cert_status_name(d.status));
+    }
     ir_iot_cert_desc_free(&d);
     return v;
+}
+
+job_verdict job_need_arn(job *j)
+{
+    ir_iot_cert_desc d = {0};
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+    ir_rc rc;
+
+    if (j->cert_arn[0] != '\0')
+        return JOB_NEXT;
+    rc = describe(j, &j->cust_target, &d, &aerr, &err);
+    if (rc == IR_OK)
+        job_learn_arn(j, IR_FACT_CERT_ARN, d.certificate_arn);
+    ir_iot_cert_desc_free(&d);
+    if (rc != IR_OK)
+        return job_aws_failure(j, "DescribeCertificate", rc, &aerr, &err);
+    if (j->cert_arn[0] == '\0')
+        return job_park(j, "DescribeCertificate in account %s gives the certificate no ARN",
+                        j->cust->account_id);
+    return JOB_NEXT;
 }
 
 job_verdict job_role_gate(job *j)

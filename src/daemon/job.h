@@ -27,7 +27,13 @@ typedef struct job {
     const ir_csp_account *csp;
     char *cert_pem;
     char *ca_pem;
-    char cert_arn[JOB_ARN_MAX]; /* the certificate's ARN in the customer's account */
+    /* What AWS calls the certificate, as AWS said it (recorded as facts by
+     * the step that learned it, so a restart has it too): its certificateId
+     * (before registration, and for entries registered before ids were
+     * recorded, the SHA-256 AWS's documentation says it is) and its ARN in
+     * the customer's account ("" until known). Never built by iotreg. */
+    char aws_id[JOB_ARN_MAX];
+    char cert_arn[JOB_ARN_MAX];
     ir_aws_target csp_target;
     ir_aws_target cust_target;
     bool have_cust_target;
@@ -43,7 +49,8 @@ typedef struct job {
     char fact_values[JOB_MAX_FACTS][JOB_ARN_MAX];
 } job;
 
-/* A job for the claimed entry e, nothing looked up yet. */
+/* A job for the claimed entry e, with what earlier steps learned from AWS;
+ * nothing looked up yet. */
 void job_init(job *j, ir_deliver_ctx *ctx, const ir_journal_entry *e);
 /* Forgets the outcome of the step before. */
 void job_outcome_reset(job *j);
@@ -62,10 +69,20 @@ job_verdict job_aws_failure(job *j, const char *what, ir_rc rc, const ir_aws_err
                             const ir_err *err);
 /* A fact recorded with the step's outcome (at most JOB_MAX_FACTS a step). */
 void job_fact(job *j, const char *key, const char *value);
+/* The certificateId AWS gave at registration (NULL: none given): used from
+ * now on, recorded with the step; a warning when it is not the SHA-256. */
+void job_learn_id(job *j, const char *aws_id);
+/* The ARN AWS gave (NULL: none) under fact key (IR_FACT_CSP_CERT_ARN or
+ * IR_FACT_CERT_ARN, which is also used from now on), recorded with the step. */
+void job_learn_arn(job *j, const char *key, const char *arn);
 /* After ResourceAlreadyExists on registration: the step is done when the
- * certificate sits in account (reached through t); parked otherwise. */
-job_verdict job_registered_in(job *j, const ir_aws_target *t, const char *account,
-                              const char *next);
+ * certificate sits in account (reached through t), whose ARN there is
+ * recorded under arn_key; parked otherwise. */
+job_verdict job_registered_in(job *j, const ir_aws_target *t, const char *account, const char *next,
+                              const char *arn_key);
+/* JOB_NEXT with j->cert_arn known: recorded by an earlier step, else asked
+ * of AWS (DescribeCertificate in the customer's account) and recorded now. */
+job_verdict job_need_arn(job *j);
 
 /* The confused-deputy check of the customer's role before it is used:
  * JOB_NEXT when safe, JOB_PARK with the reason and the fix when it can be

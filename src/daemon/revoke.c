@@ -36,8 +36,7 @@ static where revoke_in(job *j, const ir_aws_target *t, const char *account, job_
     ir_err err = {0};
     ir_rc rc;
 
-    rc = ir_iot_update_certificate(j->ctx->aws, t, j->e->cert_id, IR_IOT_STATUS_REVOKED, &aerr,
-                                   &err);
+    rc = ir_iot_update_certificate(j->ctx->aws, t, j->aws_id, IR_IOT_STATUS_REVOKED, &aerr, &err);
     if (rc == IR_OK) {
         job_next(j, "ok", IR_STEP_DONE, "REVOKED in %s", account);
         return WHERE_DONE;
@@ -56,7 +55,7 @@ static where revoke_at_csp(job *j, job_verdict *v)
     bool pending;
     ir_rc rc;
 
-    rc = ir_iot_describe_certificate(j->ctx->aws, &j->csp_target, j->e->cert_id, &d, &aerr, &err);
+    rc = ir_iot_describe_certificate(j->ctx->aws, &j->csp_target, j->aws_id, &d, &aerr, &err);
     if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
         return WHERE_NOWHERE;
     if (rc != IR_OK) {
@@ -66,8 +65,8 @@ static where revoke_at_csp(job *j, job_verdict *v)
     pending = d.status == IR_IOT_STATUS_PENDING_TRANSFER;
     ir_iot_cert_desc_free(&d);
     if (pending) {
-        rc = ir_iot_cancel_certificate_transfer(j->ctx->aws, &j->csp_target, j->e->cert_id, &aerr,
-                                                &err);
+        rc =
+            ir_iot_cancel_certificate_transfer(j->ctx->aws, &j->csp_target, j->aws_id, &aerr, &err);
         if (rc != IR_OK &&
             !(rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "TransferAlreadyCompletedException"))) {
             *v = job_aws_failure(j, "CancelCertificateTransfer", rc, &aerr, &err);
@@ -111,9 +110,6 @@ static ir_rc prepare(job *j, ir_err *err)
                           "SubCA '%s' or its CSP account is not in the configuration",
                           j->e->subca != NULL ? j->e->subca : "(none)");
     region = j->cust != NULL ? j->cust->region : j->csp->region;
-    if (j->cust != NULL)
-        snprintf(j->cert_arn, sizeof(j->cert_arn), "arn:aws:iot:%s:%s:cert/%s", region,
-                 j->cust->account_id, j->e->cert_id);
     return ir_accounts_csp_target(j->ctx->accounts, j->csp, region, &j->csp_target, err);
 }
 
