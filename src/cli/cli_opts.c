@@ -3,9 +3,16 @@
 #include "autoconf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+
+/* The global options, accepted after the command words too (--json where
+ * the command takes it). */
+static const ir_cli_opt global_opts[] = {{"-c", false}, {"--json", true}, {NULL, false}};
+#define OPT_CONFIG (&global_opts[0])
+#define OPT_JSON   (&global_opts[1])
 
 static bool is_help(const char *a)
 {
@@ -40,75 +47,88 @@ static const ir_cli_opt *find_opt(const ir_cli_opt *opts, const char *a, size_t 
 }
 
 /* "CMD: BEFORE ARG AFTER (try iotregctl CMD --help)"; IR_CLI_USAGE. */
-static int refuse(const ir_cli *cli, const ir_cli_spec *spec, const char *before, const char *arg,
-                  const char *after)
+static int refuse(const ir_cli_args *a, const char *before, const char *arg, const char *after)
 {
-    const char *cmd = spec->cmd != NULL ? spec->cmd : "";
-    const char *sep = spec->cmd != NULL ? " " : "";
+    const char *words = a->cmd->words;
 
-    ir_cli_error(cli, "%s%s%s%s%s (try iotregctl %s%s--help)", cmd, spec->cmd ? ": " : "", before,
-                 arg, after, cmd, sep);
+    ir_cli_error(&a->cli, "%s%s%s%s%s (try iotregctl %s%s--help)", words ? words : "",
+                 words ? ": " : "", before, arg, after, words ? words : "", words ? " " : "");
     return IR_CLI_USAGE;
 }
 
 /* One option at argv[*i]; its value, if any, from "=value" or the next word. */
-static int one_option(const ir_cli_spec *spec, int argc, char **argv, int *i, ir_cli_args *a)
+static int one_option(int argc, char **argv, int *i, ir_cli_args *a)
 {
-    /* The global options, accepted after the command too (--json where it
-     * means something). */
-    static const ir_cli_opt global[] = {{"-c", NULL, NULL}, {"--json", NULL, NULL}, {NULL}};
     const char *arg = argv[*i], *eq = strchr(arg, '=');
     size_t len = eq != NULL && arg[1] == '-' ? (size_t)(eq - arg) : strlen(arg);
     const char *value = len < strlen(arg) ? arg + len + 1 : NULL;
-    const ir_cli_opt *o = find_opt(spec->opts, arg, len);
+    const ir_cli_opt *o = find_opt(a->cmd->opts, arg, len);
 
     if (o == NULL)
-        o = find_opt(global, arg, len);
-    if (o == &global[1] && !(spec->takes & IR_CLI_JSON))
-        o = NULL;
-    if (o == NULL)
-        return refuse(&a->cli, spec, "unknown option ", arg, "");
-    if (o == &global[1] || o->flag != NULL) {
-        if (value != NULL)
-            return refuse(&a->cli, spec, "", arg, " takes no value");
-        if (o == &global[1])
-            a->cli.json = true;
-        else
-            *o->flag = true;
-        return IR_CLI_OK;
-    }
-    if (value == NULL && *i + 1 >= argc)
-        return refuse(&a->cli, spec, "", arg, " needs a value");
-    if (value == NULL)
+        o = find_opt(global_opts, arg, len);
+    if (o == NULL || (o == OPT_JSON && !(a->cmd->takes & IR_CLI_JSON)))
+        return refuse(a, "unknown option ", arg, "");
+    if (o->flag && value != NULL)
+        return refuse(a, "", arg, " takes no value");
+    if (!o->flag && value == NULL && *i + 1 >= argc)
+        return refuse(a, "", arg, " needs a value");
+    if (!o->flag && value == NULL)
         value = argv[++*i];
-    if (o == &global[0])
+    if (o == OPT_CONFIG)
         a->cli.config_path = value;
+    else if (o == OPT_JSON)
+        a->cli.json = true;
     else
-        *o->value = value;
+        a->values[o - a->cmd->opts] = o->flag ? "" : value;
     return IR_CLI_OK;
 }
 
-bool ir_cli_parse(const ir_cli *cli, int argc, char **argv, const ir_cli_spec *spec, ir_cli_args *a,
-                  int *rc)
+/* The positional arguments against the command's ("CERTID CUSTOMER",
+ * "[PATH...]"): how many, and every CERTID a certificate id. */
+static int check_args(ir_cli_args *a)
+{
+    char words[128];
+    char *save = NULL, *w;
+    int i = 0, min = 0, max = 0;
+
+    snprintf(words, sizeof(words), "%s", a->cmd->args);
+    for (w = strtok_r(words, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save), i++) {
+        max = strstr(w, "...") != NULL ? IR_CLI_MAX_ARGS : max + 1;
+        min += w[0] != '[';
+        if (strstr(w, "CERTID") != NULL && i < a->npos &&
+            ir_cli_check_cert_id(&a->cli, a->pos[i]) != IR_CLI_OK)
+            return IR_CLI_USAGE;
+    }
+    if (a->npos >= min && a->npos <= max)
+        return IR_CLI_OK;
+    snprintf(words, sizeof(words), "give %s", a->cmd->args);
+    return ir_cli_usage_error(a, max == 0 ? "takes no arguments" : words);
+}
+
+bool ir_cli_parse(const ir_cli *cli, int argc, char **argv, const ir_cli_command *cmd,
+                  ir_cli_args *a, int *rc)
 {
     bool options = true;
     int i;
 
     memset(a, 0, sizeof(*a));
     a->cli = *cli;
+    a->cmd = cmd;
     *rc = IR_CLI_OK;
-    if (spec->help != NULL && wants_help(argc, argv)) {
-        fputs(spec->help, stdout);
+    for (i = 0; cmd->opts != NULL && cmd->opts[i].name != NULL; i++)
+        if (i >= IR_CLI_MAX_OPTS)
+            abort(); /* more options than IR_CLI_MAX_OPTS: a bug */
+    if (cmd->help != NULL && wants_help(argc, argv)) {
+        fputs(cmd->help, stdout);
         return false;
     }
     for (i = 1; i < argc; i++) {
         if (options && strcmp(argv[i], "--") == 0) {
             options = false;
         } else if (options && is_option(argv[i])) {
-            *rc = one_option(spec, argc, argv, &i, a);
-            if (*rc != IR_CLI_OK)
+            if ((*rc = one_option(argc, argv, &i, a)) != IR_CLI_OK)
                 return false;
-        } else if (spec->takes & IR_CLI_LEADING) {
+        } else if (cmd->takes & IR_CLI_LEADING) {
             break;
         } else if (a->npos < IR_CLI_MAX_ARGS) {
             a->pos[a->npos++] = argv[i];
@@ -120,5 +140,19 @@ bool ir_cli_parse(const ir_cli *cli, int argc, char **argv, const ir_cli_spec *s
         }
     }
     a->rest = i;
+    if (cmd->args != NULL && (*rc = check_args(a)) != IR_CLI_OK)
+        return false;
     return true;
+}
+
+const char *ir_cli_value(const ir_cli_args *a, const char *name)
+{
+    const ir_cli_opt *o = find_opt(a->cmd->opts, name, strlen(name));
+
+    if (o == NULL) {
+        /* A command asks for an option it does not declare: a bug. */
+        fprintf(stderr, "iotregctl: %s has no option %s\n", a->cmd->words, name);
+        abort();
+    }
+    return a->values[o - a->cmd->opts];
 }

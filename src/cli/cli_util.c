@@ -10,15 +10,15 @@
 #include "config/config.h"
 #include "journal/journal.h"
 
-int ir_cli_usage_error(const ir_cli *cli, const char *cmd, const char *what)
+int ir_cli_usage_error(const ir_cli_args *a, const char *what)
 {
-    ir_cli_error(cli, "%s: %s (try iotregctl %s --help)", cmd, what, cmd);
+    ir_cli_error(&a->cli, "%s: %s (try iotregctl %s --help)", a->cmd->words, what, a->cmd->words);
     return IR_CLI_USAGE;
 }
 
-int ir_cli_failed(const ir_cli *cli, const char *cmd, const ir_err *err)
+int ir_cli_failed(const ir_cli_args *a, const ir_err *err)
 {
-    ir_cli_error(cli, "%s: %s", cmd, err->msg);
+    ir_cli_error(&a->cli, "%s: %s", a->cmd->words, err->msg);
     return IR_CLI_FAILED;
 }
 
@@ -44,6 +44,24 @@ int ir_cli_open_runtime(const ir_cli *cli, unsigned parts, ir_runtime *rt)
 
     if (ir_runtime_open(cli->config_path, parts, rt, &err) != IR_OK) {
         ir_cli_error(cli, "%s", err.msg);
+        return IR_CLI_FAILED;
+    }
+    return IR_CLI_OK;
+}
+
+int ir_cli_open_entry(const ir_cli_args *a, unsigned parts, ir_runtime *rt, ir_journal_entry **e)
+{
+    ir_err err = {0};
+    int rc = ir_cli_open_runtime(&a->cli, parts, rt);
+
+    *e = NULL;
+    if (rc != IR_CLI_OK)
+        return rc;
+    if (ir_journal_get(rt->journal, a->pos[0], e, &err) != IR_OK) {
+        ir_cli_error(&a->cli, "%s", err.msg);
+        ir_journal_entry_free(*e);
+        *e = NULL;
+        ir_runtime_close(rt);
         return IR_CLI_FAILED;
     }
     return IR_CLI_OK;

@@ -107,35 +107,32 @@ static ir_rc run_register(ir_runtime *rt, const register_args *a, ir_err *err)
     return rc;
 }
 
-int ir_cli_cmd_ca_register(const ir_cli *cli, int argc, char **argv)
+static int ca_register(const ir_cli_args *a)
 {
-    register_args r = {0};
-    const ir_cli_opt opts[] = {
-        {"--account", &r.account, NULL},
-        {"--region", &r.region, NULL},
-        {NULL, NULL, NULL},
-    };
-    const ir_cli_spec spec = {"ca register", register_help, 0, opts};
-    ir_cli_args a;
+    register_args r = {a->pos[0], ir_cli_value(a, "--account"), ir_cli_value(a, "--region")};
     ir_runtime rt;
     ir_err err = {0};
-    ir_rc rc;
-    int ret;
+    ir_rc rc = ir_ks_check_name(r.name, &err);
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &ret))
-        return ret;
-    if (a.npos != 1)
-        return ir_cli_usage_error(cli, "ca register", "give exactly one SubCA NAME");
-    r.name = a.pos[0];
-    rc = ir_ks_check_name(r.name, &err);
     if (rc == IR_OK)
-        rc = ir_runtime_open(a.cli.config_path, IR_RT_AWS, &rt, &err);
+        rc = ir_runtime_open(a->cli.config_path, IR_RT_AWS, &rt, &err);
     if (rc != IR_OK)
-        return ir_cli_failed(cli, "ca register", &err);
+        return ir_cli_failed(a, &err);
     rc = run_register(&rt, &r, &err);
     ir_runtime_close(&rt);
-    return rc == IR_OK ? IR_CLI_OK : ir_cli_failed(cli, "ca register", &err);
+    return rc == IR_OK ? IR_CLI_OK : ir_cli_failed(a, &err);
 }
+
+static const ir_cli_opt register_opts[] = {
+    {"--account", false}, {"--region", false}, {NULL, false}};
+
+const ir_cli_command ir_cli_ca_register = {"ca register",
+                                           "register a SubCA in the CSP's AWS account (once)",
+                                           register_help,
+                                           "NAME",
+                                           0,
+                                           register_opts,
+                                           ca_register};
 
 /* --- ca list ----------------------------------------------------------------- */
 
@@ -195,22 +192,18 @@ static ir_rc list_cas(ir_cli_keystore *s, bool json, ir_err *err)
     return rc;
 }
 
-int ir_cli_cmd_ca_list(const ir_cli *cli, int argc, char **argv)
+static int ca_list(const ir_cli_args *a)
 {
-    const ir_cli_spec spec = {"ca list", ca_list_help, IR_CLI_JSON, NULL};
     ir_cli_keystore s = {0};
     ir_err err = {0};
-    ir_cli_args a;
-    ir_rc rc;
-    int ret;
+    ir_rc rc = ir_cli_keystore_login(&a->cli, &s, &err);
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &ret))
-        return ret;
-    if (a.npos > 0)
-        return ir_cli_usage_error(cli, "ca list", "takes only --json");
-    rc = ir_cli_keystore_login(&a.cli, &s, &err);
     if (rc == IR_OK)
-        rc = list_cas(&s, a.cli.json, &err);
+        rc = list_cas(&s, a->cli.json, &err);
     ir_cli_keystore_logout(&s);
-    return rc == IR_OK ? IR_CLI_OK : ir_cli_failed(cli, "ca list", &err);
+    return rc == IR_OK ? IR_CLI_OK : ir_cli_failed(a, &err);
 }
+
+const ir_cli_command ir_cli_ca_list = {
+    "ca list", "list the SubCAs and where they are registered", ca_list_help, "", IR_CLI_JSON, NULL,
+    ca_list};

@@ -59,21 +59,12 @@ static const char check_usage[] =
     "policy documents). Prints a summary, or each problem as FILE:LINE: message.\n"
     "Exit status 0 when the file is usable, 1 when it is not.\n";
 
-int ir_cli_cmd_config_check(const ir_cli *cli, int argc, char **argv)
+static int config_check(const ir_cli_args *a)
 {
-    const ir_cli_spec spec = {"config check", check_usage, IR_CLI_JSON, NULL};
-    const char *path;
-    check_out o = {0};
+    const char *path = ir_config_resolve_path(a->cli.config_path);
+    check_out o = {.json = a->cli.json};
     ir_config *cfg = NULL;
-    ir_cli_args a;
-    int rc;
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
-        return rc;
-    if (a.npos > 0)
-        return ir_cli_usage_error(cli, "config check", "takes no arguments");
-    path = ir_config_resolve_path(a.cli.config_path);
-    o.json = a.cli.json;
     o.errors = json_array();
     if (ir_config_load_diag(path, &cfg, print_problem, &o, NULL) == IR_OK)
         ir_config_check_files(cfg, IR_CONFIG_NEED_RUNTIME, print_problem, &o, NULL);
@@ -86,6 +77,12 @@ int ir_cli_cmd_config_check(const ir_cli *cli, int argc, char **argv)
     ir_config_free(cfg);
     return o.count == 0 ? IR_CLI_OK : IR_CLI_FAILED;
 }
+
+const ir_cli_command ir_cli_config_check = {
+    "config check", "validate the configuration file and the files it names",
+    check_usage,    "",
+    IR_CLI_JSON,    NULL,
+    config_check};
 
 /* --- config attribute -------------------------------------------------------- */
 
@@ -152,38 +149,37 @@ static const char attribute_usage[] =
     "or DER) to, with the metadata a CA would pass, and the thing name it would\n"
     "get. Exit status 0 when exactly one customer matches, 1 otherwise.\n";
 
-int ir_cli_cmd_config_attribute(const ir_cli *cli, int argc, char **argv)
+static int config_attribute(const ir_cli_args *a)
 {
-    ir_cert_meta meta = {0};
-    const ir_cli_opt opts[] = {
-        {"--end-entity", &meta.end_entity, NULL},
-        {"--profile", &meta.profile, NULL},
-        {"--subca", &meta.subca, NULL},
-        {NULL, NULL, NULL},
-    };
-    const ir_cli_spec spec = {"config attribute", attribute_usage, IR_CLI_JSON, opts};
+    ir_cert_meta meta = {.end_entity = ir_cli_value(a, "--end-entity"),
+                         .profile = ir_cli_value(a, "--profile"),
+                         .subca = ir_cli_value(a, "--subca")};
     ir_config *cfg = NULL;
     X509 *cert = NULL;
     verdict v = {0};
     ir_err err = {0};
-    ir_cli_args a;
     int rc;
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
-        return rc;
-    if (a.npos != 1)
-        return ir_cli_usage_error(cli, "config attribute", "give one certificate file");
-    if (ir_config_load(a.cli.config_path, &cfg, &err) != IR_OK ||
-        (cert = read_cert(a.pos[0], &err)) == NULL ||
+    if (ir_config_load(a->cli.config_path, &cfg, &err) != IR_OK ||
+        (cert = read_cert(a->pos[0], &err)) == NULL ||
         ir_attribute_x509(cfg, cert, &meta, &v.a, &err) != IR_OK) {
-        ir_cli_error(cli, "%s", err.msg);
+        ir_cli_error(&a->cli, "%s", err.msg);
         rc = IR_CLI_FAILED;
     } else {
         name_thing(cert, &v);
-        print_verdict(a.cli.json, &v);
+        print_verdict(a->cli.json, &v);
         rc = v.a.customer != NULL ? IR_CLI_OK : IR_CLI_FAILED;
     }
     X509_free(cert);
     ir_config_free(cfg);
     return rc;
 }
+
+static const ir_cli_opt attribute_opts[] = {
+    {"--end-entity", false}, {"--profile", false}, {"--subca", false}, {NULL, false}};
+
+const ir_cli_command ir_cli_config_attribute = {
+    "config attribute", "show which customer a certificate is attributed to",
+    attribute_usage,    "CERT",
+    IR_CLI_JSON,        attribute_opts,
+    config_attribute};

@@ -128,33 +128,37 @@ static const char verify_usage[] =
     "CSP account of every SubCA that delivers for the customer, and its policy\n"
     "exists or can be made.\n";
 
-int ir_cli_cmd_customer_verify(const ir_cli *cli, int argc, char **argv)
+/* The runtime (for AWS) open and the customer a's first argument names;
+ * IR_CLI_FAILED with the message printed (and nothing open) otherwise. */
+static int open_customer(const ir_cli_args *a, ir_runtime *rt, const ir_customer_conf **cust)
+{
+    int rc = ir_cli_open_runtime(&a->cli, IR_RT_AWS, rt);
+
+    if (rc != IR_CLI_OK)
+        return rc;
+    *cust = ir_config_customer(rt->cfg, a->pos[0]);
+    if (*cust != NULL)
+        return IR_CLI_OK;
+    ir_cli_error(&a->cli, "no customer '%s' in %s", a->pos[0], rt->cfg->path);
+    ir_runtime_close(rt);
+    return IR_CLI_FAILED;
+}
+
+static int customer_verify(const ir_cli_args *a)
 {
     const ir_csp_account *vias[VERIFY_MAX_ACCOUNTS];
     const ir_customer_conf *cust;
-    const ir_cli_spec spec = {"customer verify", verify_usage, 0, NULL};
     size_t n_vias;
-    ir_cli_args a;
     ir_runtime rt;
     int rc, rc2;
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
+    if ((rc = open_customer(a, &rt, &cust)) != IR_CLI_OK)
         return rc;
-    if (a.npos != 1)
-        return ir_cli_usage_error(cli, "customer verify", "give one customer NAME");
-    if ((rc = ir_cli_open_runtime(&a.cli, IR_RT_AWS, &rt)) != IR_CLI_OK)
-        return rc;
-    cust = ir_config_customer(rt.cfg, a.pos[0]);
-    if (cust == NULL) {
-        ir_cli_error(cli, "no customer '%s' in %s", a.pos[0], rt.cfg->path);
-        ir_runtime_close(&rt);
-        return IR_CLI_FAILED;
-    }
     /* The accounts of the SubCAs that issue its certificates: the daemon
      * assumes the role with their credentials, so the check must too. */
     n_vias = ir_role_delivering_accounts(rt.cfg, cust, vias, VERIFY_MAX_ACCOUNTS);
     if (n_vias == 0) {
-        ir_cli_error(cli,
+        ir_cli_error(&a->cli,
                      "no SubCA of %s delivers for customer '%s' (none is configured, or the "
                      "customer's attribution rules admit none): no CSP account to check from",
                      rt.cfg->path, cust->id);
@@ -169,6 +173,14 @@ int ir_cli_cmd_customer_verify(const ir_cli *cli, int argc, char **argv)
     ir_runtime_close(&rt);
     return rc != IR_CLI_OK ? rc : rc2;
 }
+
+const ir_cli_command ir_cli_customer_verify = {"customer verify",
+                                               "check a customer's role, ExternalId and policy",
+                                               verify_usage,
+                                               "NAME",
+                                               0,
+                                               NULL,
+                                               customer_verify};
 
 /* ---- customer endpoint ---- */
 
@@ -238,29 +250,24 @@ static int customer_endpoint(const ir_cli *cli, ir_runtime *rt, const ir_custome
     return IR_CLI_OK;
 }
 
-int ir_cli_cmd_customer_endpoint(const ir_cli *cli, int argc, char **argv)
+static int endpoint(const ir_cli_args *a)
 {
-    const ir_cli_spec spec = {"customer endpoint", endpoint_usage, IR_CLI_JSON, NULL};
     const ir_customer_conf *cust;
-    ir_cli_args a;
     ir_runtime rt;
-    int rc;
+    int rc = open_customer(a, &rt, &cust);
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
+    if (rc != IR_CLI_OK)
         return rc;
-    if (a.npos == 0)
-        return ir_cli_usage_error(cli, "customer endpoint", "a customer name is needed");
-    if (a.npos > 1)
-        return ir_cli_usage_error(cli, "customer endpoint", "unexpected argument");
-    if ((rc = ir_cli_open_runtime(&a.cli, IR_RT_AWS, &rt)) != IR_CLI_OK)
-        return rc;
-    cust = ir_config_customer(rt.cfg, a.pos[0]);
-    if (cust == NULL) {
-        ir_cli_error(cli, "no customer '%s' in %s", a.pos[0], rt.cfg->path);
-        rc = IR_CLI_FAILED;
-    } else {
-        rc = customer_endpoint(cli, &rt, cust, a.cli.json);
-    }
+    rc = customer_endpoint(&a->cli, &rt, cust, a->cli.json);
     ir_runtime_close(&rt);
     return rc;
 }
+
+const ir_cli_command ir_cli_customer_endpoint = {
+    "customer endpoint",
+    "print the data endpoint a customer's devices connect to",
+    endpoint_usage,
+    "NAME",
+    IR_CLI_JSON,
+    NULL,
+    endpoint};

@@ -48,24 +48,22 @@ static const char assign_usage[] =
     "configuration); the entry becomes pending and iotregd delivers it to that\n"
     "customer's account. Entries already attributed cannot be reassigned.\n";
 
-int ir_cli_cmd_assign(const ir_cli *cli, int argc, char **argv)
+static int assign_cmd(const ir_cli_args *a)
 {
-    const ir_cli_spec spec = {"assign", assign_usage, IR_CLI_JSON, NULL};
-    ir_cli_args a;
     ir_runtime rt;
-    int rc;
+    int rc = ir_cli_open_runtime(&a->cli, IR_RT_JOURNAL, &rt);
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
+    if (rc != IR_CLI_OK)
         return rc;
-    if (a.npos != 2)
-        return ir_cli_usage_error(cli, "assign", "give CERTID and CUSTOMER");
-    if ((rc = ir_cli_check_cert_id(cli, a.pos[0])) != IR_CLI_OK ||
-        (rc = ir_cli_open_runtime(&a.cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
-        return rc;
-    rc = assign(cli, &rt, a.pos[0], a.pos[1]);
+    rc = assign(&a->cli, &rt, a->pos[0], a->pos[1]);
     ir_runtime_close(&rt);
     return rc;
 }
+
+const ir_cli_command ir_cli_assign = {"assign",     "attribute an unattributed entry to a customer",
+                                      assign_usage, "CERTID CUSTOMER",
+                                      IR_CLI_JSON,  NULL,
+                                      assign_cmd};
 
 /* ---- retry ---- */
 
@@ -109,34 +107,23 @@ static const char retry_usage[] =
     "for delivery now, after the cause was fixed. Delivery resumes at the step\n"
     "where it stopped.\n";
 
-int ir_cli_cmd_retry(const ir_cli *cli, int argc, char **argv)
+static int retry(const ir_cli_args *a)
 {
-    const char *customer = NULL, *id;
-    bool parked = false;
-    const ir_cli_opt opts[] = {
-        {"--parked", NULL, &parked},
-        {"--customer", &customer, NULL},
-        {NULL, NULL, NULL},
-    };
-    const ir_cli_spec spec = {"retry", retry_usage, 0, opts};
-    ir_cli_args a;
+    const char *customer = ir_cli_value(a, "--customer");
+    const char *id = a->npos == 1 ? a->pos[0] : NULL;
+    bool parked = ir_cli_value(a, "--parked") != NULL;
     ir_runtime rt;
     ir_err err = {0};
     int rc;
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
-        return rc;
-    id = a.npos == 1 ? a.pos[0] : NULL;
-    if (a.npos > 1 || parked == (id != NULL) || (customer != NULL && !parked))
-        return ir_cli_usage_error(cli, "retry", "give a certificate id or --parked [--customer C]");
-    if (id != NULL && (rc = ir_cli_check_cert_id(cli, id)) != IR_CLI_OK)
-        return rc;
-    if ((rc = ir_cli_open_runtime(&a.cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
+    if (parked == (id != NULL) || (customer != NULL && !parked))
+        return ir_cli_usage_error(a, "give a certificate id or --parked [--customer C]");
+    if ((rc = ir_cli_open_runtime(&a->cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
         return rc;
     if (parked) {
-        rc = retry_parked(cli, &rt, customer);
+        rc = retry_parked(&a->cli, &rt, customer);
     } else if (ir_journal_retry_now(rt.journal, id, &err) != IR_OK) {
-        ir_cli_error(cli, "%s", err.msg);
+        ir_cli_error(&a->cli, "%s", err.msg);
         rc = IR_CLI_FAILED;
     } else {
         printf("%s sent back for delivery\n", id);
@@ -144,6 +131,12 @@ int ir_cli_cmd_retry(const ir_cli *cli, int argc, char **argv)
     ir_runtime_close(&rt);
     return rc;
 }
+
+static const ir_cli_opt retry_opts[] = {{"--parked", true}, {"--customer", false}, {NULL, false}};
+
+const ir_cli_command ir_cli_retry = {
+    "retry", "send parked entries back for delivery", retry_usage, "[CERTID]", 0, retry_opts,
+    retry};
 
 /* ---- cancel ---- */
 
@@ -184,29 +177,19 @@ static const char cancel_usage[] =
     "Cancels the certificate's pending transfer (CancelCertificateTransfer in the\n"
     "CSP account) and parks its entry; iotregctl retry transfers it again.\n";
 
-int ir_cli_cmd_cancel(const ir_cli *cli, int argc, char **argv)
+static int cancel(const ir_cli_args *a)
 {
-    const ir_cli_spec spec = {"cancel", cancel_usage, 0, NULL};
-    ir_journal_entry *e = NULL;
-    ir_cli_args a;
+    ir_journal_entry *e;
     ir_runtime rt;
-    ir_err err = {0};
-    int rc;
+    int rc = ir_cli_open_entry(a, IR_RT_JOURNAL | IR_RT_AWS, &rt, &e);
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
+    if (rc != IR_CLI_OK)
         return rc;
-    if (a.npos != 1)
-        return ir_cli_usage_error(cli, "cancel", "give one CERTID");
-    if ((rc = ir_cli_check_cert_id(cli, a.pos[0])) != IR_CLI_OK ||
-        (rc = ir_cli_open_runtime(&a.cli, IR_RT_JOURNAL | IR_RT_AWS, &rt)) != IR_CLI_OK)
-        return rc;
-    if (ir_journal_get(rt.journal, a.pos[0], &e, &err) != IR_OK) {
-        ir_cli_error(cli, "%s", err.msg);
-        rc = IR_CLI_FAILED;
-    } else {
-        rc = cancel_transfer(cli, &rt, e);
-    }
+    rc = cancel_transfer(&a->cli, &rt, e);
     ir_journal_entry_free(e);
     ir_runtime_close(&rt);
     return rc;
 }
+
+const ir_cli_command ir_cli_cancel = {
+    "cancel", "cancel a certificate's pending transfer", cancel_usage, "CERTID", 0, NULL, cancel};

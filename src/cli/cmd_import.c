@@ -169,38 +169,39 @@ static int import_crl(const ir_cli *cli, const import_opts *o, ir_runtime *rt)
     return IR_CLI_OK;
 }
 
-int ir_cli_cmd_import(const ir_cli *cli, int argc, char **argv)
+static int import(const ir_cli_args *a)
 {
-    import_opts o = {0};
-    const ir_cli_opt opts[] = {
-        {"--openssl-db", &o.openssl_db, NULL},
-        {"--newcerts", &o.newcerts, NULL},
-        {"--crl", &o.crl, NULL},
-        {NULL, NULL, NULL},
-    };
-    const ir_cli_spec spec = {"import", import_usage, IR_CLI_JSON, opts};
-    ir_cli_args a;
+    import_opts o = {ir_cli_value(a, "--openssl-db"),
+                     ir_cli_value(a, "--newcerts"),
+                     ir_cli_value(a, "--crl"),
+                     a->pos,
+                     a->npos,
+                     a->cli.json};
     ir_runtime rt;
     int rc;
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
-        return rc;
-    o.paths = a.pos;
-    o.n_paths = a.npos;
-    o.json = a.cli.json;
     if (o.crl != NULL && (o.openssl_db != NULL || o.newcerts != NULL || o.n_paths > 0)) {
-        ir_cli_error(cli, "--crl FILE stands alone (try iotregctl import --help)");
+        ir_cli_error(&a->cli, "--crl FILE stands alone (try iotregctl import --help)");
         return IR_CLI_USAGE;
     }
     if (o.crl == NULL && ((o.openssl_db != NULL) != (o.newcerts != NULL) ||
                           (o.openssl_db != NULL) == (o.n_paths > 0))) {
-        ir_cli_error(cli, "give certificate files or directories, or --openssl-db INDEX with "
-                          "--newcerts DIR (try iotregctl import --help)");
+        ir_cli_error(&a->cli, "give certificate files or directories, or --openssl-db INDEX with "
+                              "--newcerts DIR (try iotregctl import --help)");
         return IR_CLI_USAGE;
     }
-    if ((rc = ir_cli_open_runtime(&a.cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
+    if ((rc = ir_cli_open_runtime(&a->cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
         return rc;
-    rc = o.crl != NULL ? import_crl(cli, &o, &rt) : import_with(cli, &o, &rt);
+    rc = o.crl != NULL ? import_crl(&a->cli, &o, &rt) : import_with(&a->cli, &o, &rt);
     ir_runtime_close(&rt);
     return rc;
 }
+
+static const ir_cli_opt import_opts_table[] = {
+    {"--openssl-db", false}, {"--newcerts", false}, {"--crl", false}, {NULL, false}};
+
+const ir_cli_command ir_cli_import = {
+    "import",     "journal certificates issued before iotreg was installed",
+    import_usage, "[PATH...]",
+    IR_CLI_JSON,  import_opts_table,
+    import};

@@ -101,31 +101,25 @@ static const char status_usage[] =
     "operator: see `iotregctl list --state parked`), done, revoke-pending,\n"
     "revoked.\n";
 
-int ir_cli_cmd_status(const ir_cli *cli, int argc, char **argv)
+static int status(const ir_cli_args *a)
 {
-    const ir_cli_spec spec = {"status", status_usage, IR_CLI_JSON, NULL};
     ir_count_row *counts = NULL;
     status_row *rows;
-    ir_cli_args a;
     ir_runtime rt;
     ir_err err = {0};
     size_t n = 0, m;
-    int rc;
+    int rc = ir_cli_open_runtime(&a->cli, IR_RT_JOURNAL, &rt);
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
-        return rc;
-    if (a.npos > 0)
-        return ir_cli_usage_error(cli, "status", "takes no arguments");
-    if ((rc = ir_cli_open_runtime(&a.cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
+    if (rc != IR_CLI_OK)
         return rc;
     if (ir_journal_count(rt.journal, &counts, &n, &err) != IR_OK) {
-        ir_cli_error(cli, "%s", err.msg);
+        ir_cli_error(&a->cli, "%s", err.msg);
         ir_runtime_close(&rt);
         return IR_CLI_FAILED;
     }
     rows = calloc(n + 1, sizeof(*rows));
     m = rows ? pivot(counts, n, rows) : 0;
-    if (rows != NULL && a.cli.json)
+    if (rows != NULL && a->cli.json)
         status_json(rows, m);
     else if (rows != NULL)
         status_table(rows, m);
@@ -135,34 +129,35 @@ int ir_cli_cmd_status(const ir_cli *cli, int argc, char **argv)
     return rows != NULL ? IR_CLI_OK : IR_CLI_FAILED;
 }
 
+const ir_cli_command ir_cli_status = {
+    "status", "count journal entries by customer and state", status_usage, "", IR_CLI_JSON, NULL,
+    status};
+
 /* ---- list ------------------------------------------------------------------ */
 
-/* The values of list's options, as given. */
-typedef struct list_opts {
-    const char *state, *customer, *limit, *after;
-} list_opts;
-
-static int list_filter(const ir_cli *cli, const list_opts *o, ir_list_filter *f)
+static int list_filter(const ir_cli_args *a, ir_list_filter *f)
 {
+    const char *state = ir_cli_value(a, "--state"), *limit = ir_cli_value(a, "--limit");
+    const char *after = ir_cli_value(a, "--after");
     ir_entry_state st;
     ir_err err = {0};
     char *end = NULL;
 
-    *f = (ir_list_filter){.state = -1, .customer = o->customer, .limit = 100};
-    if (o->state != NULL) {
-        if (ir_entry_state_parse(o->state, &st, &err) != IR_OK) {
-            ir_cli_error(cli, "--state: %s", err.msg);
+    *f = (ir_list_filter){.state = -1, .customer = ir_cli_value(a, "--customer"), .limit = 100};
+    if (state != NULL) {
+        if (ir_entry_state_parse(state, &st, &err) != IR_OK) {
+            ir_cli_error(&a->cli, "--state: %s", err.msg);
             return IR_CLI_USAGE;
         }
         f->state = (int)st;
     }
-    if (o->limit != NULL &&
-        ((f->limit = strtoul(o->limit, &end, 10)) == 0 || *end != '\0' || f->limit > 100000)) {
-        ir_cli_error(cli, "--limit '%s': give a number from 1 to 100000", o->limit);
+    if (limit != NULL &&
+        ((f->limit = strtoul(limit, &end, 10)) == 0 || *end != '\0' || f->limit > 100000)) {
+        ir_cli_error(&a->cli, "--limit '%s': give a number from 1 to 100000", limit);
         return IR_CLI_USAGE;
     }
-    if (o->after != NULL && ((f->after_seq = strtoll(o->after, &end, 10)) < 0 || *end != '\0')) {
-        ir_cli_error(cli, "--after '%s': give the SEQ of the last entry seen", o->after);
+    if (after != NULL && ((f->after_seq = strtoll(after, &end, 10)) < 0 || *end != '\0')) {
+        ir_cli_error(&a->cli, "--after '%s': give the SEQ of the last entry seen", after);
         return IR_CLI_USAGE;
     }
     return IR_CLI_OK;
@@ -207,33 +202,21 @@ static const char list_usage[] =
     "revoke-pending, revoked. The last column is the last error, the park\n"
     "reason, or why an entry is unattributed.\n";
 
-int ir_cli_cmd_list(const ir_cli *cli, int argc, char **argv)
+static int list(const ir_cli_args *a)
 {
-    list_opts o = {0};
-    const ir_cli_opt opts[] = {
-        {"--state", &o.state, NULL}, {"--customer", &o.customer, NULL},
-        {"--limit", &o.limit, NULL}, {"--after", &o.after, NULL},
-        {NULL, NULL, NULL},
-    };
-    const ir_cli_spec spec = {"list", list_usage, IR_CLI_JSON, opts};
     ir_list_filter f;
     ir_entry_list l = {0};
-    ir_cli_args a;
     ir_runtime rt;
     ir_err err = {0};
     int rc;
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
-        return rc;
-    if (a.npos > 0)
-        return ir_cli_usage_error(cli, "list", "takes no arguments");
-    if ((rc = list_filter(cli, &o, &f)) != IR_CLI_OK ||
-        (rc = ir_cli_open_runtime(&a.cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
+    if ((rc = list_filter(a, &f)) != IR_CLI_OK ||
+        (rc = ir_cli_open_runtime(&a->cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
         return rc;
     if (ir_journal_list(rt.journal, &f, &l, &err) != IR_OK) {
-        ir_cli_error(cli, "%s", err.msg);
+        ir_cli_error(&a->cli, "%s", err.msg);
         rc = IR_CLI_FAILED;
-    } else if (a.cli.json) {
+    } else if (a->cli.json) {
         list_json(&l, f.limit);
     } else {
         list_table(&l);
@@ -244,6 +227,15 @@ int ir_cli_cmd_list(const ir_cli *cli, int argc, char **argv)
     ir_runtime_close(&rt);
     return rc;
 }
+
+static const ir_cli_opt list_opts[] = {{"--state", false},
+                                       {"--customer", false},
+                                       {"--limit", false},
+                                       {"--after", false},
+                                       {NULL, false}};
+
+const ir_cli_command ir_cli_list = {
+    "list", "list journal entries", list_usage, "", IR_CLI_JSON, list_opts, list};
 
 /* ---- show ------------------------------------------------------------------ */
 
@@ -321,31 +313,22 @@ static const char show_usage[] =
     "iotregctl list shows it) with the history of its steps and, once delivered,\n"
     "the data endpoint its device connects to.\n";
 
-int ir_cli_cmd_show(const ir_cli *cli, int argc, char **argv)
+static int show(const ir_cli_args *a)
 {
-    const ir_cli_spec spec = {"show", show_usage, IR_CLI_JSON, NULL};
-    ir_journal_entry *e = NULL;
-    ir_cli_args a;
+    ir_journal_entry *e;
     ir_runtime rt;
-    ir_err err = {0};
-    int rc;
+    int rc = ir_cli_open_entry(a, IR_RT_JOURNAL, &rt, &e);
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
+    if (rc != IR_CLI_OK)
         return rc;
-    if (a.npos != 1)
-        return ir_cli_usage_error(cli, "show", "give one CERTID");
-    if ((rc = ir_cli_check_cert_id(cli, a.pos[0])) != IR_CLI_OK ||
-        (rc = ir_cli_open_runtime(&a.cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
-        return rc;
-    if (ir_journal_get(rt.journal, a.pos[0], &e, &err) != IR_OK) {
-        ir_cli_error(cli, "%s", err.msg);
-        rc = IR_CLI_FAILED;
-    } else if (a.cli.json) {
+    if (a->cli.json)
         ir_cli_print_json(show_json(e));
-    } else {
+    else
         show_text(e);
-    }
     ir_journal_entry_free(e);
     ir_runtime_close(&rt);
-    return rc;
+    return IR_CLI_OK;
 }
+
+const ir_cli_command ir_cli_show = {
+    "show", "show one entry and its history", show_usage, "CERTID", IR_CLI_JSON, NULL, show};

@@ -75,19 +75,19 @@ static size_t count_class(ir_keystore *ks, CK_OBJECT_CLASS cls, bool skip_verifi
     return count;
 }
 
-static int report_token(const ir_cli *cli, ir_cli_keystore *s, bool created)
+static int report_token(const ir_cli_args *a, ir_cli_keystore *s, bool created)
 {
     ir_ks_token_desc d;
     ir_err err = {0};
 
     if (ir_ks_token_describe(s->ks, &d, &err) != IR_OK)
-        return ir_cli_failed(cli, "keystore init", &err);
+        return ir_cli_failed(a, &err);
     printf("token '%s' %s: slot %lu of %s\n", d.label, created ? "created" : "found", d.slot,
            ir_keystore_module(s->ks));
     printf("  manufacturer %s, model %s, serial %s, user PIN %s\n", d.manufacturer, d.model,
            d.serial, d.user_pin_set ? "set" : "NOT set");
     if (ir_keystore_login(s->ks, ir_cli_keystore_ask_pin, s, &err) != IR_OK)
-        return ir_cli_failed(cli, "keystore init", &err);
+        return ir_cli_failed(a, &err);
     printf("  login with the user PIN: ok\n");
     printf("  %zu SubCA certificate(s), %zu private key(s), %zu AWS secret(s)\n",
            count_class(s->ks, CKO_CERTIFICATE, true), count_class(s->ks, CKO_PRIVATE_KEY, false),
@@ -95,7 +95,7 @@ static int report_token(const ir_cli *cli, ir_cli_keystore *s, bool created)
     return IR_CLI_OK;
 }
 
-static int open_or_create(const ir_cli *cli, ir_cli_keystore *s, bool *created, ir_err *err)
+static int open_or_create(ir_cli_keystore *s, bool *created, ir_err *err)
 {
     ir_keystore_opts opts;
     bool dir_made = false;
@@ -118,28 +118,26 @@ static int open_or_create(const ir_cli *cli, ir_cli_keystore *s, bool *created, 
     return rc;
 }
 
-int ir_cli_cmd_keystore_init(const ir_cli *cli, int argc, char **argv)
+static int keystore_init(const ir_cli_args *a)
 {
-    const ir_cli_spec spec = {"keystore init", init_help, 0, NULL};
     ir_cli_keystore s = {0};
     ir_err err = {0};
     bool created = false;
-    ir_cli_args a;
     int ret;
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &ret))
-        return ret;
-    if (a.npos > 0)
-        return ir_cli_usage_error(cli, "keystore init", "takes no arguments");
-    if (ir_cli_load_config(&a.cli, &s.cfg, &err) != IR_OK)
-        return ir_cli_failed(cli, "keystore init", &err);
-    if (open_or_create(cli, &s, &created, &err) != IR_OK)
-        ret = ir_cli_failed(cli, "keystore init", &err);
+    if (ir_cli_load_config(&a->cli, &s.cfg, &err) != IR_OK)
+        return ir_cli_failed(a, &err);
+    if (open_or_create(&s, &created, &err) != IR_OK)
+        ret = ir_cli_failed(a, &err);
     else
-        ret = report_token(cli, &s, created);
+        ret = report_token(a, &s, created);
     ir_cli_keystore_logout(&s);
     return ret;
 }
+
+const ir_cli_command ir_cli_keystore_init = {
+    "keystore init", "check the PKCS#11 token, or create it", init_help, "", 0, NULL,
+    keystore_init};
 
 /* --- secret set-aws ---------------------------------------------------------- */
 
@@ -177,20 +175,25 @@ static ir_rc run_set_aws(const ir_cli *cli, const char *name, const char *akid, 
     return rc;
 }
 
-int ir_cli_cmd_secret_set_aws(const ir_cli *cli, int argc, char **argv)
+static int secret_set_aws(const ir_cli_args *a)
 {
-    const char *akid = NULL;
-    const ir_cli_opt opts[] = {{"--access-key-id", &akid, NULL}, {NULL, NULL, NULL}};
-    const ir_cli_spec spec = {"secret set-aws", secret_help, 0, opts};
+    const char *akid = ir_cli_value(a, "--access-key-id");
     ir_err err = {0};
-    ir_cli_args a;
-    int rc;
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
-        return rc;
-    if (a.npos != 1 || akid == NULL)
-        return ir_cli_usage_error(cli, "secret set-aws", "give NAME and --access-key-id ID");
-    if (run_set_aws(&a.cli, a.pos[0], akid, &err) != IR_OK)
-        return ir_cli_failed(cli, "secret set-aws", &err);
+    if (akid == NULL)
+        return ir_cli_usage_error(a, "give NAME and --access-key-id ID");
+    if (run_set_aws(&a->cli, a->pos[0], akid, &err) != IR_OK)
+        return ir_cli_failed(a, &err);
     return IR_CLI_OK;
 }
+
+static const ir_cli_opt secret_opts[] = {{"--access-key-id", false}, {NULL, false}};
+
+const ir_cli_command ir_cli_secret_set_aws = {
+    "secret set-aws",
+    "store an AWS secret key (from stdin) as a non-extractable HMAC key",
+    secret_help,
+    "NAME",
+    0,
+    secret_opts,
+    secret_set_aws};

@@ -19,33 +19,32 @@ static const char revoke_usage[] =
     "(the customer's account once delivered, the CSP's before; a pending transfer\n"
     "is cancelled first). R is the reason; default unspecified (0).\n\n" IR_CRL_REASON_HELP;
 
-int ir_cli_cmd_revoke(const ir_cli *cli, int argc, char **argv)
+static int revoke(const ir_cli_args *a)
 {
-    const char *reason_text = NULL;
-    const ir_cli_opt opts[] = {{"--reason", &reason_text, NULL}, {NULL, NULL, NULL}};
-    const ir_cli_spec spec = {"revoke", revoke_usage, 0, opts};
+    const char *reason_text = ir_cli_value(a, "--reason");
     int reason = 0, rc;
     bool already = false;
-    ir_cli_args a;
     ir_runtime rt;
     ir_err err = {0};
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
-        return rc;
+    /* The reason as capture reads it (iotreg-publish --reason, CRLs). */
     if (reason_text != NULL && ir_crl_reason_parse(reason_text, &reason, &err) != IR_OK)
-        return ir_cli_error(cli, "%s (try revoke --help)", err.msg), IR_CLI_USAGE;
-    if (a.npos != 1)
-        return ir_cli_usage_error(cli, "revoke", "give one CERTID");
-    if ((rc = ir_cli_check_cert_id(cli, a.pos[0])) != IR_CLI_OK ||
-        (rc = ir_cli_open_runtime(&a.cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
+        return ir_cli_error(&a->cli, "%s (try revoke --help)", err.msg), IR_CLI_USAGE;
+    if ((rc = ir_cli_open_runtime(&a->cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
         return rc;
-    if (ir_journal_request_revocation(rt.journal, a.pos[0], reason, ir_realtime_ms(), &already,
+    if (ir_journal_request_revocation(rt.journal, a->pos[0], reason, ir_realtime_ms(), &already,
                                       &err) != IR_OK) {
-        ir_cli_error(cli, "%s", err.msg);
+        ir_cli_error(&a->cli, "%s", err.msg);
         rc = IR_CLI_FAILED;
     } else {
-        printf("%s: revocation %s\n", a.pos[0], already ? "was already requested" : "recorded");
+        printf("%s: revocation %s\n", a->pos[0], already ? "was already requested" : "recorded");
     }
     ir_runtime_close(&rt);
     return rc;
 }
+
+static const ir_cli_opt revoke_opts[] = {{"--reason", false}, {NULL, false}};
+
+const ir_cli_command ir_cli_revoke = {
+    "revoke", "revoke a certificate wherever it is in AWS", revoke_usage, "CERTID", 0, revoke_opts,
+    revoke};

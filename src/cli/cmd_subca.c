@@ -60,20 +60,28 @@ static int parse_days(const char *s, int *days)
     return 1;
 }
 
-/* The arguments of subca create, once its options are parsed. */
-static int check_create(const ir_cli *cli, const ir_cli_args *a, const char *days, create_args *c)
+/* The arguments of subca create. */
+static int create_from(const ir_cli_args *a, create_args *c)
 {
-    if (days != NULL && !parse_days(days, &c->spec.days))
-        return ir_cli_usage_error(cli, "subca create", "--days takes 1 to 36500");
-    if (a->npos != 1)
-        return ir_cli_usage_error(cli, "subca create", "give exactly one NAME");
+    const char *days = ir_cli_value(a, "--days");
+
+    memset(c, 0, sizeof(*c));
     c->spec.name = a->pos[0];
+    c->spec.key_spec = ir_cli_value(a, "--key");
+    c->spec.subject = ir_cli_value(a, "--subject");
+    c->spec.issuer_key_uri = ir_cli_value(a, "--issuer-key");
+    c->spec.days = 3650;
+    c->self_signed = ir_cli_value(a, "--self-signed") != NULL;
+    c->issuer_cert_file = ir_cli_value(a, "--issuer-cert");
+    c->out = ir_cli_value(a, "--out");
+    if (days != NULL && !parse_days(days, &c->spec.days))
+        return ir_cli_usage_error(a, "--days takes 1 to 36500");
     if (c->spec.key_spec == NULL || c->spec.subject == NULL)
-        return ir_cli_usage_error(cli, "subca create", "--key and --subject are required");
+        return ir_cli_usage_error(a, "--key and --subject are required");
     if (c->self_signed == (c->spec.issuer_key_uri != NULL) ||
         (c->spec.issuer_key_uri != NULL) != (c->issuer_cert_file != NULL))
         return ir_cli_usage_error(
-            cli, "subca create", "give --self-signed, or --issuer-key together with --issuer-cert");
+            a, "give --self-signed, or --issuer-key together with --issuer-cert");
     return IR_CLI_OK;
 }
 
@@ -129,33 +137,33 @@ static ir_rc run_create(const ir_cli *cli, create_args *a, ir_err *err)
     return rc;
 }
 
-int ir_cli_cmd_subca_create(const ir_cli *cli, int argc, char **argv)
+static int subca_create(const ir_cli_args *a)
 {
-    create_args c = {.spec.days = 3650};
-    const char *days = NULL;
-    const ir_cli_opt opts[] = {
-        {"--key", &c.spec.key_spec, NULL},
-        {"--subject", &c.spec.subject, NULL},
-        {"--self-signed", NULL, &c.self_signed},
-        {"--issuer-key", &c.spec.issuer_key_uri, NULL},
-        {"--issuer-cert", &c.issuer_cert_file, NULL},
-        {"--days", &days, NULL},
-        {"--out", &c.out, NULL},
-        {NULL, NULL, NULL},
-    };
-    const ir_cli_spec spec = {"subca create", create_help, 0, opts};
-    ir_cli_args a;
+    create_args c;
     ir_err err = {0};
-    int rc;
+    int rc = create_from(a, &c);
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
+    if (rc != IR_CLI_OK)
         return rc;
-    if ((rc = check_create(cli, &a, days, &c)) != IR_CLI_OK)
-        return rc;
-    if (run_create(&a.cli, &c, &err) != IR_OK)
-        return ir_cli_failed(cli, "subca create", &err);
+    if (run_create(&a->cli, &c, &err) != IR_OK)
+        return ir_cli_failed(a, &err);
     return IR_CLI_OK;
 }
+
+static const ir_cli_opt create_opts[] = {
+    {"--key", false},         {"--subject", false},
+    {"--self-signed", true},  {"--issuer-key", false},
+    {"--issuer-cert", false}, {"--days", false},
+    {"--out", false},         {NULL, false},
+};
+
+const ir_cli_command ir_cli_subca_create = {"subca create",
+                                            "generate a SubCA key in the token and certify it",
+                                            create_help,
+                                            "NAME",
+                                            0,
+                                            create_opts,
+                                            subca_create};
 
 /* --- subca import ------------------------------------------------------------ */
 
@@ -205,23 +213,28 @@ static ir_rc run_import(const ir_cli *cli, const char *name, const char *cert_fi
     return rc;
 }
 
-int ir_cli_cmd_subca_import(const ir_cli *cli, int argc, char **argv)
+static int subca_import(const ir_cli_args *a)
 {
-    const char *cert = NULL, *key = NULL;
-    const ir_cli_opt opts[] = {{"--cert", &cert, NULL}, {"--key", &key, NULL}, {NULL, NULL, NULL}};
-    const ir_cli_spec spec = {"subca import", import_help, 0, opts};
-    ir_cli_args a;
+    const char *cert = ir_cli_value(a, "--cert");
     ir_err err = {0};
-    int rc;
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &rc))
-        return rc;
-    if (a.npos != 1 || cert == NULL)
-        return ir_cli_usage_error(cli, "subca import", "give NAME and --cert FILE");
-    if (run_import(&a.cli, a.pos[0], cert, key, &err) != IR_OK)
-        return ir_cli_failed(cli, "subca import", &err);
+    if (cert == NULL)
+        return ir_cli_usage_error(a, "give NAME and --cert FILE");
+    if (run_import(&a->cli, a->pos[0], cert, ir_cli_value(a, "--key"), &err) != IR_OK)
+        return ir_cli_failed(a, &err);
     return IR_CLI_OK;
 }
+
+static const ir_cli_opt import_opts[] = {{"--cert", false}, {"--key", false}, {NULL, false}};
+
+const ir_cli_command ir_cli_subca_import = {
+    "subca import",
+    "store an existing SubCA certificate (and key) in the token",
+    import_help,
+    "NAME",
+    0,
+    import_opts,
+    subca_import};
 
 /* --- subca list -------------------------------------------------------------- */
 
@@ -252,31 +265,26 @@ static void print_subcas_json(const ir_ks_subca_info *v, size_t n)
     ir_cli_print_json(arr);
 }
 
-int ir_cli_cmd_subca_list(const ir_cli *cli, int argc, char **argv)
+static int subca_list(const ir_cli_args *a)
 {
-    const ir_cli_spec spec = {"subca list", list_help, IR_CLI_JSON, NULL};
     ir_cli_keystore s = {0};
     ir_ks_subca_info *v = NULL;
     size_t n = 0;
     ir_err err = {0};
-    ir_cli_args a;
-    ir_rc rc;
-    int ret;
+    ir_rc rc = ir_cli_keystore_login(&a->cli, &s, &err);
 
-    if (!ir_cli_parse(cli, argc, argv, &spec, &a, &ret))
-        return ret;
-    if (a.npos > 0)
-        return ir_cli_usage_error(cli, "subca list", "takes only --json");
-    rc = ir_cli_keystore_login(&a.cli, &s, &err);
     if (rc == IR_OK)
         rc = ir_ks_subca_list(s.ks, &v, &n, &err);
     ir_cli_keystore_logout(&s);
     if (rc != IR_OK)
-        return ir_cli_failed(cli, "subca list", &err);
-    if (a.cli.json)
+        return ir_cli_failed(a, &err);
+    if (a->cli.json)
         print_subcas_json(v, n);
     else
         print_subcas(v, n);
     free(v);
     return IR_CLI_OK;
 }
+
+const ir_cli_command ir_cli_subca_list = {
+    "subca list", "list the SubCAs in the token", list_help, "", IR_CLI_JSON, NULL, subca_list};

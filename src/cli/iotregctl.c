@@ -13,43 +13,33 @@
 #include "keystore/keystore.h"
 
 /* Every command, in the order iotregctl --help lists them. */
-static const ir_cli_command commands[] = {
-    {"keystore init", ir_cli_cmd_keystore_init, "", "check the PKCS#11 token, or create it"},
-    {"secret set-aws", ir_cli_cmd_secret_set_aws, "NAME --access-key-id ID",
-     "store an AWS secret key (from stdin) as a non-extractable HMAC key"},
-    {"subca create", ir_cli_cmd_subca_create,
-     "NAME --key SPEC --subject DN (--self-signed | --issuer-key URI --issuer-cert FILE)",
-     "generate a SubCA key in the token and certify it"},
-    {"subca import", ir_cli_cmd_subca_import, "NAME --cert FILE [--key FILE]",
-     "store an existing SubCA certificate (and key) in the token"},
-    {"subca list", ir_cli_cmd_subca_list, "[--json]", "list the SubCAs in the token"},
-    {"ca register", ir_cli_cmd_ca_register, "NAME [--region R] [--account CSPNAME]",
-     "register a SubCA in the CSP's AWS account (once)"},
-    {"ca list", ir_cli_cmd_ca_list, "[--json]", "list the SubCAs and where they are registered"},
-    {"config check", ir_cli_cmd_config_check, "[--json]",
-     "validate the configuration file and the files it names"},
-    {"config attribute", ir_cli_cmd_config_attribute,
-     "CERT [--end-entity N] [--profile P] [--subca S]",
-     "show which customer a certificate is attributed to"},
-    {"status", ir_cli_cmd_status, "[--json]", "count journal entries by customer and state"},
-    {"list", ir_cli_cmd_list, "[--state S] [--customer C] [--limit N] [--json]",
-     "list journal entries"},
-    {"show", ir_cli_cmd_show, "CERTID [--json]", "show one entry and its history"},
-    {"assign", ir_cli_cmd_assign, "CERTID CUSTOMER",
-     "attribute an unattributed entry to a customer"},
-    {"import", ir_cli_cmd_import, "PATH... | --openssl-db INDEX --newcerts DIR | --crl FILE",
-     "journal certificates issued before iotreg was installed"},
-    {"retry", ir_cli_cmd_retry, "CERTID | --parked [--customer C]",
-     "send parked entries back for delivery"},
-    {"cancel", ir_cli_cmd_cancel, "CERTID", "cancel a certificate's pending transfer"},
-    {"revoke", ir_cli_cmd_revoke, "CERTID [--reason R]",
-     "revoke a certificate wherever it is in AWS"},
-    {"customer verify", ir_cli_cmd_customer_verify, "NAME",
-     "check a customer's role, ExternalId and policy"},
-    {"customer endpoint", ir_cli_cmd_customer_endpoint, "NAME [--json]",
-     "print the data endpoint a customer's devices connect to"},
-    {NULL, NULL, NULL, NULL},
+static const ir_cli_command *const commands[] = {
+    &ir_cli_keystore_init,
+    &ir_cli_secret_set_aws,
+    &ir_cli_subca_create,
+    &ir_cli_subca_import,
+    &ir_cli_subca_list,
+    &ir_cli_ca_register,
+    &ir_cli_ca_list,
+    &ir_cli_config_check,
+    &ir_cli_config_attribute,
+    &ir_cli_status,
+    &ir_cli_list,
+    &ir_cli_show,
+    &ir_cli_assign,
+    &ir_cli_import,
+    &ir_cli_retry,
+    &ir_cli_cancel,
+    &ir_cli_revoke,
+    &ir_cli_customer_verify,
+    &ir_cli_customer_endpoint,
 };
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* iotregctl's own options, before the command. */
+static const ir_cli_opt global_opts[] = {{"-h", true}, {"--help", true}, {NULL, false}};
+static const ir_cli_command global = {NULL,        NULL, NULL, NULL, IR_CLI_JSON | IR_CLI_LEADING,
+                                      global_opts, NULL};
 
 void ir_cli_error(const ir_cli *cli, const char *fmt, ...)
 {
@@ -64,7 +54,7 @@ void ir_cli_error(const ir_cli *cli, const char *fmt, ...)
 
 static void usage(FILE *out)
 {
-    const ir_cli_command *c;
+    size_t i;
 
     fprintf(
         out,
@@ -76,11 +66,11 @@ static void usage(FILE *out)
         "  --json      machine-readable output where a command supports it\n"
         "  -h, --help  this help; COMMAND --help for a command's own\n\n"
         "commands:\n");
-    for (c = commands; c->words != NULL; c++)
-        fprintf(out, "  %-40s %s\n", c->words, c->summary);
+    for (i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-40s %s\n", commands[i]->words, commands[i]->summary);
 }
 
-/* Number of leading argv words that spell c->words, or 0. */
+/* Number of leading argv words that spell words, or 0. */
 static int match_words(const char *words, int argc, char **argv)
 {
     char copy[128];
@@ -99,14 +89,14 @@ static int match_words(const char *words, int argc, char **argv)
 
 static const ir_cli_command *find_command(int argc, char **argv, int *consumed)
 {
-    const ir_cli_command *c;
     const ir_cli_command *best = NULL;
     int n, best_n = 0;
+    size_t i;
 
-    for (c = commands; c->words != NULL; c++) {
-        n = match_words(c->words, argc, argv);
+    for (i = 0; i < N_COMMANDS; i++) {
+        n = match_words(commands[i]->words, argc, argv);
         if (n > best_n) {
-            best = c;
+            best = commands[i];
             best_n = n;
         }
     }
@@ -117,11 +107,8 @@ static const ir_cli_command *find_command(int argc, char **argv, int *consumed)
 int main(int argc, char **argv)
 {
     ir_cli cli = {.prog = "iotregctl"};
-    bool help = false;
-    const ir_cli_opt opts[] = {{"-h", NULL, &help}, {"--help", NULL, &help}, {NULL, NULL, NULL}};
-    const ir_cli_spec spec = {NULL, NULL, IR_CLI_JSON | IR_CLI_LEADING, opts};
     const ir_cli_command *cmd;
-    ir_cli_args a;
+    ir_cli_args g, a;
     int i, rc, consumed;
 
     ir_log_set_prefix("iotregctl");
@@ -131,22 +118,24 @@ int main(int argc, char **argv)
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
         fprintf(stderr, "iotregctl: warning: cannot keep secrets out of core dumps: %s\n",
                 strerror(errno));
-    if (!ir_cli_parse(&cli, argc, argv, &spec, &a, &rc))
+    if (!ir_cli_parse(&cli, argc, argv, &global, &g, &rc))
         return rc;
-    if (help) {
+    if (ir_cli_value(&g, "-h") != NULL || ir_cli_value(&g, "--help") != NULL) {
         usage(stdout);
         return IR_CLI_OK;
     }
-    i = a.rest;
+    i = g.rest;
     if (i >= argc) {
         usage(stderr);
         return IR_CLI_USAGE;
     }
     cmd = find_command(argc - i, argv + i, &consumed);
     if (cmd == NULL) {
-        ir_cli_error(&a.cli, "unknown command '%s' (try iotregctl --help)", argv[i]);
+        ir_cli_error(&g.cli, "unknown command '%s' (try iotregctl --help)", argv[i]);
         return IR_CLI_USAGE;
     }
-    /* The command sees its last word as argv[0]; --json may also follow it. */
-    return cmd->fn(&a.cli, argc - i - consumed + 1, argv + i + consumed - 1);
+    /* The command's arguments follow its last word; -c and --json may too. */
+    if (!ir_cli_parse(&g.cli, argc - i - consumed + 1, argv + i + consumed - 1, cmd, &a, &rc))
+        return rc;
+    return cmd->run(&a);
 }

@@ -93,9 +93,8 @@ void job_learn_arn(job *j, const char *key, const char *arn)
     job_fact(j, key, arn);
 }
 
-/* DescribeCertificate of this certificate through t. */
-static ir_rc describe(job *j, const ir_aws_target *t, ir_iot_cert_desc *d, ir_aws_error *aerr,
-                      ir_err *err)
+ir_rc job_describe(job *j, const ir_aws_target *t, ir_iot_cert_desc *d, ir_aws_error *aerr,
+                   ir_err *err)
 {
     return ir_iot_describe_certificate(j->ctx->aws, t, j->aws_id, d, aerr, err);
 }
@@ -109,7 +108,7 @@ job_verdict job_registered_in(job *j, const ir_aws_target *t, const char *accoun
     job_verdict v;
     ir_rc rc;
 
-    rc = describe(j, t, &d, &aerr, &err);
+    rc = job_describe(j, t, &d, &aerr, &err);
     if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
         return job_park(j,
                         "the certificate is already registered in another AWS account than "
@@ -137,7 +136,7 @@ job_verdict job_need_arn(job *j)
 
     if (j->cert_arn[0] != '\0')
         return JOB_NEXT;
-    rc = describe(j, &j->cust_target, &d, &aerr, &err);
+    rc = job_describe(j, &j->cust_target, &d, &aerr, &err);
     if (rc == IR_OK)
         job_learn_arn(j, IR_FACT_CERT_ARN, d.certificate_arn);
     ir_iot_cert_desc_free(&d);

@@ -75,6 +75,9 @@ void job_learn_id(job *j, const char *aws_id);
 /* The ARN AWS gave (NULL: none) under fact key (IR_FACT_CSP_CERT_ARN or
  * IR_FACT_CERT_ARN, which is also used from now on), recorded with the step. */
 void job_learn_arn(job *j, const char *key, const char *arn);
+/* DescribeCertificate of this certificate (AWS's id) through t. */
+ir_rc job_describe(job *j, const ir_aws_target *t, ir_iot_cert_desc *d, ir_aws_error *aerr,
+                   ir_err *err);
 /* After ResourceAlreadyExists on registration: the step is done when the
  * certificate sits in account (reached through t), whose ARN there is
  * recorded under arn_key; parked otherwise. */

@@ -55,7 +55,7 @@ static where revoke_at_csp(job *j, job_verdict *v)
     bool pending;
     ir_rc rc;
 
-    rc = ir_iot_describe_certificate(j->ctx->aws, &j->csp_target, j->aws_id, &d, &aerr, &err);
+    rc = job_describe(j, &j->csp_target, &d, &aerr, &err);
     if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
         return WHERE_NOWHERE;
     if (rc != IR_OK) {

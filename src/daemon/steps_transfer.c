@@ -140,14 +140,14 @@ static job_verdict accept_refused(job *j, const ir_aws_error *refusal)
     job_verdict v;
     ir_rc rc;
 
-    rc = ir_iot_describe_certificate(j->ctx->aws, &j->cust_target, j->aws_id, &d, &aerr, &err);
+    rc = job_describe(j, &j->cust_target, &d, &aerr, &err);
     if (rc == IR_OK && d.owned_by != NULL && strcmp(d.owned_by, j->cust->account_id) == 0) {
         job_learn_arn(j, IR_FACT_CERT_ARN, d.certificate_arn);
         ir_iot_cert_desc_free(&d);
         return job_next(j, "exists", IR_STEP_POLICY, "already accepted by %s", j->cust->account_id);
     }
     ir_iot_cert_desc_free(&d);
-    rc = ir_iot_describe_certificate(j->ctx->aws, &j->csp_target, j->aws_id, &d, &aerr, &err);
+    rc = job_describe(j, &j->csp_target, &d, &aerr, &err);
     if (rc != IR_OK)
         return job_aws_failure(j, "DescribeCertificate (CSP)", rc, &aerr, &err);
     j->rewind = IR_STEP_TRANSFER;
