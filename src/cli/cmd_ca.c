@@ -4,19 +4,14 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/pem.h>
-#include <openssl/store.h>
-#include <openssl/ui.h>
 
 #include "app/runtime.h"
 #include "cli/cli.h"
 #include "cli/cli_keystore_login.h"
 #include "config/config.h"
-#include "core/util.h"
+#include "creds/accounts.h"
 #include "keystore/keystore.h"
 #include "keystore/register.h"
 #include "keystore/subca.h"

@@ -2,24 +2,16 @@
  * keeps. The work is done in src/keystore; this file parses and prints. */
 #include "autoconf.h"
 
-#include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/pem.h>
-#include <openssl/store.h>
-#include <openssl/ui.h>
 
-#include "app/runtime.h"
 #include "cli/cli.h"
 #include "cli/cli_keystore_login.h"
 #include "config/config.h"
-#include "core/util.h"
 #include "keystore/keystore.h"
-#include "keystore/register.h"
 #include "keystore/subca.h"
 
 #define SECRET_MAX 256
