@@ -1,23 +1,17 @@
 /* iotregctl ca commands: registering SubCAs in the CSP's AWS accounts. */
 #include "autoconf.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/pem.h>
-#include <openssl/store.h>
-#include <openssl/ui.h>
 
 #include "app/runtime.h"
 #include "cli/cli.h"
-#include "cli/ks_session.h"
+#include "cli/cli_keystore_login.h"
 #include "config/config.h"
-#include "core/util.h"
+#include "creds/accounts.h"
 #include "keystore/keystore.h"
 #include "keystore/register.h"
 #include "keystore/subca.h"
@@ -42,32 +36,6 @@ static const char register_help[] =
 typedef struct register_args {
     const char *name, *account, *region;
 } register_args;
-
-static int parse_register(const ir_cli *cli, int argc, char **argv, register_args *a)
-{
-    static const struct option opts[] = {
-        {"account", required_argument, NULL, 'a'},
-        {"region", required_argument, NULL, 'r'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-
-    memset(a, 0, sizeof(*a));
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'a')
-            a->account = optarg;
-        else if (c == 'r')
-            a->region = optarg;
-        else
-            return ir_cli_usage_error(cli, "ca register", "unknown option");
-    }
-    if (optind != argc - 1)
-        return ir_cli_usage_error(cli, "ca register", "give exactly one SubCA NAME");
-    a->name = argv[optind];
-    return IR_CLI_OK;
-}
 
 static ir_rc find_account(const ir_config *cfg, const register_args *a, const ir_csp_account **out,
                           ir_err *err)
@@ -105,7 +73,7 @@ static ir_rc run_register(ir_runtime *rt, const register_args *a, ir_err *err)
 {
     const ir_csp_account *acct = NULL;
     ir_iot_target target;
-    ks_session s = {0};
+    ir_cli_keystore s = {0};
     OSSL_LIB_CTX *libctx = NULL;
     ir_ks_registration reg;
     ir_ks_reg_outcome how = IR_KS_REG_REGISTERED;
@@ -114,7 +82,7 @@ static ir_rc run_register(ir_runtime *rt, const register_args *a, ir_err *err)
     if (rc == IR_OK)
         rc = ir_accounts_csp_target(rt->accounts, acct, a->region, &target, err);
     if (rc == IR_OK)
-        rc = ks_session_open_cfg(rt->cfg, &s, err);
+        rc = ir_cli_keystore_login_cfg(rt->cfg, &s, err);
     if (rc == IR_OK)
         rc = ir_ks_ossl_libctx(rt->cfg->path, &libctx, err);
     if (rc == IR_OK) {
@@ -130,34 +98,36 @@ static ir_rc run_register(ir_runtime *rt, const register_args *a, ir_err *err)
     if (rc == IR_OK)
         print_registration(&reg, how, a->name);
     OSSL_LIB_CTX_free(libctx);
-    ks_session_close(&s);
+    ir_cli_keystore_logout(&s);
     return rc;
 }
 
-static int cmd_ca_register(const ir_cli *cli, int argc, char **argv)
+static int ca_register(const ir_cli_args *a)
 {
-    register_args a;
+    register_args r = {a->pos[0], ir_cli_value(a, "--account"), ir_cli_value(a, "--region")};
     ir_runtime rt;
     ir_err err = {0};
-    ir_rc rc;
-    int ret;
+    ir_rc rc = ir_ks_check_name(r.name, &err);
 
-    if (ir_cli_wants_help(argc, argv)) {
-        fputs(register_help, stdout);
-        return IR_CLI_OK;
-    }
-    ret = parse_register(cli, argc, argv, &a);
-    if (ret != IR_CLI_OK)
-        return ret;
-    rc = ir_ks_check_name(a.name, &err);
     if (rc == IR_OK)
-        rc = ir_runtime_open(cli->config_path, IR_RT_AWS, &rt, &err);
+        rc = ir_runtime_open(a->cli.config_path, IR_RT_AWS, &rt, &err);
     if (rc != IR_OK)
-        return ir_cli_failed(cli, "ca register", &err);
-    rc = run_register(&rt, &a, &err);
+        return ir_cli_failed(a, &err);
+    rc = run_register(&rt, &r, &err);
     ir_runtime_close(&rt);
-    return rc == IR_OK ? IR_CLI_OK : ir_cli_failed(cli, "ca register", &err);
+    return rc == IR_OK ? IR_CLI_OK : ir_cli_failed(a, &err);
 }
+
+static const ir_cli_opt register_opts[] = {
+    {"--account", false}, {"--region", false}, {NULL, false}};
+
+const ir_cli_command ir_cli_ca_register = {"ca register",
+                                           "register a SubCA in the CSP's AWS account (once)",
+                                           register_help,
+                                           "NAME",
+                                           0,
+                                           register_opts,
+                                           ca_register};
 
 /* --- ca list ----------------------------------------------------------------- */
 
@@ -192,7 +162,7 @@ static void print_ca_text(const ir_ks_subca_info *sub, const ir_ks_registration 
                r[i].region, r[i].status, r[i].registered_at, r[i].ca_certificate_id);
 }
 
-static ir_rc list_cas(ks_session *s, bool json, ir_err *err)
+static ir_rc list_cas(ir_cli_keystore *s, bool json, ir_err *err)
 {
     ir_ks_subca_info *v = NULL;
     ir_ks_registration *r = NULL;
@@ -209,37 +179,26 @@ static ir_rc list_cas(ks_session *s, bool json, ir_err *err)
             print_ca_text(&v[i], r, nr);
         free(r);
     }
-    if (rc == IR_OK && json) {
-        json_dumpf(out, stdout, JSON_INDENT(2));
-        fputc('\n', stdout);
-    }
-    json_decref(out);
+    if (rc == IR_OK && json)
+        ir_cli_print_json(out);
+    else
+        json_decref(out);
     free(v);
     return rc;
 }
 
-static int cmd_ca_list(const ir_cli *cli, int argc, char **argv)
+static int ca_list(const ir_cli_args *a)
 {
-    ks_session s = {0};
+    ir_cli_keystore s = {0};
     ir_err err = {0};
-    ir_rc rc;
+    ir_rc rc = ir_cli_keystore_login(&a->cli, &s, &err);
 
-    if (ir_cli_wants_help(argc, argv)) {
-        fputs(ca_list_help, stdout);
-        return IR_CLI_OK;
-    }
-    if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json") != 0))
-        return ir_cli_usage_error(cli, "ca list", "takes only --json");
-    rc = ks_session_open(cli, &s, &err);
     if (rc == IR_OK)
-        rc = list_cas(&s, ir_cli_json_flag(cli, argc, argv), &err);
-    ks_session_close(&s);
-    return rc == IR_OK ? IR_CLI_OK : ir_cli_failed(cli, "ca list", &err);
+        rc = list_cas(&s, a->cli.json, &err);
+    ir_cli_keystore_logout(&s);
+    return rc == IR_OK ? IR_CLI_OK : ir_cli_failed(a, &err);
 }
 
-const ir_cli_command ir_cli_ca_commands[] = {
-    {"ca register", cmd_ca_register, "NAME [--region R] [--account CSPNAME]",
-     "register a SubCA in the CSP's AWS account (once)"},
-    {"ca list", cmd_ca_list, "[--json]", "list the SubCAs and where they are registered"},
-    {NULL, NULL, NULL, NULL},
-};
+const ir_cli_command ir_cli_ca_list = {
+    "ca list", "list the SubCAs and where they are registered", ca_list_help, "", IR_CLI_JSON, NULL,
+    ca_list};

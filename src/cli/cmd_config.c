@@ -17,16 +17,6 @@
 
 #define CERT_FILE_MAX (64u << 10)
 
-static bool wants_help(int argc, char **argv)
-{
-    int i;
-
-    for (i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return true;
-    return false;
-}
-
 /* --- config check ----------------------------------------------------------- */
 
 typedef struct check_out {
@@ -59,31 +49,22 @@ static void print_json(const char *path, const ir_config *cfg, check_out *o)
             doc, json_pack("{s:I, s:I, s:I, s:I}", "csp_accounts", (json_int_t)cfg->n_csp_accounts,
                            "subcas", (json_int_t)cfg->n_subcas, "customers",
                            (json_int_t)cfg->n_customers, "rules", (json_int_t)cfg->n_rules));
-    json_dumpf(doc, stdout, JSON_INDENT(2));
-    fputc('\n', stdout);
-    json_decref(doc);
+    ir_cli_print_json(doc);
 }
 
-static int cmd_check(const ir_cli *cli, int argc, char **argv)
-{
-    const char *path = ir_config_resolve_path(cli->config_path);
-    check_out o = {.json = cli->json};
-    ir_config *cfg = NULL;
-    int i;
+static const char check_usage[] =
+    "usage: iotregctl [-c FILE] config check [--json]\n\n"
+    "Validates the configuration against its XSD and iotreg's own rules, and\n"
+    "checks the files it names (PIN files, secret files, SubCA certificates,\n"
+    "policy documents). Prints a summary, or each problem as FILE:LINE: message.\n"
+    "Exit status 0 when the file is usable, 1 when it is not.\n";
 
-    if (wants_help(argc, argv)) {
-        printf("usage: iotregctl [-c FILE] config check [--json]\n\n"
-               "Validates the configuration against its XSD and iotreg's own rules, and\n"
-               "checks the files it names (PIN files, secret files, SubCA certificates,\n"
-               "policy documents). Prints a summary, or each problem as FILE:LINE: message.\n"
-               "Exit status 0 when the file is usable, 1 when it is not.\n");
-        return IR_CLI_OK;
-    }
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") != 0)
-            return ir_cli_error(cli, "config check: unexpected '%s'", argv[i]), IR_CLI_USAGE;
-        o.json = true;
-    }
+static int config_check(const ir_cli_args *a)
+{
+    const char *path = ir_config_resolve_path(a->cli.config_path);
+    check_out o = {.json = a->cli.json};
+    ir_config *cfg = NULL;
+
     o.errors = json_array();
     if (ir_config_load_diag(path, &cfg, print_problem, &o, NULL) == IR_OK)
         ir_config_check_files(cfg, IR_CONFIG_NEED_RUNTIME, print_problem, &o, NULL);
@@ -96,6 +77,12 @@ static int cmd_check(const ir_cli *cli, int argc, char **argv)
     ir_config_free(cfg);
     return o.count == 0 ? IR_CLI_OK : IR_CLI_FAILED;
 }
+
+const ir_cli_command ir_cli_config_check = {
+    "config check", "validate the configuration file and the files it names",
+    check_usage,    "",
+    IR_CLI_JSON,    NULL,
+    config_check};
 
 /* --- config attribute -------------------------------------------------------- */
 
@@ -139,11 +126,9 @@ static void name_thing(X509 *cert, verdict *v)
         snprintf(v->thing_error, sizeof(v->thing_error), "%s", err.msg);
 }
 
-static void print_verdict(const ir_cli *cli, const verdict *v)
+static void print_verdict(bool json, const verdict *v)
 {
-    json_t *doc;
-
-    if (!cli->json) {
+    if (!json) {
         printf("customer: %s\nsubca: %s\nreason: %s\n",
                v->a.customer ? v->a.customer->id : "(unattributed)",
                v->a.subca ? v->a.subca->name : "(unknown)", v->a.reason);
@@ -151,69 +136,38 @@ static void print_verdict(const ir_cli *cli, const verdict *v)
             printf("thing: %s\n", v->thing[0] ? v->thing : v->thing_error);
         return;
     }
-    doc = json_pack(
+    ir_cli_print_json(json_pack(
         "{s:s?, s:s?, s:s, s:s?, s:s?}", "customer", v->a.customer ? v->a.customer->id : NULL,
         "subca", v->a.subca ? v->a.subca->name : NULL, "reason", v->a.reason, "thing",
-        v->thing[0] ? v->thing : NULL, "thing_error", v->thing_error[0] ? v->thing_error : NULL);
-    json_dumpf(doc, stdout, JSON_INDENT(2));
-    fputc('\n', stdout);
-    json_decref(doc);
+        v->thing[0] ? v->thing : NULL, "thing_error", v->thing_error[0] ? v->thing_error : NULL));
 }
 
-static int parse_attribute_args(const ir_cli *cli, int argc, char **argv, const char **cert_path,
-                                ir_cert_meta *meta, bool *json)
-{
-    int i;
+static const char attribute_usage[] =
+    "usage: iotregctl config attribute CERT [--end-entity NAME] [--profile NAME]\n"
+    "                                 [--subca NAME] [--json]\n\n"
+    "Shows which customer the attribution rules give the certificate CERT (PEM\n"
+    "or DER) to, with the metadata a CA would pass, and the thing name it would\n"
+    "get. Exit status 0 when exactly one customer matches, 1 otherwise.\n";
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--end-entity") == 0 && i + 1 < argc)
-            meta->end_entity = argv[++i];
-        else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
-            meta->profile = argv[++i];
-        else if (strcmp(argv[i], "--subca") == 0 && i + 1 < argc)
-            meta->subca = argv[++i];
-        else if (strcmp(argv[i], "--json") == 0)
-            *json = true;
-        else if (argv[i][0] != '-' && *cert_path == NULL)
-            *cert_path = argv[i];
-        else
-            return ir_cli_error(cli, "config attribute: unexpected '%s'", argv[i]), IR_CLI_USAGE;
-    }
-    if (*cert_path == NULL)
-        return ir_cli_error(cli, "config attribute needs a certificate file"), IR_CLI_USAGE;
-    return IR_CLI_OK;
-}
-
-static int cmd_attribute(const ir_cli *cli, int argc, char **argv)
+static int config_attribute(const ir_cli_args *a)
 {
-    ir_cli out = *cli;
-    ir_cert_meta meta = {0};
-    const char *cert_path = NULL;
+    ir_cert_meta meta = {.end_entity = ir_cli_value(a, "--end-entity"),
+                         .profile = ir_cli_value(a, "--profile"),
+                         .subca = ir_cli_value(a, "--subca")};
     ir_config *cfg = NULL;
     X509 *cert = NULL;
     verdict v = {0};
     ir_err err = {0};
     int rc;
 
-    if (wants_help(argc, argv)) {
-        printf("usage: iotregctl config attribute CERT [--end-entity NAME] [--profile NAME]\n"
-               "                                 [--subca NAME] [--json]\n\n"
-               "Shows which customer the attribution rules give the certificate CERT (PEM\n"
-               "or DER) to, with the metadata a CA would pass, and the thing name it would\n"
-               "get. Exit status 0 when exactly one customer matches, 1 otherwise.\n");
-        return IR_CLI_OK;
-    }
-    rc = parse_attribute_args(cli, argc, argv, &cert_path, &meta, &out.json);
-    if (rc != IR_CLI_OK)
-        return rc;
-    if (ir_config_load(cli->config_path, &cfg, &err) != IR_OK ||
-        (cert = read_cert(cert_path, &err)) == NULL ||
+    if (ir_config_load(a->cli.config_path, &cfg, &err) != IR_OK ||
+        (cert = read_cert(a->pos[0], &err)) == NULL ||
         ir_attribute_x509(cfg, cert, &meta, &v.a, &err) != IR_OK) {
-        ir_cli_error(cli, "%s", err.msg);
+        ir_cli_error(&a->cli, "%s", err.msg);
         rc = IR_CLI_FAILED;
     } else {
         name_thing(cert, &v);
-        print_verdict(&out, &v);
+        print_verdict(a->cli.json, &v);
         rc = v.a.customer != NULL ? IR_CLI_OK : IR_CLI_FAILED;
     }
     X509_free(cert);
@@ -221,10 +175,11 @@ static int cmd_attribute(const ir_cli *cli, int argc, char **argv)
     return rc;
 }
 
-const ir_cli_command ir_cli_config_commands[] = {
-    {"config check", cmd_check, "[--json]",
-     "validate the configuration file and the files it names"},
-    {"config attribute", cmd_attribute, "CERT [--end-entity N] [--profile P] [--subca S]",
-     "show which customer a certificate is attributed to"},
-    {NULL, NULL, NULL, NULL},
-};
+static const ir_cli_opt attribute_opts[] = {
+    {"--end-entity", false}, {"--profile", false}, {"--subca", false}, {NULL, false}};
+
+const ir_cli_command ir_cli_config_attribute = {
+    "config attribute", "show which customer a certificate is attributed to",
+    attribute_usage,    "CERT",
+    IR_CLI_JSON,        attribute_opts,
+    config_attribute};

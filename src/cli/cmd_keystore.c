@@ -2,25 +2,16 @@
  * keeps. The work is done in src/keystore; this file parses and prints. */
 #include "autoconf.h"
 
-#include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/pem.h>
-#include <openssl/store.h>
-#include <openssl/ui.h>
 
-#include "app/runtime.h"
 #include "cli/cli.h"
-#include "cli/ks_session.h"
+#include "cli/cli_keystore_login.h"
 #include "config/config.h"
-#include "core/util.h"
 #include "keystore/keystore.h"
-#include "keystore/register.h"
 #include "keystore/subca.h"
 
 #define SECRET_MAX 256
@@ -76,19 +67,19 @@ static size_t count_class(ir_keystore *ks, CK_OBJECT_CLASS cls, bool skip_verifi
     return count;
 }
 
-static int report_token(const ir_cli *cli, ks_session *s, bool created)
+static int report_token(const ir_cli_args *a, ir_cli_keystore *s, bool created)
 {
     ir_ks_token_desc d;
     ir_err err = {0};
 
     if (ir_ks_token_describe(s->ks, &d, &err) != IR_OK)
-        return ir_cli_failed(cli, "keystore init", &err);
+        return ir_cli_failed(a, &err);
     printf("token '%s' %s: slot %lu of %s\n", d.label, created ? "created" : "found", d.slot,
            ir_keystore_module(s->ks));
     printf("  manufacturer %s, model %s, serial %s, user PIN %s\n", d.manufacturer, d.model,
            d.serial, d.user_pin_set ? "set" : "NOT set");
-    if (ir_keystore_login(s->ks, ks_session_ask_pin, s, &err) != IR_OK)
-        return ir_cli_failed(cli, "keystore init", &err);
+    if (ir_keystore_login(s->ks, ir_cli_keystore_ask_pin, s, &err) != IR_OK)
+        return ir_cli_failed(a, &err);
     printf("  login with the user PIN: ok\n");
     printf("  %zu SubCA certificate(s), %zu private key(s), %zu AWS secret(s)\n",
            count_class(s->ks, CKO_CERTIFICATE, true), count_class(s->ks, CKO_PRIVATE_KEY, false),
@@ -96,7 +87,7 @@ static int report_token(const ir_cli *cli, ks_session *s, bool created)
     return IR_CLI_OK;
 }
 
-static int open_or_create(const ir_cli *cli, ks_session *s, bool *created, ir_err *err)
+static int open_or_create(ir_cli_keystore *s, bool *created, ir_err *err)
 {
     ir_keystore_opts opts;
     bool dir_made = false;
@@ -119,28 +110,26 @@ static int open_or_create(const ir_cli *cli, ks_session *s, bool *created, ir_er
     return rc;
 }
 
-static int cmd_keystore_init(const ir_cli *cli, int argc, char **argv)
+static int keystore_init(const ir_cli_args *a)
 {
-    ks_session s = {0};
+    ir_cli_keystore s = {0};
     ir_err err = {0};
     bool created = false;
     int ret;
 
-    if (ir_cli_wants_help(argc, argv)) {
-        fputs(init_help, stdout);
-        return IR_CLI_OK;
-    }
-    if (argc > 1)
-        return ir_cli_usage_error(cli, "keystore init", "takes no arguments");
-    if (ir_cli_load_config(cli, &s.cfg, &err) != IR_OK)
-        return ir_cli_failed(cli, "keystore init", &err);
-    if (open_or_create(cli, &s, &created, &err) != IR_OK)
-        ret = ir_cli_failed(cli, "keystore init", &err);
+    if (ir_cli_load_config(&a->cli, &s.cfg, &err) != IR_OK)
+        return ir_cli_failed(a, &err);
+    if (open_or_create(&s, &created, &err) != IR_OK)
+        ret = ir_cli_failed(a, &err);
     else
-        ret = report_token(cli, &s, created);
-    ks_session_close(&s);
+        ret = report_token(a, &s, created);
+    ir_cli_keystore_logout(&s);
     return ret;
 }
+
+const ir_cli_command ir_cli_keystore_init = {
+    "keystore init", "check the PKCS#11 token, or create it", init_help, "", 0, NULL,
+    keystore_init};
 
 /* --- secret set-aws ---------------------------------------------------------- */
 
@@ -157,13 +146,13 @@ static const char secret_help[] =
 static ir_rc run_set_aws(const ir_cli *cli, const char *name, const char *akid, ir_err *err)
 {
     char secret[SECRET_MAX + 1];
-    ks_session s = {0};
+    ir_cli_keystore s = {0};
     ir_rc rc = ir_ks_check_name(name, err);
 
     if (rc == IR_OK)
-        rc = ks_session_open(cli, &s, err);
+        rc = ir_cli_keystore_login(cli, &s, err);
     if (rc != IR_OK) {
-        ks_session_close(&s);
+        ir_cli_keystore_logout(&s);
         return rc;
     }
     rc = ir_ks_read_secret(STDIN_FILENO, "AWS secret access key: ", secret, sizeof(secret), err);
@@ -174,41 +163,29 @@ static ir_rc run_set_aws(const ir_cli *cli, const char *name, const char *akid, 
         printf("AWS secret '%s' (access key id %s) stored in token '%s' as a non-extractable "
                "HMAC key\n",
                name, akid, ir_keystore_token_label(s.ks));
-    ks_session_close(&s);
+    ir_cli_keystore_logout(&s);
     return rc;
 }
 
-static int cmd_secret_set_aws(const ir_cli *cli, int argc, char **argv)
+static int secret_set_aws(const ir_cli_args *a)
 {
-    static const struct option opts[] = {
-        {"access-key-id", required_argument, NULL, 'a'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *akid = NULL;
+    const char *akid = ir_cli_value(a, "--access-key-id");
     ir_err err = {0};
-    int c;
 
-    if (ir_cli_wants_help(argc, argv)) {
-        fputs(secret_help, stdout);
-        return IR_CLI_OK;
-    }
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c != 'a')
-            return ir_cli_usage_error(cli, "secret set-aws", "unknown option");
-        akid = optarg;
-    }
-    if (optind != argc - 1 || akid == NULL)
-        return ir_cli_usage_error(cli, "secret set-aws", "give NAME and --access-key-id ID");
-    if (run_set_aws(cli, argv[optind], akid, &err) != IR_OK)
-        return ir_cli_failed(cli, "secret set-aws", &err);
+    if (akid == NULL)
+        return ir_cli_usage_error(a, "give NAME and --access-key-id ID");
+    if (run_set_aws(&a->cli, a->pos[0], akid, &err) != IR_OK)
+        return ir_cli_failed(a, &err);
     return IR_CLI_OK;
 }
 
-const ir_cli_command ir_cli_keystore_commands[] = {
-    {"keystore init", cmd_keystore_init, "", "check the PKCS#11 token, or create it"},
-    {"secret set-aws", cmd_secret_set_aws, "NAME --access-key-id ID",
-     "store an AWS secret key (from stdin) as a non-extractable HMAC key"},
-    {NULL, NULL, NULL, NULL},
-};
+static const ir_cli_opt secret_opts[] = {{"--access-key-id", false}, {NULL, false}};
+
+const ir_cli_command ir_cli_secret_set_aws = {
+    "secret set-aws",
+    "store an AWS secret key (from stdin) as a non-extractable HMAC key",
+    secret_help,
+    "NAME",
+    0,
+    secret_opts,
+    secret_set_aws};

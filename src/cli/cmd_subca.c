@@ -1,25 +1,19 @@
 /* iotregctl subca commands: SubCA keys and certificates in the token. */
 #include "autoconf.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <openssl/store.h>
 #include <openssl/ui.h>
 
-#include "app/runtime.h"
 #include "cli/cli.h"
-#include "cli/ks_session.h"
-#include "config/config.h"
-#include "core/util.h"
+#include "cli/cli_keystore_login.h"
 #include "keystore/keystore.h"
-#include "keystore/register.h"
 #include "keystore/subca.h"
 
 /* --- subca create ------------------------------------------------------------ */
@@ -61,52 +55,28 @@ static int parse_days(const char *s, int *days)
     return 1;
 }
 
-/* One option of subca create; 0 for an unknown option or a bad --days. */
-static int create_option(int c, create_args *a)
+/* The arguments of subca create. */
+static int create_from(const ir_cli_args *a, create_args *c)
 {
-    const char **slot = c == 'k'   ? &a->spec.key_spec
-                        : c == 's' ? &a->spec.subject
-                        : c == 'i' ? &a->spec.issuer_key_uri
-                        : c == 'c' ? &a->issuer_cert_file
-                        : c == 'o' ? &a->out
-                                   : NULL;
+    const char *days = ir_cli_value(a, "--days");
 
-    if (slot != NULL)
-        *slot = optarg;
-    else if (c == 'S')
-        a->self_signed = true;
-    else if (c != 'd' || !parse_days(optarg, &a->spec.days))
-        return 0;
-    return 1;
-}
-
-static int parse_create(const ir_cli *cli, int argc, char **argv, create_args *a)
-{
-    static const struct option opts[] = {
-        {"key", required_argument, NULL, 'k'},         {"subject", required_argument, NULL, 's'},
-        {"self-signed", no_argument, NULL, 'S'},       {"issuer-key", required_argument, NULL, 'i'},
-        {"issuer-cert", required_argument, NULL, 'c'}, {"days", required_argument, NULL, 'd'},
-        {"out", required_argument, NULL, 'o'},         {NULL, 0, NULL, 0},
-    };
-    int c;
-
-    memset(a, 0, sizeof(*a));
-    a->spec.days = 3650;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-        if (!create_option(c, a))
-            return ir_cli_usage_error(cli, "subca create",
-                                      c == 'd' ? "--days takes 1 to 36500" : "unknown option");
-    if (optind != argc - 1)
-        return ir_cli_usage_error(cli, "subca create", "give exactly one NAME");
-    a->spec.name = argv[optind];
-    if (a->spec.key_spec == NULL || a->spec.subject == NULL)
-        return ir_cli_usage_error(cli, "subca create", "--key and --subject are required");
-    if (a->self_signed == (a->spec.issuer_key_uri != NULL) ||
-        (a->spec.issuer_key_uri != NULL) != (a->issuer_cert_file != NULL))
+    memset(c, 0, sizeof(*c));
+    c->spec.name = a->pos[0];
+    c->spec.key_spec = ir_cli_value(a, "--key");
+    c->spec.subject = ir_cli_value(a, "--subject");
+    c->spec.issuer_key_uri = ir_cli_value(a, "--issuer-key");
+    c->spec.days = 3650;
+    c->self_signed = ir_cli_value(a, "--self-signed") != NULL;
+    c->issuer_cert_file = ir_cli_value(a, "--issuer-cert");
+    c->out = ir_cli_value(a, "--out");
+    if (days != NULL && !parse_days(days, &c->spec.days))
+        return ir_cli_usage_error(a, "--days takes 1 to 36500");
+    if (c->spec.key_spec == NULL || c->spec.subject == NULL)
+        return ir_cli_usage_error(a, "--key and --subject are required");
+    if (c->self_signed == (c->spec.issuer_key_uri != NULL) ||
+        (c->spec.issuer_key_uri != NULL) != (c->issuer_cert_file != NULL))
         return ir_cli_usage_error(
-            cli, "subca create", "give --self-signed, or --issuer-key together with --issuer-cert");
+            a, "give --self-signed, or --issuer-key together with --issuer-cert");
     return IR_CLI_OK;
 }
 
@@ -136,7 +106,7 @@ static ir_rc write_pem(const char *path, X509 *x, ir_err *err)
 
 static ir_rc run_create(const ir_cli *cli, create_args *a, ir_err *err)
 {
-    ks_session s = {0};
+    ir_cli_keystore s = {0};
     OSSL_LIB_CTX *libctx = NULL;
     X509 *x = NULL;
     ir_rc rc = IR_OK;
@@ -144,7 +114,7 @@ static ir_rc run_create(const ir_cli *cli, create_args *a, ir_err *err)
     if (a->issuer_cert_file != NULL)
         rc = read_cert_file(a->issuer_cert_file, &a->spec.issuer_cert, err);
     if (rc == IR_OK)
-        rc = ks_session_open(cli, &s, err);
+        rc = ir_cli_keystore_login(cli, &s, err);
     if (rc == IR_OK)
         rc = ir_ks_ossl_libctx(s.cfg->path, &libctx, err);
     a->spec.pin = s.pin != NULL && s.pin[0] != '\0' ? s.pin : NULL;
@@ -158,27 +128,37 @@ static ir_rc run_create(const ir_cli *cli, create_args *a, ir_err *err)
     X509_free(x);
     X509_free(a->spec.issuer_cert);
     OSSL_LIB_CTX_free(libctx);
-    ks_session_close(&s);
+    ir_cli_keystore_logout(&s);
     return rc;
 }
 
-static int cmd_subca_create(const ir_cli *cli, int argc, char **argv)
+static int subca_create(const ir_cli_args *a)
 {
-    create_args a;
+    create_args c;
     ir_err err = {0};
-    int ret;
+    int rc = create_from(a, &c);
 
-    if (ir_cli_wants_help(argc, argv)) {
-        fputs(create_help, stdout);
-        return IR_CLI_OK;
-    }
-    ret = parse_create(cli, argc, argv, &a);
-    if (ret != IR_CLI_OK)
-        return ret;
-    if (run_create(cli, &a, &err) != IR_OK)
-        return ir_cli_failed(cli, "subca create", &err);
+    if (rc != IR_CLI_OK)
+        return rc;
+    if (run_create(&a->cli, &c, &err) != IR_OK)
+        return ir_cli_failed(a, &err);
     return IR_CLI_OK;
 }
+
+static const ir_cli_opt create_opts[] = {
+    {"--key", false},         {"--subject", false},
+    {"--self-signed", true},  {"--issuer-key", false},
+    {"--issuer-cert", false}, {"--days", false},
+    {"--out", false},         {NULL, false},
+};
+
+const ir_cli_command ir_cli_subca_create = {"subca create",
+                                            "generate a SubCA key in the token and certify it",
+                                            create_help,
+                                            "NAME",
+                                            0,
+                                            create_opts,
+                                            subca_create};
 
 /* --- subca import ------------------------------------------------------------ */
 
@@ -208,7 +188,7 @@ static ir_rc read_key_file(const char *path, EVP_PKEY **out, ir_err *err)
 static ir_rc run_import(const ir_cli *cli, const char *name, const char *cert_file,
                         const char *key_file, ir_err *err)
 {
-    ks_session s = {0};
+    ir_cli_keystore s = {0};
     X509 *x = NULL;
     EVP_PKEY *key = NULL;
     ir_rc rc = read_cert_file(cert_file, &x, err);
@@ -216,7 +196,7 @@ static ir_rc run_import(const ir_cli *cli, const char *name, const char *cert_fi
     if (rc == IR_OK && key_file != NULL)
         rc = read_key_file(key_file, &key, err);
     if (rc == IR_OK)
-        rc = ks_session_open(cli, &s, err);
+        rc = ir_cli_keystore_login(cli, &s, err);
     if (rc == IR_OK)
         rc = ir_ks_subca_import(s.ks, name, x, key, err);
     if (rc == IR_OK)
@@ -224,41 +204,32 @@ static ir_rc run_import(const ir_cli *cli, const char *name, const char *cert_fi
                key != NULL ? " with its private key (non-extractable)" : " (certificate only)");
     EVP_PKEY_free(key);
     X509_free(x);
-    ks_session_close(&s);
+    ir_cli_keystore_logout(&s);
     return rc;
 }
 
-static int cmd_subca_import(const ir_cli *cli, int argc, char **argv)
+static int subca_import(const ir_cli_args *a)
 {
-    static const struct option opts[] = {
-        {"cert", required_argument, NULL, 'c'},
-        {"key", required_argument, NULL, 'k'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *cert = NULL, *key = NULL;
+    const char *cert = ir_cli_value(a, "--cert");
     ir_err err = {0};
-    int c;
 
-    if (ir_cli_wants_help(argc, argv)) {
-        fputs(import_help, stdout);
-        return IR_CLI_OK;
-    }
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'c')
-            cert = optarg;
-        else if (c == 'k')
-            key = optarg;
-        else
-            return ir_cli_usage_error(cli, "subca import", "unknown option");
-    }
-    if (optind != argc - 1 || cert == NULL)
-        return ir_cli_usage_error(cli, "subca import", "give NAME and --cert FILE");
-    if (run_import(cli, argv[optind], cert, key, &err) != IR_OK)
-        return ir_cli_failed(cli, "subca import", &err);
+    if (cert == NULL)
+        return ir_cli_usage_error(a, "give NAME and --cert FILE");
+    if (run_import(&a->cli, a->pos[0], cert, ir_cli_value(a, "--key"), &err) != IR_OK)
+        return ir_cli_failed(a, &err);
     return IR_CLI_OK;
 }
+
+static const ir_cli_opt import_opts[] = {{"--cert", false}, {"--key", false}, {NULL, false}};
+
+const ir_cli_command ir_cli_subca_import = {
+    "subca import",
+    "store an existing SubCA certificate (and key) in the token",
+    import_help,
+    "NAME",
+    0,
+    import_opts,
+    subca_import};
 
 /* --- subca list -------------------------------------------------------------- */
 
@@ -286,32 +257,23 @@ static void print_subcas_json(const ir_ks_subca_info *v, size_t n)
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", v[i].name, "key",
                                              v[i].key, "subject", v[i].subject, "not_after",
                                              v[i].not_after, "registered", v[i].registered));
-    json_dumpf(arr, stdout, JSON_INDENT(2));
-    fputc('\n', stdout);
-    json_decref(arr);
+    ir_cli_print_json(arr);
 }
 
-static int cmd_subca_list(const ir_cli *cli, int argc, char **argv)
+static int subca_list(const ir_cli_args *a)
 {
-    ks_session s = {0};
+    ir_cli_keystore s = {0};
     ir_ks_subca_info *v = NULL;
     size_t n = 0;
     ir_err err = {0};
-    ir_rc rc;
+    ir_rc rc = ir_cli_keystore_login(&a->cli, &s, &err);
 
-    if (ir_cli_wants_help(argc, argv)) {
-        fputs(list_help, stdout);
-        return IR_CLI_OK;
-    }
-    if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json") != 0))
-        return ir_cli_usage_error(cli, "subca list", "takes only --json");
-    rc = ks_session_open(cli, &s, &err);
     if (rc == IR_OK)
         rc = ir_ks_subca_list(s.ks, &v, &n, &err);
-    ks_session_close(&s);
+    ir_cli_keystore_logout(&s);
     if (rc != IR_OK)
-        return ir_cli_failed(cli, "subca list", &err);
-    if (ir_cli_json_flag(cli, argc, argv))
+        return ir_cli_failed(a, &err);
+    if (a->cli.json)
         print_subcas_json(v, n);
     else
         print_subcas(v, n);
@@ -319,12 +281,5 @@ static int cmd_subca_list(const ir_cli *cli, int argc, char **argv)
     return IR_CLI_OK;
 }
 
-const ir_cli_command ir_cli_subca_commands[] = {
-    {"subca create", cmd_subca_create,
-     "NAME --key SPEC --subject DN (--self-signed | --issuer-key URI --issuer-cert FILE)",
-     "generate a SubCA key in the token and certify it"},
-    {"subca import", cmd_subca_import, "NAME --cert FILE [--key FILE]",
-     "store an existing SubCA certificate (and key) in the token"},
-    {"subca list", cmd_subca_list, "[--json]", "list the SubCAs in the token"},
-    {NULL, NULL, NULL, NULL},
-};
+const ir_cli_command ir_cli_subca_list = {
+    "subca list", "list the SubCAs in the token", list_help, "", IR_CLI_JSON, NULL, subca_list};

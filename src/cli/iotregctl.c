@@ -12,10 +12,34 @@
 #include "core/log.h"
 #include "keystore/keystore.h"
 
-static const ir_cli_command *const tables[] = {
-    ir_cli_keystore_commands, ir_cli_subca_commands,   ir_cli_ca_commands,
-    ir_cli_config_commands,   ir_cli_journal_commands, ir_cli_delivery_commands,
+/* Every command, in the order iotregctl --help lists them. */
+static const ir_cli_command *const commands[] = {
+    &ir_cli_keystore_init,
+    &ir_cli_secret_set_aws,
+    &ir_cli_subca_create,
+    &ir_cli_subca_import,
+    &ir_cli_subca_list,
+    &ir_cli_ca_register,
+    &ir_cli_ca_list,
+    &ir_cli_config_check,
+    &ir_cli_config_attribute,
+    &ir_cli_status,
+    &ir_cli_list,
+    &ir_cli_show,
+    &ir_cli_assign,
+    &ir_cli_import,
+    &ir_cli_retry,
+    &ir_cli_cancel,
+    &ir_cli_revoke,
+    &ir_cli_customer_verify,
+    &ir_cli_customer_endpoint,
 };
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* iotregctl's own options, before the command. */
+static const ir_cli_opt global_opts[] = {{"-h", true}, {"--help", true}, {NULL, false}};
+static const ir_cli_command global = {NULL,        NULL, NULL, NULL, IR_CLI_JSON | IR_CLI_LEADING,
+                                      global_opts, NULL};
 
 void ir_cli_error(const ir_cli *cli, const char *fmt, ...)
 {
@@ -30,8 +54,7 @@ void ir_cli_error(const ir_cli *cli, const char *fmt, ...)
 
 static void usage(FILE *out)
 {
-    size_t t;
-    const ir_cli_command *c;
+    size_t i;
 
     fprintf(
         out,
@@ -43,12 +66,11 @@ static void usage(FILE *out)
         "  --json      machine-readable output where a command supports it\n"
         "  -h, --help  this help; COMMAND --help for a command's own\n\n"
         "commands:\n");
-    for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
-        for (c = tables[t]; c->words != NULL; c++)
-            fprintf(out, "  %-40s %s\n", c->words, c->summary);
+    for (i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-40s %s\n", commands[i]->words, commands[i]->summary);
 }
 
-/* Number of leading argv words that spell c->words, or 0. */
+/* Number of leading argv words that spell words, or 0. */
 static int match_words(const char *words, int argc, char **argv)
 {
     char copy[128];
@@ -67,19 +89,17 @@ static int match_words(const char *words, int argc, char **argv)
 
 static const ir_cli_command *find_command(int argc, char **argv, int *consumed)
 {
-    size_t t;
-    const ir_cli_command *c;
     const ir_cli_command *best = NULL;
     int n, best_n = 0;
+    size_t i;
 
-    for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
-        for (c = tables[t]; c->words != NULL; c++) {
-            n = match_words(c->words, argc, argv);
-            if (n > best_n) {
-                best = c;
-                best_n = n;
-            }
+    for (i = 0; i < N_COMMANDS; i++) {
+        n = match_words(commands[i]->words, argc, argv);
+        if (n > best_n) {
+            best = commands[i];
+            best_n = n;
         }
+    }
     *consumed = best_n;
     return best;
 }
@@ -88,7 +108,8 @@ int main(int argc, char **argv)
 {
     ir_cli cli = {.prog = "iotregctl"};
     const ir_cli_command *cmd;
-    int i = 1, consumed;
+    ir_cli_args g, a;
+    int i, rc, consumed;
 
     ir_log_set_prefix("iotregctl");
     ir_ks_softhsm_env_allow(); /* our own process: SOFTHSM2_CONF from <softhsm-dir> */
@@ -97,28 +118,24 @@ int main(int argc, char **argv)
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
         fprintf(stderr, "iotregctl: warning: cannot keep secrets out of core dumps: %s\n",
                 strerror(errno));
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-            cli.config_path = argv[++i];
-        } else if (strcmp(argv[i], "--json") == 0) {
-            cli.json = true;
-        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return IR_CLI_OK;
-        } else {
-            ir_cli_error(&cli, "unknown option %s (try iotregctl --help)", argv[i]);
-            return IR_CLI_USAGE;
-        }
+    if (!ir_cli_parse(&cli, argc, argv, &global, &g, &rc))
+        return rc;
+    if (ir_cli_value(&g, "-h") != NULL || ir_cli_value(&g, "--help") != NULL) {
+        usage(stdout);
+        return IR_CLI_OK;
     }
+    i = g.rest;
     if (i >= argc) {
         usage(stderr);
         return IR_CLI_USAGE;
     }
     cmd = find_command(argc - i, argv + i, &consumed);
     if (cmd == NULL) {
-        ir_cli_error(&cli, "unknown command '%s' (try iotregctl --help)", argv[i]);
+        ir_cli_error(&g.cli, "unknown command '%s' (try iotregctl --help)", argv[i]);
         return IR_CLI_USAGE;
     }
-    /* The command sees its last word as argv[0]; --json may also follow it. */
-    return cmd->fn(&cli, argc - i - consumed + 1, argv + i + consumed - 1);
+    /* The command's arguments follow its last word; -c and --json may too. */
+    if (!ir_cli_parse(&g.cli, argc - i - consumed + 1, argv + i + consumed - 1, cmd, &a, &rc))
+        return rc;
+    return cmd->run(&a);
 }

@@ -4,8 +4,6 @@
 
 #include <openssl/rand.h>
 #include <openssl/x509.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +13,7 @@
 #include "core/pem.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "creds/role_check.h"
-#include "daemon/job.h"
+#include "daemon/steps.h"
 
 #define RETRY_BASE_MS 2000
 #define RETRY_MAX_MS  (15 * 60 * 1000)
@@ -53,163 +50,6 @@ static const step_def *find_step(const job *j, const char *name)
         if (strcmp(d->name, name) == 0)
             return d;
     return NULL;
-}
-
-static void job_outcome_reset(job *j)
-{
-    j->result = NULL;
-    j->next = NULL;
-    j->rewind = NULL;
-    j->detail[0] = '\0';
-    j->n_facts = 0;
-}
-
-static job_verdict job_outcome(job *j, job_verdict v, const char *result, const char *fmt,
-                               va_list ap)
-{
-    j->result = result;
-    vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
-    return v;
-}
-
-job_verdict job_next(job *j, const char *result, const char *next, const char *fmt, ...)
-{
-    va_list ap;
-
-    j->next = next;
-    va_start(ap, fmt);
-    job_outcome(j, JOB_NEXT, result, fmt, ap);
-    va_end(ap);
-    return JOB_NEXT;
-}
-
-job_verdict job_park(job *j, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    job_outcome(j, JOB_PARK, "parked", fmt, ap);
-    va_end(ap);
-    return JOB_PARK;
-}
-
-job_verdict job_retry(job *j, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    job_outcome(j, JOB_RETRY, "retry", fmt, ap);
-    va_end(ap);
-    return JOB_RETRY;
-}
-
-job_verdict job_registered_in(job *j, const ir_aws_target *t, const char *account, const char *next)
-{
-    ir_iot_cert_desc d = {0};
-    ir_aws_error aerr = {0};
-    ir_err err = {0};
-    job_verdict v;
-    ir_rc rc;
-
-    rc = ir_iot_describe_certificate(j->ctx->aws, t, j->e->cert_id, &d, &aerr, &err);
-    if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
-        return job_park(j,
-                        "the certificate is already registered in another AWS account than "
-                        "%s; iotreg will not take it over",
-                        account);
-    if (rc != IR_OK)
-        return job_aws_failure(j, "DescribeCertificate", rc, &aerr, &err);
-    if (d.owned_by != NULL && strcmp(d.owned_by, account) != 0)
-        v = job_park(j, "the certificate is owned by account %s, not %s", d.owned_by, account);
-    else
-        v = job_next(j, "exists", next, "already registered in %s (%s)", account,
-                     ir_iot_cert_status_name(d.status));
-    ir_iot_cert_desc_free(&d);
-    return v;
-}
-
-job_verdict job_aws_failure(job *j, const char *what, ir_rc rc, const ir_aws_error *aerr,
-                            const ir_err *err)
-{
-    if (rc == IR_ERR_AWS && aerr->retryable)
-        return job_retry(j, "%s: %s: %s", what, aerr->type, aerr->message);
-    if (rc == IR_ERR_AWS)
-        return job_park(j, "%s: %s (HTTP %ld): %s", what, aerr->type, aerr->http_status,
-                        aerr->message);
-    if (rc == IR_ERR_NETWORK || rc == IR_ERR_TIMEOUT || rc == IR_ERR_BUSY)
-        return job_retry(j, "%s: %s", what, err->msg);
-    return job_park(j, "%s: %s", what, err->msg);
-}
-
-void job_fact(job *j, const char *key, const char *value)
-{
-    size_t i = j->n_facts;
-
-    if (i >= JOB_MAX_FACTS)
-        return;
-    ir_strlcpy(j->fact_values[i], value, sizeof(j->fact_values[i]));
-    j->facts[i].key = key;
-    j->facts[i].value = j->fact_values[i];
-    j->n_facts++;
-}
-
-/* The confused-deputy check of the customer's role before it is used:
- * JOB_NEXT when safe, JOB_PARK with the reason and the fix when it can be
- * assumed without the ExternalId, JOB_RETRY when STS could not tell.
- * Customers with an access key pass. */
-static job_verdict job_role_gate(job *j)
-{
-    int64_t interval_ms = (int64_t)j->ctx->cfg->daemon.role_check_seconds * 1000;
-    char reason[JOB_TEXT_MAX];
-    ir_err err = {0};
-
-    if (j->role_checked)
-        return JOB_NEXT;
-    switch (ir_accounts_role_gate(j->ctx->accounts, j->cust, j->csp, interval_ms, &err)) {
-    case IR_ROLE_SAFE:
-        j->role_checked = true;
-        return JOB_NEXT;
-    case IR_ROLE_UNSAFE:
-        /* Not err.msg: the full reason may be longer than an ir_err holds. */
-        ir_role_unsafe_reason(j->cust, j->csp, reason, sizeof(reason));
-        return job_park(j, "%s", reason);
-    case IR_ROLE_INCONCLUSIVE:
-        return job_retry(j, "%s", err.msg);
-    case IR_ROLE_UNCHECKED:
-        break;
-    }
-    return job_park(j, "customer %s's role cannot be used until it passes the check: %s",
-                    j->cust->id, err.msg);
-}
-
-ir_rc job_customer_target(job *j, ir_err *err)
-{
-    job_verdict v;
-    ir_rc rc;
-
-    if (j->have_cust_target)
-        return IR_OK;
-    v = job_role_gate(j);
-    if (v != JOB_NEXT)
-        return ir_err_set(err, v == JOB_RETRY ? IR_ERR_BUSY : IR_ERR_PERMISSION, "%s", j->detail);
-    rc = ir_accounts_customer_target(j->ctx->accounts, j->cust, j->csp, &j->cust_target, err);
-    if (rc == IR_OK)
-        j->have_cust_target = true;
-    return rc;
-}
-
-void job_fault_point(const char *point)
-{
-#ifdef IR_FAULT_INJECTION
-    const char *at = getenv("IOTREG_CRASH_AT");
-
-    if (at != NULL && strcmp(at, point) == 0) {
-        ir_log_warn("fault injection: dying at %s", point);
-        raise(SIGKILL);
-    }
-#else
-    (void)point;
-#endif
 }
 
 static ir_rc der_to_pem(const unsigned char *der, size_t len, char **out, ir_err *err)
@@ -251,8 +91,6 @@ static ir_rc job_prepare(job *j, ir_err *err)
         rc = ir_subca_cert_pem(j->ctx->cfg, j->subca, &j->ca_pem, err);
     if (rc == IR_OK)
         rc = ir_accounts_csp_target(j->ctx->accounts, j->csp, j->cust->region, &j->csp_target, err);
-    snprintf(j->cert_arn, sizeof(j->cert_arn), "arn:aws:iot:%s:%s:cert/%s", j->cust->region,
-             j->cust->account_id, e->cert_id);
     return rc;
 }
 
@@ -342,7 +180,7 @@ static void job_note_endpoint(job *j)
     if (rc == IR_OK)
         rc = ir_accounts_customer_endpoint(j->ctx->accounts, j->cust, j->csp, &addr, NULL, &err);
     if (rc == IR_OK)
-        job_fact(j, "endpoint", addr);
+        job_fact(j, IR_FACT_ENDPOINT, addr);
     else
         ir_log_warn("%s: delivered without its data endpoint, tried again with the next "
                     "certificate of customer %s: %s",
@@ -398,9 +236,7 @@ ir_rc ir_deliver(ir_deliver_ctx *ctx, const ir_journal_entry *e, ir_err *err)
     ir_err perr = {0};
     ir_rc rc;
 
-    memset(&j, 0, sizeof(j));
-    j.ctx = ctx;
-    j.e = e;
+    job_init(&j, ctx, e);
     rc = job_prepare(&j, &perr);
     if (rc != IR_OK) {
         snprintf(j.detail, sizeof(j.detail), "%s", perr.msg);

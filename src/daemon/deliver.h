@@ -5,22 +5,9 @@
 #ifndef IOTREG_DAEMON_DELIVER_H
 #define IOTREG_DAEMON_DELIVER_H
 
-#include <stdatomic.h>
-
-#include "aws/client.h"
-#include "config/config.h"
 #include "core/error.h"
-#include "creds/accounts.h"
+#include "daemon/deliver_ctx.h"
 #include "journal/journal.h"
-
-typedef struct ir_deliver_ctx {
-    const ir_config *cfg;
-    ir_aws_client *aws;
-    ir_journal *journal;
-    ir_accounts *accounts;
-    const char *worker;
-    atomic_int *stop; /* nonzero: finish the current step, then give the entry back */
-} ir_deliver_ctx;
 
 /* Runs e's steps until it is done, parked, scheduled for a retry, or given
  * back on shutdown. Fails only when the journal cannot record an outcome. */

@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "daemon/deliver.h"
 #include "daemon/revoke.h"
 
 #define LEASE_MS (30L * 60 * 1000)

@@ -6,7 +6,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "daemon/deliver.h"
+#include "daemon/deliver_ctx.h"
 
 typedef struct ir_dispatch_opts {
     int workers;      /* threads, each with one entry in hand */

@@ -36,8 +36,7 @@ static where revoke_in(job *j, const ir_aws_target *t, const char *account, job_
     ir_err err = {0};
     ir_rc rc;
 
-    rc = ir_iot_update_certificate(j->ctx->aws, t, j->e->cert_id, IR_IOT_STATUS_REVOKED, &aerr,
-                                   &err);
+    rc = ir_iot_update_certificate(j->ctx->aws, t, j->aws_id, IR_IOT_STATUS_REVOKED, &aerr, &err);
     if (rc == IR_OK) {
         job_next(j, "ok", IR_STEP_DONE, "REVOKED in %s", account);
         return WHERE_DONE;
@@ -56,7 +55,7 @@ static where revoke_at_csp(job *j, job_verdict *v)
     bool pending;
     ir_rc rc;
 
-    rc = ir_iot_describe_certificate(j->ctx->aws, &j->csp_target, j->e->cert_id, &d, &aerr, &err);
+    rc = job_describe(j, &j->csp_target, &d, &aerr, &err);
     if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceNotFoundException"))
         return WHERE_NOWHERE;
     if (rc != IR_OK) {
@@ -66,8 +65,8 @@ static where revoke_at_csp(job *j, job_verdict *v)
     pending = d.status == IR_IOT_STATUS_PENDING_TRANSFER;
     ir_iot_cert_desc_free(&d);
     if (pending) {
-        rc = ir_iot_cancel_certificate_transfer(j->ctx->aws, &j->csp_target, j->e->cert_id, &aerr,
-                                                &err);
+        rc =
+            ir_iot_cancel_certificate_transfer(j->ctx->aws, &j->csp_target, j->aws_id, &aerr, &err);
         if (rc != IR_OK &&
             !(rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "TransferAlreadyCompletedException"))) {
             *v = job_aws_failure(j, "CancelCertificateTransfer", rc, &aerr, &err);
@@ -80,18 +79,13 @@ static where revoke_at_csp(job *j, job_verdict *v)
 static job_verdict revoke_everywhere(job *j)
 {
     job_verdict v = JOB_NEXT;
-    ir_err err = {0};
     where w = WHERE_NOWHERE;
 
     if (reached_customer(j->e, j->cust)) {
-        ir_rc rc = job_customer_target(j, &err);
-
         /* STS could not answer (the role check or AssumeRole): try again. */
-        if (rc == IR_ERR_BUSY || rc == IR_ERR_NETWORK || rc == IR_ERR_TIMEOUT)
-            return job_retry(j, "cannot act in customer %s's account yet: %s", j->cust->id,
-                             err.msg);
-        if (rc != IR_OK)
-            return job_park(j, "cannot act in customer %s's account: %s", j->cust->id, err.msg);
+        v = job_use_customer(j);
+        if (v != JOB_NEXT)
+            return v;
         w = revoke_in(j, &j->cust_target, j->cust->account_id, &v);
     }
     if (w == WHERE_NOWHERE && (j->cust == NULL || j->cust->delivery == IR_DELIVERY_TRANSFER))
@@ -116,9 +110,6 @@ static ir_rc prepare(job *j, ir_err *err)
                           "SubCA '%s' or its CSP account is not in the configuration",
                           j->e->subca != NULL ? j->e->subca : "(none)");
     region = j->cust != NULL ? j->cust->region : j->csp->region;
-    if (j->cust != NULL)
-        snprintf(j->cert_arn, sizeof(j->cert_arn), "arn:aws:iot:%s:%s:cert/%s", region,
-                 j->cust->account_id, j->e->cert_id);
     return ir_accounts_csp_target(j->ctx->accounts, j->csp, region, &j->csp_target, err);
 }
 
@@ -129,9 +120,7 @@ ir_rc ir_revoke(ir_deliver_ctx *ctx, const ir_journal_entry *e, ir_err *err)
     job_verdict v;
     ir_rc rc;
 
-    memset(&j, 0, sizeof(j));
-    j.ctx = ctx;
-    j.e = e;
+    job_init(&j, ctx, e);
     if (prepare(&j, &perr) != IR_OK)
         return ir_journal_park(ctx->journal, e->cert_id, ctx->worker, perr.msg, err);
     v = revoke_everywhere(&j);

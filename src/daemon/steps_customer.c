@@ -10,22 +10,9 @@
 #include "config/template.h"
 #include "core/buf.h"
 #include "core/util.h"
-#include "daemon/job.h"
+#include "daemon/steps.h"
 
 #define POLICY_DOC_MAX (20 * 1024) /* AWS's limit for a policy document */
-
-static job_verdict customer_target_or_park(job *j)
-{
-    ir_err err = {0};
-    ir_rc rc = job_customer_target(j, &err);
-
-    if (rc == IR_ERR_NETWORK || rc == IR_ERR_TIMEOUT)
-        return job_retry(j, "credentials of customer %s: %s", j->cust->id, err.msg);
-    if (rc != IR_OK)
-        return job_park(j, "cannot act in customer %s's account %s: %s", j->cust->id,
-                        j->cust->account_id, err.msg);
-    return JOB_NEXT;
-}
 
 job_verdict step_register_without_ca(job *j)
 {
@@ -36,7 +23,7 @@ job_verdict step_register_without_ca(job *j)
     job_verdict v;
     ir_rc rc;
 
-    v = customer_target_or_park(j);
+    v = job_use_customer(j);
     if (v != JOB_NEXT)
         return v;
     args.certificate_pem = j->cert_pem;
@@ -45,10 +32,13 @@ job_verdict step_register_without_ca(job *j)
                                                 &err);
     job_fault_point(IR_STEP_REGISTER);
     if (rc == IR_OK) {
-        job_fact(j, "cert_arn", ref.certificate_arn != NULL ? ref.certificate_arn : j->cert_arn);
+        job_learn_id(j, ref.certificate_id);
+        job_learn_arn(j, IR_FACT_CERT_ARN, ref.certificate_arn);
         v = job_next(j, "ok", IR_STEP_POLICY, "registered without CA in %s", j->cust->account_id);
     } else if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")) {
-        v = job_registered_in(j, &j->cust_target, j->cust->account_id, IR_STEP_POLICY);
+        job_learn_id(j, ref.certificate_id);
+        v = job_registered_in(j, &j->cust_target, j->cust->account_id, IR_STEP_POLICY,
+                              IR_FACT_CERT_ARN);
     } else {
         v = job_aws_failure(j, "RegisterCertificateWithoutCA", rc, &aerr, &err);
     }
@@ -96,7 +86,9 @@ job_verdict step_policy(job *j)
 
     if (j->cust->policy_name == NULL)
         return job_next(j, "skipped", IR_STEP_THING, "no policy configured");
-    v = customer_target_or_park(j);
+    v = job_use_customer(j);
+    if (v == JOB_NEXT)
+        v = job_need_arn(j);
     if (v != JOB_NEXT)
         return v;
     rc = ir_iot_attach_policy(j->ctx->aws, &j->cust_target, j->cust->policy_name, j->cert_arn,
@@ -137,14 +129,14 @@ static job_verdict thing_in_group(job *j, const char *thing)
 }
 
 /* Whether principal is this certificate: its ARN, or (another partition's
- * spelling) an ARN ending in :cert/ID. */
+ * spelling) an ARN ending in :cert/ID with AWS's id. */
 static bool is_this_certificate(const job *j, const char *principal)
 {
-    size_t n = strlen(principal), id = strlen(j->e->cert_id);
+    size_t n = strlen(principal), id = strlen(j->aws_id);
 
     if (strcmp(principal, j->cert_arn) == 0)
         return true;
-    return n > id + 6 && strcmp(principal + n - id, j->e->cert_id) == 0 &&
+    return n > id + 6 && strcmp(principal + n - id, j->aws_id) == 0 &&
            strncmp(principal + n - id - 6, ":cert/", 6) == 0;
 }
 
@@ -284,14 +276,16 @@ job_verdict step_thing(job *j)
     if (ir_template_expand_der(j->cust->thing_name_template, j->e->der, j->e->der_len, j->cust->id,
                                thing, &err) != IR_OK)
         return job_park(j, "thing name of customer %s: %s", j->cust->id, err.msg);
-    v = customer_target_or_park(j);
+    v = job_use_customer(j);
+    if (v == JOB_NEXT)
+        v = job_need_arn(j);
     if (v != JOB_NEXT)
         return v;
     v = make_thing(j, thing);
     job_fault_point(IR_STEP_THING);
     if (v != JOB_NEXT)
         return v;
-    job_fact(j, "thing", thing);
+    job_fact(j, IR_FACT_THING, thing);
     return job_next(j, "ok", IR_STEP_DONE, "thing %s attached%s%s", thing,
                     j->cust->thing_group ? " and in group " : "",
                     j->cust->thing_group ? j->cust->thing_group : "");

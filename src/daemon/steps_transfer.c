@@ -8,18 +8,17 @@
 
 #include "aws/iot.h"
 #include "core/log.h"
-#include "daemon/job.h"
+#include "daemon/steps.h"
 
 #define TRANSFER_MESSAGE_MAX 128
 
-/* ResourceAlreadyExists on registration: done only when it is this very
- * certificate and it sits in our account. */
+/* ResourceAlreadyExists on registration: done when the certificate AWS
+ * names (resourceId) sits in our account. */
 static job_verdict register_exists(job *j, const ir_iot_cert_ref *ref)
 {
-    if (ref->certificate_id != NULL && strcmp(ref->certificate_id, j->e->cert_id) != 0)
-        return job_park(j, "RegisterCertificate: AWS reports certificate %s as existing, not %s",
-                        ref->certificate_id, j->e->cert_id);
-    return job_registered_in(j, &j->csp_target, j->csp->account_id, IR_STEP_TRANSFER);
+    job_learn_id(j, ref->certificate_id);
+    return job_registered_in(j, &j->csp_target, j->csp->account_id, IR_STEP_TRANSFER,
+                             IR_FACT_CSP_CERT_ARN);
 }
 
 job_verdict step_register(job *j)
@@ -37,7 +36,8 @@ job_verdict step_register(job *j)
     rc = ir_iot_register_certificate(j->ctx->aws, &j->csp_target, &args, &ref, &aerr, &err);
     job_fault_point(IR_STEP_REGISTER);
     if (rc == IR_OK) {
-        job_fact(j, "csp_cert_arn", ref.certificate_arn != NULL ? ref.certificate_arn : "");
+        job_learn_id(j, ref.certificate_id);
+        job_learn_arn(j, IR_FACT_CSP_CERT_ARN, ref.certificate_arn);
         v = job_next(j, "ok", IR_STEP_TRANSFER, "registered INACTIVE in %s %s", j->csp->account_id,
                      j->cust->region);
     } else if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")) {
@@ -59,7 +59,7 @@ static ir_rc pending_to_customer(job *j, bool *pending, ir_aws_error *aerr, ir_e
     *pending = false;
     rc = ir_iot_list_all_outgoing_certificates(j->ctx->aws, &j->csp_target, &l, aerr, err);
     for (i = 0; rc == IR_OK && i < l.n; i++)
-        if (strcmp(l.items[i].certificate_id, j->e->cert_id) == 0 &&
+        if (strcmp(l.items[i].certificate_id, j->aws_id) == 0 &&
             l.items[i].transferred_to != NULL &&
             strcmp(l.items[i].transferred_to, j->cust->account_id) == 0)
             *pending = true;
@@ -100,8 +100,8 @@ job_verdict step_transfer(job *j)
 
     snprintf(message, sizeof(message), "Device certificate from %s, delivered by iotreg",
              j->csp->name);
-    rc = ir_iot_transfer_certificate(j->ctx->aws, &j->csp_target, j->e->cert_id,
-                                     j->cust->account_id, message, &arn, &aerr, &err);
+    rc = ir_iot_transfer_certificate(j->ctx->aws, &j->csp_target, j->aws_id, j->cust->account_id,
+                                     message, &arn, &aerr, &err);
     job_fault_point(IR_STEP_TRANSFER);
     if (rc == IR_OK)
         v = job_next(j, "ok", IR_STEP_ASSUME, "transfer to %s pending", j->cust->account_id);
@@ -125,11 +125,8 @@ job_verdict step_assume(job *j)
     if (rc == IR_OK)
         rc = ir_aws_cred_provider_get(j->cust_target.creds, &creds, &err);
     job_fault_point(IR_STEP_ASSUME);
-    if (rc == IR_ERR_NETWORK || rc == IR_ERR_TIMEOUT || rc == IR_ERR_BUSY)
-        return job_retry(j, "credentials of customer %s: %s", j->cust->id, err.msg);
     if (rc != IR_OK)
-        return job_park(j, "cannot act in customer %s's account %s: %s", j->cust->id,
-                        j->cust->account_id, err.msg);
+        return job_customer_failure(j, rc, &err);
     ir_aws_creds_unref(creds);
     return job_next(j, "ok", IR_STEP_ACCEPT, "credentials for %s ready", j->cust->account_id);
 }
@@ -143,13 +140,14 @@ static job_verdict accept_refused(job *j, const ir_aws_error *refusal)
     job_verdict v;
     ir_rc rc;
 
-    rc = ir_iot_describe_certificate(j->ctx->aws, &j->cust_target, j->e->cert_id, &d, &aerr, &err);
+    rc = job_describe(j, &j->cust_target, &d, &aerr, &err);
     if (rc == IR_OK && d.owned_by != NULL && strcmp(d.owned_by, j->cust->account_id) == 0) {
+        job_learn_arn(j, IR_FACT_CERT_ARN, d.certificate_arn);
         ir_iot_cert_desc_free(&d);
         return job_next(j, "exists", IR_STEP_POLICY, "already accepted by %s", j->cust->account_id);
     }
     ir_iot_cert_desc_free(&d);
-    rc = ir_iot_describe_certificate(j->ctx->aws, &j->csp_target, j->e->cert_id, &d, &aerr, &err);
+    rc = job_describe(j, &j->csp_target, &d, &aerr, &err);
     if (rc != IR_OK)
         return job_aws_failure(j, "DescribeCertificate (CSP)", rc, &aerr, &err);
     j->rewind = IR_STEP_TRANSFER;
@@ -174,19 +172,18 @@ job_verdict step_accept(job *j)
 {
     ir_aws_error aerr = {0};
     ir_err err = {0};
+    job_verdict v = job_use_customer(j);
     ir_rc rc;
 
-    rc = job_customer_target(j, &err);
-    if (rc != IR_OK)
-        return job_park(j, "cannot act in customer %s's account: %s", j->cust->id, err.msg);
-    rc = ir_iot_accept_certificate_transfer(j->ctx->aws, &j->cust_target, j->e->cert_id,
+    if (v != JOB_NEXT)
+        return v;
+    rc = ir_iot_accept_certificate_transfer(j->ctx->aws, &j->cust_target, j->aws_id,
                                             j->cust->activate, &aerr, &err);
     job_fault_point(IR_STEP_ACCEPT);
-    if (rc == IR_OK) {
-        job_fact(j, "cert_arn", j->cert_arn);
+    /* Its ARN there is asked for when it is needed (job_need_arn). */
+    if (rc == IR_OK)
         return job_next(j, "ok", IR_STEP_POLICY, "accepted by %s as %s", j->cust->account_id,
                         j->cust->activate ? "ACTIVE" : "INACTIVE");
-    }
     if (rc == IR_ERR_AWS && (ir_aws_error_is(&aerr, "TransferAlreadyCompletedException") ||
                              ir_aws_error_is(&aerr, "ResourceNotFoundException")))
         return accept_refused(j, &aerr);

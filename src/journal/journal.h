@@ -70,7 +70,13 @@ typedef enum ir_cert_source {
 #define IR_STEP_FIRST    IR_STEP_REGISTER
 
 /* A generic key/value the daemon records with a step (e.g. the certificate
- * ARN in the customer's account). Values are text; never secrets. */
+ * ARN in the customer's account). Values are text; never secrets. The
+ * pipeline's keys, each as AWS or the daemon found it: */
+#define IR_FACT_AWS_CERT_ID  "aws_cert_id"  /* the certificateId AWS gave at registration */
+#define IR_FACT_CSP_CERT_ARN "csp_cert_arn" /* its ARN in the CSP's account */
+#define IR_FACT_CERT_ARN     "cert_arn"     /* its ARN in the customer's account */
+#define IR_FACT_THING        "thing"        /* the thing it is attached to */
+#define IR_FACT_ENDPOINT     "endpoint"     /* the customer's data endpoint */
 typedef struct ir_fact {
     const char *key;
     const char *value;
@@ -256,6 +262,8 @@ ir_rc ir_journal_foreach(ir_journal *j, const ir_list_filter *f, ir_journal_each
 ir_rc ir_journal_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
 
 void ir_journal_entry_free(ir_journal_entry *e);
+/* The value of e's fact key (IR_FACT_*), or NULL. */
+const char *ir_journal_entry_fact(const ir_journal_entry *e, const char *key);
 void ir_entry_list_free(ir_entry_list *l);
 void ir_count_rows_free(ir_count_row *rows, size_t n);
 

@@ -108,6 +108,16 @@ static void entry_clear(ir_journal_entry *e)
     free_facts(e->facts, e->n_facts);
 }
 
+const char *ir_journal_entry_fact(const ir_journal_entry *e, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < e->n_facts; i++)
+        if (strcmp(e->facts[i].key, key) == 0)
+            return e->facts[i].value;
+    return NULL;
+}
+
 void ir_journal_entry_free(ir_journal_entry *e)
 {
     if (e == NULL)

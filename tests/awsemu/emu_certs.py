@@ -22,9 +22,11 @@ def parse_pem(pem, what="certificate"):
                        "The %s is not a valid PEM-encoded X.509 certificate" % what)
 
 
-def certificate_id(cert):
-    """AWS's certificateId: lower-case hex SHA-256 of the DER encoding."""
-    return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+def certificate_id(cert, salt=""):
+    """AWS's certificateId: lower-case hex SHA-256 of the DER encoding; with a salt (the
+    accounts file's certificateIdSalt, for device certificates), of the salt and the DER."""
+    return hashlib.sha256(salt.encode("utf-8") +
+                          cert.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
 def canonical_pem(cert):

@@ -2,6 +2,7 @@
 
 {"region": "us-east-1",
  "quotas": {"RegisterCertificate": 20},            optional, all accounts
+ "certificateIdSalt": "x",                         optional: ids unlike AWS's SHA-256
  "accounts": [{"id": "111111111111", "name": "csp",
                "users": [{"accessKeyId": "...", "secretAccessKey": "...",
                           "name": "...", "permissions": ["iot:*"]}],
@@ -67,6 +68,7 @@ class Config:
     region: str
     accounts: dict
     quotas: dict
+    certificate_id_salt: str = ""  # "": device certificate ids are the DER's SHA-256
 
 
 def _require(cond, message):
@@ -149,7 +151,10 @@ def parse_config(data):
     _require(accounts, "the accounts file names no account")
     keys = [u.access_key for a in accounts.values() for u in a.users]
     _require(len(keys) == len(set(keys)), "an access key is used twice")
-    return Config(region=region, accounts=accounts, quotas=_quotas(data, "top level"))
+    salt = data.get("certificateIdSalt", "")
+    _require(isinstance(salt, str), "certificateIdSalt must be a string")
+    return Config(region=region, accounts=accounts, quotas=_quotas(data, "top level"),
+                  certificate_id_salt=salt)
 
 
 def load_config(path):

@@ -26,7 +26,6 @@ Transferred certificates: see transfer_rule(), the one place that decides them.
 
 import calendar
 import collections
-import hashlib
 import ipaddress
 import select
 import socket
@@ -40,7 +39,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 import emu_mqtt as mq
-from emu_certs import issued_by, parse_pem
+from emu_certs import certificate_id, issued_by, parse_pem
 from emu_endpoints import account_for_host
 from emu_errors import ApiError
 from emu_policy import evaluate
@@ -620,7 +619,7 @@ class DataPlane:
         except (ValueError, TypeError):
             self._refuse(channel, record, "tls", "the client certificate does not parse")
             return
-        cert_id = hashlib.sha256(der).hexdigest()
+        cert_id = certificate_id(cert, self.emu.config.certificate_id_salt)
         record.set(certificateId=cert_id, certificateSubject=cert.subject.rfc4514_string(),
                    stage="route")
         sni_account = getattr(channel.tls, "emu_account", None)

@@ -168,7 +168,7 @@ def _issuing_ca(ctx, cert, ca_pem):
 
 
 def _add_certificate(ctx, cert, pem, status, mode, ca_id):
-    cert_id = certificate_id(cert)
+    cert_id = certificate_id(cert, ctx.config.certificate_id_salt)
     arn = ctx.arn("cert", cert_id)
     if cert_id in ctx.account.certs:
         raise ApiError("ResourceAlreadyExistsException",

@@ -303,6 +303,55 @@ class Process(unittest.TestCase):
         self.assertIn("12 digits", proc.stderr)
 
 
+class CertificateIdSalt(unittest.TestCase):
+    """certificateIdSalt: device certificate ids (and ARNs) that are not the DER's SHA-256,
+    for clients that must take them from AWS's answers."""
+
+    @classmethod
+    def setUpClass(cls):
+        accounts = t.default_accounts()
+        accounts["certificateIdSalt"] = "salt-1"
+        cls.emu = t.EmulatorProcess(WORK.path, accounts=accounts, name="salt").start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+
+    def test_ids_and_arns_come_from_the_salt(self):
+        import hashlib
+        from cryptography.hazmat.primitives import serialization
+        client = self.emu.iot(CSP_KEY)
+        ca = register_ca(client, "Salt CA")
+        cert = t.make_cert("salted", issuer=ca)
+        der = cert.cert.public_bytes(serialization.Encoding.DER)
+        salted = hashlib.sha256(b"salt-1" + der).hexdigest()
+        out = client.register_certificate(certificatePem=cert.pem, caCertificatePem=ca.pem)
+        self.assertEqual(out["certificateId"], salted)
+        self.assertNotEqual(out["certificateId"], cert.id)
+        self.assertEqual(out["certificateArn"], t.cert_arn(CSP, salted))
+        d = client.describe_certificate(certificateId=salted)["certificateDescription"]
+        self.assertEqual(d["certificateArn"], t.cert_arn(CSP, salted))
+        code, _, _ = error_of(client.describe_certificate, certificateId=cert.id)
+        self.assertEqual(code, "ResourceNotFoundException")
+        code, status, response = error_of(client.register_certificate, certificatePem=cert.pem,
+                                          caCertificatePem=ca.pem)
+        self.assertEqual((code, status, response["resourceId"]),
+                         ("ResourceAlreadyExistsException", 409, salted))
+        # The CA's id is not salted.
+        self.assertEqual(d["caCertificateId"], ca.id)
+
+    def test_bad_salt(self):
+        bad = os.path.join(WORK.path, "bad-salt.json")
+        accounts = t.default_accounts()
+        accounts["certificateIdSalt"] = 7
+        with open(bad, "w") as f:
+            json.dump(accounts, f)
+        proc = subprocess.run([t.PYTHON, t.AWSEMU, "--listen", "127.0.0.1:0", "--accounts", bad],
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("certificateIdSalt", proc.stderr)
+
+
 class Persistence(unittest.TestCase):
     def snapshot(self, emu):
         return {a: emu.account(a) for a in (CSP, CUSTOMER, OTHER, t.REJECTOR)}

@@ -1,7 +1,9 @@
-/* iotregctl's keystore session: the configuration and the keystore it
- * names, opened and logged in (PIN file, else asked on the terminal). */
-#ifndef IOTREG_CLI_KS_SESSION_H
-#define IOTREG_CLI_KS_SESSION_H
+/* iotregctl's login to the keystore: the configuration and the PKCS#11
+ * token it names, opened and logged in (PIN file, else asked on the
+ * terminal), for the commands that work in the token. Not
+ * keystore/ks_session.c (the keystore's own PKCS#11 sessions). */
+#ifndef IOTREG_CLI_CLI_KEYSTORE_LOGIN_H
+#define IOTREG_CLI_CLI_KEYSTORE_LOGIN_H
 
 #include <stdbool.h>
 
@@ -11,7 +13,7 @@
 #include "keystore/keystore.h"
 
 /* The configuration and, once opened, the keystore (logged in). */
-typedef struct ks_session {
+typedef struct ir_cli_keystore {
     ir_config *cfg;
     bool borrowed; /* cfg belongs to the caller */
     ir_keystore *ks;
@@ -20,14 +22,14 @@ typedef struct ks_session {
      * cleansed at close); allocated by a successful open. */
     char *pin;
     ir_secret *pin_secret;
-} ks_session;
+} ir_cli_keystore;
 
-ir_rc ks_session_open(const ir_cli *cli, ks_session *s, ir_err *err);
+ir_rc ir_cli_keystore_login(const ir_cli *cli, ir_cli_keystore *s, ir_err *err);
 /* The same with a configuration the caller already loaded (and keeps). */
-ir_rc ks_session_open_cfg(ir_config *cfg, ks_session *s, ir_err *err);
-void ks_session_close(ks_session *s);
+ir_rc ir_cli_keystore_login_cfg(ir_config *cfg, ir_cli_keystore *s, ir_err *err);
+void ir_cli_keystore_logout(ir_cli_keystore *s);
 /* The PIN callback (an ir_ks_pin_fn with the session as argument): asks on
  * the terminal when the PIN file does not exist. */
-ir_rc ks_session_ask_pin(void *arg, char *pin, size_t size, ir_err *err);
+ir_rc ir_cli_keystore_ask_pin(void *arg, char *pin, size_t size, ir_err *err);
 
 #endif

@@ -1,6 +1,7 @@
+/* iotregctl's login to the keystore (cli_keystore_login.h). */
 #include "autoconf.h"
 
-#include "cli/ks_session.h"
+#include "cli/cli_keystore_login.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 #include "keystore/subca.h"
 
 /* The session's copy of a PIN asked on the terminal. */
-static ir_rc pin_copy_alloc(ks_session *s, ir_err *err)
+static ir_rc pin_copy_alloc(ir_cli_keystore *s, ir_err *err)
 {
     ir_rc rc;
 
@@ -21,9 +22,9 @@ static ir_rc pin_copy_alloc(ks_session *s, ir_err *err)
     return rc;
 }
 
-ir_rc ks_session_ask_pin(void *arg, char *pin, size_t size, ir_err *err)
+ir_rc ir_cli_keystore_ask_pin(void *arg, char *pin, size_t size, ir_err *err)
 {
-    ks_session *s = arg;
+    ir_cli_keystore *s = arg;
     ir_rc rc;
 
     if (!isatty(STDIN_FILENO))
@@ -40,7 +41,7 @@ ir_rc ks_session_ask_pin(void *arg, char *pin, size_t size, ir_err *err)
 }
 
 /* Opens the keystore of cfg and logs in. */
-static ir_rc session_login(ks_session *s, ir_err *err)
+static ir_rc session_login(ir_cli_keystore *s, ir_err *err)
 {
     ir_keystore_opts opts;
     ir_rc rc = pin_copy_alloc(s, err);
@@ -49,11 +50,11 @@ static ir_rc session_login(ks_session *s, ir_err *err)
     if (rc == IR_OK)
         rc = ir_keystore_open(&opts, &s->ks, err);
     if (rc == IR_OK)
-        rc = ir_keystore_login(s->ks, ks_session_ask_pin, s, err);
+        rc = ir_keystore_login(s->ks, ir_cli_keystore_ask_pin, s, err);
     return rc;
 }
 
-ir_rc ks_session_open(const ir_cli *cli, ks_session *s, ir_err *err)
+ir_rc ir_cli_keystore_login(const ir_cli *cli, ir_cli_keystore *s, ir_err *err)
 {
     ir_rc rc;
 
@@ -63,7 +64,7 @@ ir_rc ks_session_open(const ir_cli *cli, ks_session *s, ir_err *err)
 }
 
 /* The same with a configuration the caller already loaded. */
-ir_rc ks_session_open_cfg(ir_config *cfg, ks_session *s, ir_err *err)
+ir_rc ir_cli_keystore_login_cfg(ir_config *cfg, ir_cli_keystore *s, ir_err *err)
 {
     memset(s, 0, sizeof(*s));
     s->cfg = cfg;
@@ -71,7 +72,7 @@ ir_rc ks_session_open_cfg(ir_config *cfg, ks_session *s, ir_err *err)
     return session_login(s, err);
 }
 
-void ks_session_close(ks_session *s)
+void ir_cli_keystore_logout(ir_cli_keystore *s)
 {
     ir_keystore_close(s->ks);
     if (!s->borrowed)

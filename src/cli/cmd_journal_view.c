@@ -1,0 +1,334 @@
+/* iotregctl's views of the journal: status (counts by customer and state),
+ * list (entries, page by page), show (one entry with its history). */
+#include "autoconf.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/runtime.h"
+#include "cli/cli.h"
+#include "journal/journal.h"
+#include "journal/journal_json.h"
+
+/* ---- status ---------------------------------------------------------------- */
+
+typedef struct status_row {
+    const char *customer; /* NULL: none */
+    int64_t by_state[IR_STATE_COUNT];
+    int64_t total;
+} status_row;
+
+static bool same_customer(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Pivots the counts (ordered by customer) into one row per customer; the
+ * last row is the total. Returns the number of customer rows. */
+static size_t pivot(const ir_count_row *c, size_t n, status_row *rows)
+{
+    size_t i, m = 0;
+
+    for (i = 0; i < n; i++) {
+        if (m == 0 || !same_customer(rows[m - 1].customer, c[i].customer))
+            rows[m++].customer = c[i].customer;
+        rows[m - 1].by_state[c[i].state] += c[i].count;
+        rows[m - 1].total += c[i].count;
+        rows[n].by_state[c[i].state] += c[i].count;
+        rows[n].total += c[i].count;
+    }
+    rows[m] = rows[n];
+    return m;
+}
+
+static json_t *status_row_json(const status_row *r)
+{
+    json_t *o = json_object();
+    int s;
+
+    for (s = 0; s < IR_STATE_COUNT; s++)
+        json_object_set_new(o, ir_entry_state_name((ir_entry_state)s),
+                            json_integer(r->by_state[s]));
+    json_object_set_new(o, "total", json_integer(r->total));
+    return o;
+}
+
+static void status_json(const status_row *rows, size_t m)
+{
+    json_t *by = json_array();
+    json_t *row;
+    size_t i;
+
+    for (i = 0; i < m; i++) {
+        row = status_row_json(&rows[i]);
+        json_object_set_new(row, "customer",
+                            rows[i].customer ? json_string(rows[i].customer) : json_null());
+        json_array_append_new(by, row);
+    }
+    ir_cli_print_json(json_pack("{s:o, s:o}", "customers", by, "total", status_row_json(&rows[m])));
+}
+
+static void status_line(const char *name, const status_row *r)
+{
+    int s;
+
+    printf("%-24s", name);
+    for (s = 0; s < IR_STATE_COUNT; s++)
+        printf(" %14lld", (long long)r->by_state[s]);
+    printf(" %10lld\n", (long long)r->total);
+}
+
+static void status_table(const status_row *rows, size_t m)
+{
+    size_t i;
+    int s;
+
+    printf("%-24s", "CUSTOMER");
+    for (s = 0; s < IR_STATE_COUNT; s++)
+        printf(" %14s", ir_entry_state_name((ir_entry_state)s));
+    printf(" %10s\n", "total");
+    for (i = 0; i < m; i++)
+        status_line(rows[i].customer ? rows[i].customer : "(none)", &rows[i]);
+    status_line("TOTAL", &rows[m]);
+}
+
+static const char status_usage[] =
+    "usage: iotregctl [-c FILE] status [--json]\n\n"
+    "Counts the journal's entries by customer and state: unattributed (waiting\n"
+    "for `iotregctl assign`), pending (being delivered), parked (needs an\n"
+    "operator: see `iotregctl list --state parked`), done, revoke-pending,\n"
+    "revoked.\n";
+
+static int status(const ir_cli_args *a)
+{
+    ir_count_row *counts = NULL;
+    status_row *rows;
+    ir_runtime rt;
+    ir_err err = {0};
+    size_t n = 0, m;
+    int rc = ir_cli_open_runtime(&a->cli, IR_RT_JOURNAL, &rt);
+
+    if (rc != IR_CLI_OK)
+        return rc;
+    if (ir_journal_count(rt.journal, &counts, &n, &err) != IR_OK) {
+        ir_cli_error(&a->cli, "%s", err.msg);
+        ir_runtime_close(&rt);
+        return IR_CLI_FAILED;
+    }
+    rows = calloc(n + 1, sizeof(*rows));
+    m = rows ? pivot(counts, n, rows) : 0;
+    if (rows != NULL && a->cli.json)
+        status_json(rows, m);
+    else if (rows != NULL)
+        status_table(rows, m);
+    free(rows);
+    ir_count_rows_free(counts, n);
+    ir_runtime_close(&rt);
+    return rows != NULL ? IR_CLI_OK : IR_CLI_FAILED;
+}
+
+const ir_cli_command ir_cli_status = {
+    "status", "count journal entries by customer and state", status_usage, "", IR_CLI_JSON, NULL,
+    status};
+
+/* ---- list ------------------------------------------------------------------ */
+
+static int list_filter(const ir_cli_args *a, ir_list_filter *f)
+{
+    const char *state = ir_cli_value(a, "--state"), *limit = ir_cli_value(a, "--limit");
+    const char *after = ir_cli_value(a, "--after");
+    ir_entry_state st;
+    ir_err err = {0};
+    char *end = NULL;
+
+    *f = (ir_list_filter){.state = -1, .customer = ir_cli_value(a, "--customer"), .limit = 100};
+    if (state != NULL) {
+        if (ir_entry_state_parse(state, &st, &err) != IR_OK) {
+            ir_cli_error(&a->cli, "--state: %s", err.msg);
+            return IR_CLI_USAGE;
+        }
+        f->state = (int)st;
+    }
+    if (limit != NULL &&
+        ((f->limit = strtoul(limit, &end, 10)) == 0 || *end != '\0' || f->limit > 100000)) {
+        ir_cli_error(&a->cli, "--limit '%s': give a number from 1 to 100000", limit);
+        return IR_CLI_USAGE;
+    }
+    if (after != NULL && ((f->after_seq = strtoll(after, &end, 10)) < 0 || *end != '\0')) {
+        ir_cli_error(&a->cli, "--after '%s': give the SEQ of the last entry seen", after);
+        return IR_CLI_USAGE;
+    }
+    return IR_CLI_OK;
+}
+
+static void list_table(const ir_entry_list *l)
+{
+    char updated[32];
+    size_t i;
+    const ir_journal_entry *e;
+
+    printf("%-8s %-64s %-14s %-9s %-16s %-16s %4s %-24s %s\n", "SEQ", "CERTID", "STATE", "STEP",
+           "CUSTOMER", "SUBCA", "TRY", "UPDATED", "LAST ERROR");
+    for (i = 0; i < l->n; i++) {
+        e = &l->items[i];
+        ir_journal_time_text(e->updated_ms, updated);
+        printf("%-8lld %-64s %-14s %-9s %-16s %-16s %4d %-24s %s\n", (long long)e->seq, e->cert_id,
+               ir_entry_state_name(e->state), e->step, e->customer ? e->customer : "(none)",
+               e->subca, e->attempts, updated,
+               e->last_error ? e->last_error
+                             : (e->unattributed_reason ? e->unattributed_reason : ""));
+    }
+}
+
+static void list_json(const ir_entry_list *l, size_t limit)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        json_array_append_new(a, ir_journal_entry_json(&l->items[i]));
+    ir_cli_print_json(
+        json_pack("{s:o, s:o}", "entries", a, "next_after",
+                  l->n == limit ? json_integer(l->items[l->n - 1].seq) : json_null()));
+}
+
+static const char list_usage[] =
+    "usage: iotregctl [-c FILE] list [--state S] [--customer C] [--limit N]\n"
+    "                               [--after SEQ] [--json]\n\n"
+    "Lists journal entries in the order they were captured, at most N (default\n"
+    "100) after SEQ. S is one of unattributed, pending, parked, done,\n"
+    "revoke-pending, revoked. The last column is the last error, the park\n"
+    "reason, or why an entry is unattributed.\n";
+
+static int list(const ir_cli_args *a)
+{
+    ir_list_filter f;
+    ir_entry_list l = {0};
+    ir_runtime rt;
+    ir_err err = {0};
+    int rc;
+
+    if ((rc = list_filter(a, &f)) != IR_CLI_OK ||
+        (rc = ir_cli_open_runtime(&a->cli, IR_RT_JOURNAL, &rt)) != IR_CLI_OK)
+        return rc;
+    if (ir_journal_list(rt.journal, &f, &l, &err) != IR_OK) {
+        ir_cli_error(&a->cli, "%s", err.msg);
+        rc = IR_CLI_FAILED;
+    } else if (a->cli.json) {
+        list_json(&l, f.limit);
+    } else {
+        list_table(&l);
+        if (l.n == f.limit)
+            fprintf(stderr, "(more may follow: --after %lld)\n", (long long)l.items[l.n - 1].seq);
+    }
+    ir_entry_list_free(&l);
+    ir_runtime_close(&rt);
+    return rc;
+}
+
+static const ir_cli_opt list_opts[] = {{"--state", false},
+                                       {"--customer", false},
+                                       {"--limit", false},
+                                       {"--after", false},
+                                       {NULL, false}};
+
+const ir_cli_command ir_cli_list = {
+    "list", "list journal entries", list_usage, "", IR_CLI_JSON, list_opts, list};
+
+/* ---- show ------------------------------------------------------------------ */
+
+static void show_field(const char *name, const char *value)
+{
+    if (value != NULL)
+        printf("%-20s %s\n", name, value);
+}
+
+static void show_times(const ir_journal_entry *e)
+{
+    char t[32];
+
+    ir_journal_time_text(e->created_ms, t);
+    show_field("created", t);
+    ir_journal_time_text(e->updated_ms, t);
+    show_field("updated", t);
+    if (e->state == IR_STATE_PENDING || e->state == IR_STATE_REVOKE_PENDING) {
+        ir_journal_time_text(e->next_attempt_ms, t);
+        show_field("next attempt", t);
+    }
+    if (e->revocation_requested) {
+        ir_journal_time_text(e->revocation_time_ms, t);
+        printf("%-20s reason %d, revoked at %s\n", "revocation", e->revocation_reason, t);
+    }
+}
+
+static void show_text(const ir_journal_entry *e)
+{
+    char t[32], attempts[16];
+    size_t i;
+
+    show_field("certificate id", e->cert_id);
+    show_field("state", ir_entry_state_name(e->state));
+    show_field("step", e->step);
+    show_field("customer", e->customer ? e->customer : "(none)");
+    show_field("endpoint", ir_journal_entry_fact(e, IR_FACT_ENDPOINT));
+    show_field("unattributed", e->unattributed_reason);
+    show_field("subca", e->subca);
+    show_field("source", ir_cert_source_name(e->source));
+    show_field("end entity", e->end_entity);
+    show_field("profile", e->profile);
+    snprintf(attempts, sizeof(attempts), "%d", e->attempts);
+    show_field("attempts", attempts);
+    show_field("last error", e->last_error);
+    show_field("claimed by", e->claimed_by);
+    show_times(e);
+    for (i = 0; i < e->n_facts; i++)
+        if (strcmp(e->facts[i].key, IR_FACT_ENDPOINT) != 0)
+            printf("fact %-15s %s\n", e->facts[i].key, e->facts[i].value);
+    printf("history:\n");
+    for (i = 0; i < e->n_history; i++) {
+        ir_journal_time_text(e->history[i].at_ms, t);
+        printf("  %s  %-9s %-10s %s%s%s\n", t, e->history[i].step, e->history[i].result,
+               e->history[i].detail ? e->history[i].detail : "",
+               e->history[i].worker ? "  by " : "",
+               e->history[i].worker ? e->history[i].worker : "");
+    }
+}
+
+/* The entry as list --json has it, and the endpoint its device connects to. */
+static json_t *show_json(const ir_journal_entry *e)
+{
+    json_t *doc = ir_journal_entry_json(e);
+    const char *endpoint = ir_journal_entry_fact(e, IR_FACT_ENDPOINT);
+
+    if (doc != NULL && endpoint != NULL)
+        json_object_set_new(doc, "endpoint", json_string(endpoint));
+    return doc;
+}
+
+static const char show_usage[] =
+    "usage: iotregctl [-c FILE] show CERTID [--json]\n\n"
+    "Shows one journal entry (CERTID is the SHA-256 of the certificate, as\n"
+    "iotregctl list shows it) with the history of its steps and, once delivered,\n"
+    "the data endpoint its device connects to.\n";
+
+static int show(const ir_cli_args *a)
+{
+    ir_journal_entry *e;
+    ir_runtime rt;
+    int rc = ir_cli_open_entry(a, IR_RT_JOURNAL, &rt, &e);
+
+    if (rc != IR_CLI_OK)
+        return rc;
+    if (a->cli.json)
+        ir_cli_print_json(show_json(e));
+    else
+        show_text(e);
+    ir_journal_entry_free(e);
+    ir_runtime_close(&rt);
+    return IR_CLI_OK;
+}
+
+const ir_cli_command ir_cli_show = {
+    "show", "show one entry and its history", show_usage, "CERTID", IR_CLI_JSON, NULL, show};

@@ -1,0 +1,23 @@
+/* What every delivery and revocation in iotregd shares: the configuration,
+ * the AWS client, the journal, the accounts' credentials, the worker's name
+ * and the stop flag. */
+#ifndef IOTREG_DAEMON_DELIVER_CTX_H
+#define IOTREG_DAEMON_DELIVER_CTX_H
+
+#include <stdatomic.h>
+
+#include "aws/client.h"
+#include "config/config.h"
+#include "creds/accounts.h"
+#include "journal/journal.h"
+
+typedef struct ir_deliver_ctx {
+    const ir_config *cfg;
+    ir_aws_client *aws;
+    ir_journal *journal;
+    ir_accounts *accounts;
+    const char *worker;
+    atomic_int *stop; /* nonzero: finish the current step, then give the entry back */
+} ir_deliver_ctx;
+
+#endif
