@@ -101,8 +101,6 @@ static ir_rc client_alloc(const ir_aws_client_opts *o, ir_aws_client **out, ir_e
     if (c == NULL)
         return ir_err_set(err, IR_ERR_NOMEM, "out of memory");
     pthread_mutex_init(&c->pool_lock, NULL);
-    pthread_mutex_init(&c->async_lock, NULL);
-    atomic_init(&c->pending, 0);
     c->endpoint = dup_or_null(o->endpoint, &failed);
     c->ca_file = dup_or_null(o->ca_file, &failed);
     c->iot_signing_name =
@@ -133,8 +131,6 @@ ir_rc ir_aws_client_new(const ir_aws_client_opts *opts, ir_aws_client **out, ir_
         opts_apply(c, opts);
         rc = ir_ratelimit_new(NULL, NULL, &c->rl, err);
     }
-    if (rc == IR_OK)
-        rc = aws_async_init(c, err);
     if (rc != IR_OK) {
         ir_aws_client_free(c);
         return rc;
@@ -149,13 +145,11 @@ void ir_aws_client_free(ir_aws_client *c)
 
     if (c == NULL)
         return;
-    aws_async_shutdown(c);
     for (i = 0; i < c->n_pool; i++)
         curl_easy_cleanup(c->pool[i]);
     free(c->pool);
     ir_ratelimit_free(c->rl);
     pthread_mutex_destroy(&c->pool_lock);
-    pthread_mutex_destroy(&c->async_lock);
     free(c->endpoint);
     free(c->ca_file);
     free(c->iot_signing_name);
@@ -176,7 +170,7 @@ ir_rc ir_aws_client_set_quota(ir_aws_client *c, const char *account_key, const c
 
 /* -- easy handles, kept for their connections -- */
 
-CURL *aws_client_take_easy(ir_aws_client *c)
+static CURL *take_easy(ir_aws_client *c)
 {
     CURL *h = NULL;
 
@@ -187,7 +181,7 @@ CURL *aws_client_take_easy(ir_aws_client *c)
     return h != NULL ? h : curl_easy_init();
 }
 
-void aws_client_give_easy(ir_aws_client *c, CURL *h)
+static void give_easy(ir_aws_client *c, CURL *h)
 {
     if (h == NULL)
         return;
@@ -202,7 +196,7 @@ void aws_client_give_easy(ir_aws_client *c, CURL *h)
     curl_easy_cleanup(h); /* NULL when pooled */
 }
 
-int64_t aws_client_reserve_token_us(ir_aws_client *c, const aws_call *call)
+static int64_t reserve_token_us(ir_aws_client *c, const aws_call *call)
 {
     const ir_aws_request *r = &call->req;
     const char *account = r->account_key != NULL && r->account_key[0] != '\0'
@@ -238,7 +232,7 @@ static bool client_sleep(const ir_aws_client *c, int64_t ms)
 
 static bool wait_for_token(ir_aws_client *c, aws_call *call)
 {
-    int64_t wait_ms = (aws_client_reserve_token_us(c, call) + 999) / 1000;
+    int64_t wait_ms = (reserve_token_us(c, call) + 999) / 1000;
 
     if (wait_ms <= 0)
         return true;
@@ -299,13 +293,13 @@ ir_rc ir_aws_send(ir_aws_client *c, const ir_aws_request *req, ir_aws_response *
         aws_call_cleanup(&call);
         return rc;
     }
-    easy = aws_client_take_easy(c);
+    easy = take_easy(c);
     if (easy == NULL) {
         aws_call_cleanup(&call);
         return ir_err_set(err, IR_ERR_NOMEM, "libcurl could not create a handle");
     }
     send_attempts(c, &call, easy);
-    aws_client_give_easy(c, easy);
+    give_easy(c, easy);
     send_finish(&call, aerr, err);
     rc = call.rc;
     aws_call_cleanup(&call);

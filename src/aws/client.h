@@ -1,7 +1,7 @@
 /* The AWS transport every operation goes through: endpoint resolution, SigV4
  * signing, per-(account, region, API) token buckets, retries with capped
- * exponential backoff and full jitter, and libcurl (easy handle reuse for
- * blocking calls, one multi handle for many concurrent requests).
+ * exponential backoff and full jitter, and libcurl (easy handles kept for
+ * their connections). Calls block; threads may share one client.
  *
  * This header is the contract between the transport (sigv4.c, credentials.c,
  * http.c, ratelimit.c, retry.c, client.c) and the typed operations (iot.c,
@@ -115,23 +115,9 @@ void ir_aws_client_set_abort(ir_aws_client *c, atomic_int *flag);
  * response arrived after the last attempt. resp holds the last response. */
 ir_rc ir_aws_send(ir_aws_client *c, const ir_aws_request *req, ir_aws_response *resp,
                   ir_aws_error *aerr, ir_err *err);
-
-/* Concurrent: the request (deep-copied) is queued; done is called from
- * ir_aws_client_run() once it has finished, successfully or not, after the
- * same rate limiting and retries as ir_aws_send. */
-typedef void (*ir_aws_done_fn)(void *userdata, ir_rc rc, const ir_aws_response *resp,
-                               const ir_aws_error *aerr, const ir_err *err);
-ir_rc ir_aws_submit(ir_aws_client *c, const ir_aws_request *req, ir_aws_done_fn done,
-                    void *userdata, ir_err *err);
-/* Drives queued requests for at most timeout_ms; returns the number still
- * pending. Callbacks may submit more requests. */
-size_t ir_aws_client_run(ir_aws_client *c, long timeout_ms);
-size_t ir_aws_client_pending(const ir_aws_client *c);
-/* Threads: ir_aws_send, ir_aws_submit and ir_aws_client_pending may be called
- * from any thread (submit also from a callback); ir_aws_client_run from one
- * thread at a time, never from a callback. The request's creds provider must
- * outlive the request. ir_aws_client_free calls the callback of every request
- * still pending with IR_ERR_STATE. */
+/* Threads: ir_aws_send may be called from any number of threads at once (the
+ * token buckets are shared). The request's creds provider must outlive the
+ * call. */
 
 /* Classification: ThrottlingException by type whatever the status code,
  * 5xx, ServiceUnavailable, RequestTimeout, and transport failures are

@@ -11,7 +11,6 @@
 #include "aws/client_impl.h"
 #include "aws/sigv4.h"
 #include "core/log.h"
-#include "core/secret.h"
 #include "core/util.h"
 
 #define URL_MAX         (16u << 10)
@@ -209,77 +208,6 @@ void aws_call_cleanup(aws_call *call)
     free(call->url);
     call->url = NULL;
     ir_aws_response_free(&call->own_resp);
-    if (call->arena != NULL)
-        ir_secret_free(call->arena, call->arena_len);
-    call->arena = NULL;
-}
-
-/* -- the async deep copy -- */
-
-typedef struct arena {
-    char *p;
-    size_t used, len;
-} arena;
-
-static const char *arena_str(arena *a, const char *s)
-{
-    size_t n;
-    char *dst;
-
-    if (s == NULL)
-        return NULL;
-    n = strlen(s) + 1;
-    dst = a->p + a->used;
-    if (a->p != NULL)
-        memcpy(dst, s, n);
-    a->used += n;
-    return a->p != NULL ? dst : s;
-}
-
-/* Runs twice: first with a->p NULL to measure, then to copy. */
-static void arena_copy(arena *a, const ir_aws_request *src, ir_aws_request *dst)
-{
-    size_t i;
-
-    *dst = *src;
-    dst->service = arena_str(a, src->service);
-    dst->region = arena_str(a, src->region);
-    dst->operation = arena_str(a, src->operation);
-    dst->method = arena_str(a, src->method);
-    dst->path = arena_str(a, src->path);
-    dst->content_type = arena_str(a, src->content_type);
-    dst->account_key = arena_str(a, src->account_key);
-    dst->endpoint = arena_str(a, src->endpoint);
-    for (i = 0; i < src->n_query; i++) {
-        dst->query[i].name = arena_str(a, src->query[i].name);
-        dst->query[i].value = arena_str(a, src->query[i].value);
-    }
-    for (i = 0; i < src->n_headers; i++) {
-        dst->headers[i].name = arena_str(a, src->headers[i].name);
-        dst->headers[i].value = arena_str(a, src->headers[i].value);
-    }
-    if (src->body_len > 0 && a->p != NULL) {
-        memcpy(a->p + a->used, src->body, src->body_len);
-        dst->body = a->p + a->used;
-    }
-    a->used += src->body_len;
-}
-
-ir_rc aws_call_copy_request(aws_call *call, const ir_aws_request *req, ir_err *err)
-{
-    arena a = {NULL, 0, 0};
-    ir_aws_request measured;
-
-    arena_copy(&a, req, &measured);
-    a.len = a.used > 0 ? a.used : 1;
-    a.p = malloc(a.len);
-    if (a.p == NULL)
-        return ir_err_set(err, IR_ERR_NOMEM, "out of memory copying a request");
-    a.used = 0;
-    arena_copy(&a, req, &call->req);
-    call->arena = a.p;
-    call->arena_len = a.len;
-    return IR_OK;
 }
 
 /* -- one attempt -- */
@@ -409,8 +337,6 @@ ir_rc aws_call_prepare_attempt(aws_call *call, CURL *easy)
                                      .resp = call->resp};
         rc = ir_http_prepare(easy, &call->c->http, &call->x, &err);
     }
-    if (rc == IR_OK && curl_easy_setopt(easy, CURLOPT_PRIVATE, call) != CURLE_OK)
-        rc = ir_err_set(&err, IR_ERR_INTERNAL, "libcurl refused CURLOPT_PRIVATE");
     if (rc != IR_OK) {
         aws_call_fail(call, rc, &err);
         return rc;

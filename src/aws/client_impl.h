@@ -1,6 +1,5 @@
 /* The inside of the AWS client, shared by client.c (lifecycle, blocking
- * calls), client_call.c (one request through its attempts) and
- * client_async.c (the timer queue and the multi handle). */
+ * calls) and client_call.c (one request through its attempts). */
 #ifndef IOTREG_AWS_CLIENT_IMPL_H
 #define IOTREG_AWS_CLIENT_IMPL_H
 
@@ -31,23 +30,13 @@ struct ir_aws_client {
     CURL **pool;
     size_t n_pool;
 
-    pthread_mutex_t async_lock; /* the timer queue and the in-flight list */
-    CURLM *multi;
-    aws_call **timers; /* min-heap on (due_us, seq) */
-    size_t n_timers, cap_timers;
-    aws_call *in_flight; /* doubly linked */
-    uint64_t next_seq;
-    bool closing;          /* being freed: no more submissions */
-    atomic_size_t pending; /* submitted and not yet completed */
     atomic_int *abort_flag; /* set: blocking calls stop waiting and give up */
 };
 
 /* One request, through all its attempts. */
 struct aws_call {
     ir_aws_client *c;
-    ir_aws_request req; /* blocking: the caller's; async: points into arena */
-    void *arena;        /* async: the deep copy of the request */
-    size_t arena_len;
+    ir_aws_request req; /* the caller's */
     ir_aws_endpoint ep;
     const char *signing_name;
     char *url;
@@ -56,21 +45,13 @@ struct aws_call {
     int64_t token_wait_ms; /* time spent waiting for tokens, outside the retry budget */
     int64_t attempt_start_ms;
     ir_aws_response *resp;
-    ir_aws_response own_resp; /* async, or a blocking caller that passed none */
+    ir_aws_response own_resp; /* for a caller that passed none */
     ir_aws_error aerr;
     ir_err err;
     ir_rc rc;
     ir_http_exchange x;
     struct curl_slist *headers; /* holds the Authorization and token: cleansed when freed */
-    CURL *easy;
-    /* async */
-    ir_aws_done_fn done;
-    void *userdata;
-    int64_t due_us;
-    uint64_t seq;
-    bool has_token;
-    long backoff_ms;
-    aws_call *prev, *next;
+    long backoff_ms; /* after CALL_RETRY: the delay before the next attempt */
 };
 
 typedef enum call_verdict { CALL_DONE, CALL_RETRY } call_verdict;
@@ -79,7 +60,6 @@ typedef enum call_verdict { CALL_DONE, CALL_RETRY } call_verdict;
 ir_rc aws_call_init(ir_aws_client *c, const ir_aws_request *req, aws_call *call,
                     ir_aws_response *resp, ir_err *err);
 void aws_call_cleanup(aws_call *call);
-ir_rc aws_call_copy_request(aws_call *call, const ir_aws_request *req, ir_err *err);
 /* Resolves credentials, signs, and prepares the exchange on easy. On failure
  * the call is finished (call->rc, call->err, call->aerr). */
 ir_rc aws_call_prepare_attempt(aws_call *call, CURL *easy);
@@ -88,14 +68,5 @@ ir_rc aws_call_prepare_attempt(aws_call *call, CURL *easy);
 call_verdict aws_call_attempt_done(aws_call *call, ir_rc transport_rc, const ir_err *terr);
 /* Records a failure before anything was sent (credentials, signing). */
 void aws_call_fail(aws_call *call, ir_rc rc, const ir_err *err);
-
-/* client.c */
-CURL *aws_client_take_easy(ir_aws_client *c);
-void aws_client_give_easy(ir_aws_client *c, CURL *h);
-int64_t aws_client_reserve_token_us(ir_aws_client *c, const aws_call *call);
-
-/* client_async.c */
-ir_rc aws_async_init(ir_aws_client *c, ir_err *err);
-void aws_async_shutdown(ir_aws_client *c);
 
 #endif

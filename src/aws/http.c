@@ -145,7 +145,6 @@ static CURLcode set_exchange_options(CURL *h, ir_http_exchange *x)
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, x);
     SET(CURLOPT_ERRORBUFFER, x->curl_error);
-    SET(CURLOPT_PRIVATE, x);
 #undef SET
     if (cc == CURLE_OK)
         cc = set_method_and_body(h, x);
@@ -237,13 +236,4 @@ ir_rc ir_http_finish(CURL *h, CURLcode cc, ir_http_exchange *x, ir_err *err)
                           host, x->curl_error[0] != '\0' ? x->curl_error : curl_easy_strerror(cc));
     return ir_err_set(err, rc, "%s %s: %s", x->method, host,
                       x->curl_error[0] != '\0' ? x->curl_error : curl_easy_strerror(cc));
-}
-
-ir_rc ir_http_perform(CURL *h, const ir_http_opts *o, ir_http_exchange *x, ir_err *err)
-{
-    ir_rc rc = ir_http_prepare(h, o, x, err);
-
-    if (rc != IR_OK)
-        return rc;
-    return ir_http_finish(h, curl_easy_perform(h), x, err);
 }

@@ -1,8 +1,7 @@
 /* One HTTP exchange over libcurl (OpenSSL): TLS peer and host verification
  * always on, connect and total timeouts, no Expect: 100-continue, keep-alive,
  * no redirects, http and https only, the response body capped. The same
- * easy handle is reused by the caller so that connections are kept; the
- * client drives many exchanges at once through one multi handle. */
+ * easy handle is reused by the caller so that connections are kept. */
 #ifndef IOTREG_AWS_HTTP_H
 #define IOTREG_AWS_HTTP_H
 
@@ -40,7 +39,5 @@ ir_rc ir_http_prepare(CURL *h, const ir_http_opts *o, ir_http_exchange *x, ir_er
  * (whatever its status), IR_ERR_TOO_LARGE, IR_ERR_TIMEOUT, IR_ERR_NETWORK
  * (retryable transport failures), IR_ERR_CRYPTO (TLS verification, final). */
 ir_rc ir_http_finish(CURL *h, CURLcode cc, ir_http_exchange *x, ir_err *err);
-/* prepare + curl_easy_perform + finish. */
-ir_rc ir_http_perform(CURL *h, const ir_http_opts *o, ir_http_exchange *x, ir_err *err);
 
 #endif

@@ -12,7 +12,7 @@ src_libiotreg_la_SOURCES += src/aws/client.h src/aws/credentials.h \
 	src/aws/ratelimit.c src/aws/ratelimit.h \
 	src/aws/retry.c src/aws/retry.h \
 	src/aws/aws_error.c \
-	src/aws/client.c src/aws/client_call.c src/aws/client_async.c \
+	src/aws/client.c src/aws/client_call.c \
 	src/aws/client_impl.h src/aws/client_hooks.h
 
 check_PROGRAMS += tests/unit/test_sigv4 tests/unit/test_credentials \

@@ -4,11 +4,11 @@
  * Each operation X is two pure functions and a blocking wrapper:
  *   ir_..._build_X(target, args, &req, &storage, err)  fills an ir_aws_request
  *       whose strings live in storage (initialised by the builder: the caller
- *       calls ir_buf_free(&storage) once the request has been sent or
- *       submitted, whatever the builder returned);
+ *       calls ir_buf_free(&storage) once the request has been sent,
+ *       whatever the builder returned);
  *   ir_..._parse_X(&resp, &result, err)  parses a 2xx response;
  *   ir_..._X(client, target, args, &result, &aerr, err)  = build, ir_aws_send, parse.
- * The build/parse pairs let the daemon run operations through ir_aws_submit. */
+ * The pure halves let tests check a request and a response without a network. */
 #ifndef IOTREG_AWS_OPS_H
 #define IOTREG_AWS_OPS_H
 

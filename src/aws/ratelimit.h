@@ -13,8 +13,7 @@
  * interval.
  *
  * Tokens are reserved: ir_ratelimit_reserve() takes the next free slot and
- * says how long until it is due, so blocking callers sleep exactly that long
- * and the async path puts the request in its timer queue for that time.
+ * says how long until it is due, so callers sleep exactly that long.
  * Thread-safe. */
 #ifndef IOTREG_AWS_RATELIMIT_H
 #define IOTREG_AWS_RATELIMIT_H
