@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/sigv4.h"
+#include "core/hmac.h"
 #include "core/secret.h"
 
 #define ACCESS_KEY_ID_MAX 128
@@ -209,5 +209,5 @@ ir_rc ir_aws_creds_kdate(const ir_aws_creds *c, const char *date,
             ir_err_prefix(err, "computing kDate for %s: ", c->access_key_id);
         return rc;
     }
-    return ir_aws_hmac_sha256(c->signing_secret, strlen(c->signing_secret), date, 8, out, err);
+    return ir_hmac_sha256(c->signing_secret, strlen(c->signing_secret), date, 8, out, err);
 }

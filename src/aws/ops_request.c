@@ -4,29 +4,7 @@
 #include <string.h>
 
 #include "aws/ops_request.h"
-
-static bool is_unreserved(unsigned char ch)
-{
-    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-           ch == '-' || ch == '_' || ch == '.' || ch == '~';
-}
-
-ir_rc ir_ops_uri_encode(ir_buf *out, const char *s, ir_err *err)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    const unsigned char *p;
-    ir_rc rc = IR_OK;
-
-    for (p = (const unsigned char *)s; *p != '\0' && rc == IR_OK; p++) {
-        char enc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-
-        if (is_unreserved(*p))
-            rc = ir_buf_append(out, p, 1, err);
-        else
-            rc = ir_buf_append(out, enc, 3, err);
-    }
-    return rc;
-}
+#include "core/uri_encode.h"
 
 size_t ir_ops_utf8_chars(const char *s)
 {
@@ -80,7 +58,7 @@ ir_rc ir_ops_req_path(ir_ops_req *b, const char *prefix, const char *label, cons
     b->has_path = true;
     rc = ir_buf_append_str(b->storage, prefix, err);
     if (rc == IR_OK && label != NULL)
-        rc = ir_ops_uri_encode(b->storage, label, err);
+        rc = ir_uri_encode(b->storage, label, strlen(label), false, err);
     if (rc == IR_OK && suffix != NULL)
         rc = ir_buf_append_str(b->storage, suffix, err);
     if (rc == IR_OK)

@@ -30,7 +30,8 @@ typedef struct ir_ops_req {
 ir_rc ir_ops_req_begin(ir_ops_req *b, const ir_aws_target *t, const char *service,
                        const char *operation, const char *method, ir_aws_request *req,
                        ir_buf *storage, ir_err *err);
-/* The path: prefix, then label URI-encoded (NULL for none), then suffix (may be NULL). */
+/* The path: prefix, then label URI-encoded (ir_uri_encode; NULL for none),
+ * then suffix (may be NULL). */
 ir_rc ir_ops_req_path(ir_ops_req *b, const char *prefix, const char *label, const char *suffix,
                       ir_err *err);
 ir_rc ir_ops_req_query(ir_ops_req *b, const char *name, const char *value, ir_err *err);
@@ -41,9 +42,6 @@ ir_rc ir_ops_req_body(ir_ops_req *b, const char *content_type, const void *data,
                       ir_err *err);
 /* Points req's strings into storage; call last. */
 void ir_ops_req_finish(ir_ops_req *b);
-
-/* Appends s percent-encoded (RFC 3986: everything but A-Z a-z 0-9 - _ . ~). */
-ir_rc ir_ops_uri_encode(ir_buf *out, const char *s, ir_err *err);
 
 /* Sends req and leaves the response in resp (initialised here, so the caller
  * always frees it); aerr may be NULL. */

@@ -3,36 +3,17 @@
 #include "aws/sigv4.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/hmac.h"
+#include "core/uri_encode.h"
 #include "core/util.h"
 
 #define SIGV4_ALGORITHM       "AWS4-HMAC-SHA256"
 #define SIGV4_TEXT_MAX        (256u << 10) /* canonical request, string to sign, header */
 #define SIGV4_HEADER_NAME_MAX 128
-
-ir_rc ir_aws_hmac_sha256(const void *key, size_t key_len, const void *data, size_t data_len,
-                         unsigned char out[32], ir_err *err)
-{
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
-    OSSL_PARAM params[2];
-    size_t outl = 0;
-    ir_rc rc = IR_OK;
-
-    params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0);
-    params[1] = OSSL_PARAM_construct_end();
-    if (ctx == NULL || !EVP_MAC_init(ctx, key, key_len, params) ||
-        !EVP_MAC_update(ctx, data, data_len) || !EVP_MAC_final(ctx, out, &outl, 32) || outl != 32)
-        rc = ir_err_set(err, IR_ERR_CRYPTO, "HMAC-SHA256 failed in OpenSSL");
-    EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(mac);
-    return rc;
-}
 
 void ir_sigv4_output_init(ir_sigv4_output *out)
 {
@@ -57,41 +38,6 @@ void ir_sigv4_amz_date(int64_t epoch_ms, char out[IR_SIGV4_AMZ_DATE_LEN + 1])
 
     gmtime_r(&t, &tm);
     strftime(out, IR_SIGV4_AMZ_DATE_LEN + 1, "%Y%m%dT%H%M%SZ", &tm);
-}
-
-/* -- encoding -- */
-
-static bool is_unreserved(unsigned char ch)
-{
-    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-           ch == '-' || ch == '_' || ch == '.' || ch == '~';
-}
-
-ir_rc ir_aws_uri_encode(ir_buf *out, const char *s, size_t n, bool keep_slash, ir_err *err)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    char esc[3] = {'%', 0, 0};
-    size_t i, run;
-    ir_rc rc = IR_OK;
-
-    for (i = 0; i < n && rc == IR_OK; i += run) {
-        unsigned char ch = (unsigned char)s[i];
-
-        for (run = 0; i + run < n; run++) {
-            unsigned char c2 = (unsigned char)s[i + run];
-            if (!is_unreserved(c2) && !(keep_slash && c2 == '/'))
-                break;
-        }
-        if (run > 0) {
-            rc = ir_buf_append(out, s + i, run, err);
-            continue;
-        }
-        esc[1] = hex[ch >> 4];
-        esc[2] = hex[ch & 0x0f];
-        rc = ir_buf_append(out, esc, 3, err);
-        run = 1;
-    }
-    return rc;
 }
 
 /* -- canonical URI -- */
@@ -143,7 +89,7 @@ static ir_rc canonical_uri_normalised(const char *path, ir_buf *out, ir_err *err
     for (i = 0; i < count && rc == IR_OK; i++) {
         rc = ir_buf_append(out, "/", 1, err);
         if (rc == IR_OK)
-            rc = ir_aws_uri_encode(out, segs[i].p, segs[i].n, false, err);
+            rc = ir_uri_encode(out, segs[i].p, segs[i].n, false, err);
     }
     if (rc == IR_OK && (count == 0 || path[len - 1] == '/'))
         rc = ir_buf_append(out, "/", 1, err);
@@ -156,7 +102,7 @@ ir_rc ir_sigv4_canonical_uri(const char *path, bool keep_path, ir_buf *out, ir_e
     if (path == NULL || path[0] == '\0')
         return ir_buf_append(out, "/", 1, err);
     if (keep_path)
-        return ir_aws_uri_encode(out, path, strlen(path), true, err);
+        return ir_uri_encode(out, path, strlen(path), true, err);
     return canonical_uri_normalised(path, out, err);
 }
 
@@ -173,7 +119,7 @@ static char *encode_dup(const char *s, ir_err *err)
 
     ir_buf_init(&b, SIGV4_TEXT_MAX);
     if (ir_buf_append(&b, "", 0, err) != IR_OK ||
-        ir_aws_uri_encode(&b, s != NULL ? s : "", s != NULL ? strlen(s) : 0, false, err) != IR_OK) {
+        ir_uri_encode(&b, s != NULL ? s : "", s != NULL ? strlen(s) : 0, false, err) != IR_OK) {
         ir_buf_free(&b);
         return NULL;
     }
@@ -437,12 +383,12 @@ ir_rc ir_sigv4_signing_key(const unsigned char kdate[IR_AWS_KDATE_LEN], const ch
                            const char *service, unsigned char out[32], ir_err *err)
 {
     unsigned char k_region[32], k_service[32];
-    ir_rc rc = ir_aws_hmac_sha256(kdate, IR_AWS_KDATE_LEN, region, strlen(region), k_region, err);
+    ir_rc rc = ir_hmac_sha256(kdate, IR_AWS_KDATE_LEN, region, strlen(region), k_region, err);
 
     if (rc == IR_OK)
-        rc = ir_aws_hmac_sha256(k_region, 32, service, strlen(service), k_service, err);
+        rc = ir_hmac_sha256(k_region, 32, service, strlen(service), k_service, err);
     if (rc == IR_OK)
-        rc = ir_aws_hmac_sha256(k_service, 32, "aws4_request", 12, out, err);
+        rc = ir_hmac_sha256(k_service, 32, "aws4_request", 12, out, err);
     OPENSSL_cleanse(k_region, sizeof(k_region));
     OPENSSL_cleanse(k_service, sizeof(k_service));
     return rc;
@@ -461,7 +407,7 @@ static ir_rc signature_hex(const ir_sigv4_input *in, const ir_aws_creds *creds,
     if (rc == IR_OK)
         rc = ir_sigv4_signing_key(kdate, in->region, in->service, ksigning, err);
     if (rc == IR_OK)
-        rc = ir_aws_hmac_sha256(ksigning, sizeof(ksigning), out->string_to_sign.data,
+        rc = ir_hmac_sha256(ksigning, sizeof(ksigning), out->string_to_sign.data,
                                 out->string_to_sign.len, sig, err);
     if (rc == IR_OK)
         ir_hex_encode(sig, sizeof(sig), hex);

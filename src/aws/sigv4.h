@@ -57,15 +57,10 @@ ir_rc ir_sigv4_canonical_uri(const char *path, bool keep_path, ir_buf *out, ir_e
 /* Sorted by encoded name, then encoded value; "name=value" joined by '&'. This
  * is also the query string the client sends. */
 ir_rc ir_sigv4_canonical_query(const ir_aws_param *query, size_t n, ir_buf *out, ir_err *err);
-/* AWS's URI encoding: A-Z a-z 0-9 - _ . ~ as they are, every other byte as
- * %XX (upper-case hex); '/' kept when keep_slash. */
-ir_rc ir_aws_uri_encode(ir_buf *out, const char *s, size_t n, bool keep_slash, ir_err *err);
 /* YYYYMMDDTHHMMSSZ for a time in ms since the epoch. */
 void ir_sigv4_amz_date(int64_t epoch_ms, char out[IR_SIGV4_AMZ_DATE_LEN + 1]);
 /* The chain after kDate: kRegion, kService, kSigning. */
 ir_rc ir_sigv4_signing_key(const unsigned char kdate[IR_AWS_KDATE_LEN], const char *region,
                            const char *service, unsigned char out[32], ir_err *err);
-ir_rc ir_aws_hmac_sha256(const void *key, size_t key_len, const void *data, size_t data_len,
-                         unsigned char out[32], ir_err *err);
 
 #endif

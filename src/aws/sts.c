@@ -8,6 +8,7 @@
 #include "aws/sts.h"
 #include "aws/sts_xml.h"
 #include "core/secret.h"
+#include "core/uri_encode.h"
 
 #define STS_VERSION   "2011-06-15"
 #define STS_FORM_TYPE "application/x-www-form-urlencoded; charset=utf-8"
@@ -110,7 +111,7 @@ static ir_rc form_param(ir_buf *form, const char *name, const char *value, ir_er
     ir_rc rc = ir_buf_appendf(form, err, "&%s=", name);
 
     if (rc == IR_OK)
-        rc = ir_ops_uri_encode(form, value, err);
+        rc = ir_uri_encode(form, value, strlen(value), false, err);
     return rc;
 }
 

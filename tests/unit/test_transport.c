@@ -16,6 +16,7 @@
 
 #include "aws/client.h"
 #include "aws/sigv4.h"
+#include "core/hmac.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "testutil.h"
@@ -236,7 +237,7 @@ static ir_rc hsm_kdate(void *ctx, const char *date, unsigned char out[IR_AWS_KDA
 
     atomic_fetch_add(&h->calls, 1);
     snprintf(key, sizeof(key), "AWS4%s", h->secret);
-    rc = ir_aws_hmac_sha256(key, strlen(key), date, strlen(date), out, err);
+    rc = ir_hmac_sha256(key, strlen(key), date, strlen(date), out, err);
     memset(key, 0, sizeof(key));
     return rc;
 }
