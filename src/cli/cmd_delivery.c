@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "app/runtime.h"
-#include "aws/iot.h"
-#include "aws/sts.h"
+#include "aws/iot/iot.h"
+#include "aws/sts/sts.h"
 #include "capture/crl_reason.h"
 #include "cli/cli.h"
 #include "core/util.h"

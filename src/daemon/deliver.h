@@ -7,7 +7,7 @@
 
 #include <stdatomic.h>
 
-#include "aws/client.h"
+#include "aws/transport/client.h"
 #include "config/config.h"
 #include "core/error.h"
 #include "creds/accounts.h"

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "aws/iot.h"
+#include "aws/iot/iot.h"
 #include "daemon/deliver.h"
 
 #define JOB_MAX_FACTS 4

@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/assume_role.h"
-#include "aws/iot.h"
-#include "aws/sts.h"
+#include "aws/auth/assume_role.h"
+#include "aws/iot/iot.h"
+#include "aws/sts/sts.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/util.h"

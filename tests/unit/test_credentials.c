@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "aws/credentials.h"
-#include "aws/sigv4.h"
+#include "aws/auth/credentials.h"
+#include "aws/auth/sigv4.h"
 #include "core/hmac.h"
 #include "core/log.h"
 #include "core/util.h"

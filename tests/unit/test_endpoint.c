@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/client.h"
-#include "aws/endpoint.h"
+#include "aws/transport/client.h"
+#include "aws/transport/endpoint.h"
 #include "core/util.h"
 #include "testutil.h"
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "aws/credentials.h"
-#include "aws/sigv4.h"
+#include "aws/auth/credentials.h"
+#include "aws/auth/sigv4.h"
 #include "core/hmac.h"
 #include "core/buf.h"
 #include "core/util.h"
