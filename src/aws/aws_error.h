@@ -13,12 +13,12 @@
 
 /* AWS's verdict on a request, or the transport's when there was none. */
 typedef struct ir_aws_error {
-    long http_status;   /* 0 when no HTTP response arrived */
-    char type[128];     /* e.g. "ThrottlingException"; "" when none */
-    char message[512];  /* AWS's message, or the transport's */
+    long http_status;  /* 0 when no HTTP response arrived */
+    char type[128];    /* e.g. "ThrottlingException"; "" when none */
+    char message[512]; /* AWS's message, or the transport's */
     char request_id[96];
-    bool retryable;     /* ir_aws_error_is_retryable() of the above */
-    int attempts;       /* how many times the request was sent */
+    bool retryable; /* ir_aws_error_is_retryable() of the above */
+    int attempts;   /* how many times the request was sent */
 } ir_aws_error;
 
 /* -- reading -- */

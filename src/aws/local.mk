@@ -1,13 +1,9 @@
-# src/aws: the AWS client, one folder per concern (each folder's files below).
-#   aws_error      the AWS error model: reading error bodies, throttled/transient/final, the ir_rc
-#   transport/     the client's call machinery: requests and responses (message.h), the client
-#                  and one call through its attempts, HTTP over libcurl, endpoints, retries with
-#                  backoff, token buckets per (account, region, API), building a request
-#   auth/          SigV4, credential sets and their providers: static, environment, shared
-#                  credentials file (profile), AssumeRole (built on sts/)
-#   iot/           the typed IoT operations (certificates, CA, transfer, policies, things,
-#                  endpoints), their JSON, argument checks and paging
-#   sts/           the typed STS operations (AssumeRole, GetCallerIdentity) and their XML
+# src/aws: the AWS client, one folder per concern.
+# aws_error.c  the AWS error model: error bodies, throttled/transient/final, the ir_rc returned
+# transport/   the call machinery: request/response, client, HTTP, endpoints, retries, quotas
+# auth/        SigV4, credentials and their providers: static, environment, profile, AssumeRole
+# iot/         the typed IoT operations (certificates, CA, transfer, policies, things), JSON, paging
+# sts/         the typed STS operations (AssumeRole, GetCallerIdentity) and their XML
 src_libiotreg_la_SOURCES += src/aws/aws_error.c src/aws/aws_error.h
 
 src_libiotreg_la_SOURCES += \
@@ -30,6 +26,7 @@ src_libiotreg_la_SOURCES += \
 src_libiotreg_la_SOURCES += \
 	src/aws/iot/iot.h src/aws/iot/iot_internal.h \
 	src/aws/iot/call.c \
+	src/aws/iot/checks.c \
 	src/aws/iot/json.c src/aws/iot/json_internal.h \
 	src/aws/iot/paging.c \
 	src/aws/iot/ca.c \

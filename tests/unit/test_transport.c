@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/transport/client.h"
 #include "aws/auth/sigv4.h"
+#include "aws/transport/client.h"
 #include "core/hmac.h"
 #include "core/log.h"
 #include "core/util.h"

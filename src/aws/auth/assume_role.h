@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "aws/transport/client.h"
 #include "aws/auth/credentials.h"
+#include "aws/transport/client.h"
 
 #define IR_ASSUME_ROLE_DEFAULT_SESSION   "iotreg"
 #define IR_ASSUME_ROLE_DEFAULT_MARGIN_MS (5 * 60 * 1000)

@@ -408,7 +408,7 @@ static ir_rc signature_hex(const ir_sigv4_input *in, const ir_aws_creds *creds,
         rc = ir_sigv4_signing_key(kdate, in->region, in->service, ksigning, err);
     if (rc == IR_OK)
         rc = ir_hmac_sha256(ksigning, sizeof(ksigning), out->string_to_sign.data,
-                                out->string_to_sign.len, sig, err);
+                            out->string_to_sign.len, sig, err);
     if (rc == IR_OK)
         ir_hex_encode(sig, sizeof(sig), hex);
     OPENSSL_cleanse(kdate, sizeof(kdate));

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "aws/transport/client.h"
 #include "aws/auth/credentials.h"
+#include "aws/transport/message.h"
 #include "core/buf.h"
 #include "core/error.h"
 

@@ -84,14 +84,12 @@ ir_rc ir_iot_parse_describe_endpoint(const ir_aws_response *resp, char **address
 ir_rc ir_iot_describe_endpoint(ir_aws_client *c, const ir_iot_target *t, const char *endpoint_type,
                                char **address, ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_describe_endpoint(t, endpoint_type, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_ops_call_send(
+        c, &k, ir_iot_build_describe_endpoint(t, endpoint_type, &k.req, &k.storage, err), aerr,
+        err);
 
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
     if (rc == IR_OK)
-        rc = ir_iot_parse_describe_endpoint(&resp, address, err);
-    ir_aws_response_free(&resp);
-    return rc;
+        rc = ir_iot_parse_describe_endpoint(&k.resp, address, err);
+    return ir_ops_call_end(&k, rc);
 }

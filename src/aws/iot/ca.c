@@ -7,14 +7,6 @@
 
 #include "aws/iot/iot_internal.h"
 
-#define IR_IOT_MAX_PEM_CHARS 65536
-
-void ir_iot_cert_ref_free(ir_iot_cert_ref *r)
-{
-    ir_iot_strfree(&r->certificate_id);
-    ir_iot_strfree(&r->certificate_arn);
-}
-
 ir_rc ir_iot_build_get_registration_code(const ir_iot_target *t, ir_aws_request *req,
                                          ir_buf *storage, ir_err *err)
 {
@@ -42,32 +34,16 @@ ir_rc ir_iot_parse_get_registration_code(const ir_aws_response *resp, char **cod
 ir_rc ir_iot_get_registration_code(ir_aws_client *c, const ir_iot_target *t, char **code,
                                    ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_get_registration_code(t, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_ops_call_send(
+        c, &k, ir_iot_build_get_registration_code(t, &k.req, &k.storage, err), aerr, err);
 
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
     if (rc == IR_OK)
-        rc = ir_iot_parse_get_registration_code(&resp, code, err);
-    ir_aws_response_free(&resp);
-    return rc;
+        rc = ir_iot_parse_get_registration_code(&k.resp, code, err);
+    return ir_ops_call_end(&k, rc);
 }
 
-/* Shared by the Register* operations: certificateId (required) and certificateArn. */
-ir_rc ir_iot_parse_cert_ref(const ir_aws_response *resp, const char *op, ir_iot_cert_ref *out,
-                            ir_err *err)
-{
-    json_t *root;
-    ir_rc rc = ir_iot_json_load(resp, false, &root, err);
-
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "certificateId", true, &out->certificate_id, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "certificateArn", true, &out->certificate_arn, err);
-    json_decref(root);
-    return ir_iot_parse_failed(rc, op, err);
-}
+/* ---- RegisterCACertificate ---- */
 
 static ir_rc check_ca_args(const ir_iot_register_ca_args *a, ir_err *err)
 {
@@ -88,22 +64,19 @@ static ir_rc check_ca_args(const ir_iot_register_ca_args *a, ir_err *err)
     return rc;
 }
 
-static ir_rc ca_body(ir_ops_req *b, const ir_iot_register_ca_args *a, ir_err *err)
+static ir_rc ca_query_and_body(ir_ops_req *b, const ir_iot_register_ca_args *a, ir_err *err)
 {
-    const char *op = b->req->operation;
-    json_t *body = json_object();
-    ir_rc rc = body != NULL ? IR_OK : ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+    ir_iot_json_member body[] = {
+        {"caCertificate", a->ca_certificate_pem},
+        {"verificationCertificate", a->verification_certificate_pem},
+        {"certificateMode", a->certificate_mode},
+    };
+    ir_rc rc = ir_ops_req_query_bool(b, "setAsActive", a->set_as_active, err);
 
     if (rc == IR_OK)
-        rc = ir_iot_json_set_str(body, op, "caCertificate", a->ca_certificate_pem, err);
+        rc = ir_ops_req_query_bool(b, "allowAutoRegistration", a->allow_auto_registration, err);
     if (rc == IR_OK)
-        rc = ir_iot_json_set_str(body, op, "verificationCertificate",
-                                 a->verification_certificate_pem, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_set_str(body, op, "certificateMode", a->certificate_mode, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_body(b, body, err);
-    json_decref(body);
+        rc = ir_iot_json_body_members(b, IR_IOT_FIELDS(body), err);
     return rc;
 }
 
@@ -119,11 +92,7 @@ ir_rc ir_iot_build_register_ca_certificate(const ir_iot_target *t,
     if (rc == IR_OK)
         rc = ir_ops_req_path(&b, "/cacertificate", NULL, NULL, err);
     if (rc == IR_OK)
-        rc = ir_ops_req_query_bool(&b, "setAsActive", args->set_as_active, err);
-    if (rc == IR_OK)
-        rc = ir_ops_req_query_bool(&b, "allowAutoRegistration", args->allow_auto_registration, err);
-    if (rc == IR_OK)
-        rc = ca_body(&b, args, err);
+        rc = ca_query_and_body(&b, args, err);
     if (rc == IR_OK)
         ir_ops_req_finish(&b);
     return rc;
@@ -139,30 +108,29 @@ ir_rc ir_iot_register_ca_certificate(ir_aws_client *c, const ir_iot_target *t,
                                      const ir_iot_register_ca_args *args, ir_iot_cert_ref *out,
                                      ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_aws_error local;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_register_ca_certificate(t, args, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_iot_build_register_ca_certificate(t, args, &k.req, &k.storage, err);
 
-    aerr = aerr != NULL ? aerr : &local;
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
-    if (rc == IR_OK)
-        rc = ir_iot_parse_register_ca_certificate(&resp, out, err);
-    else if (rc == IR_ERR_AWS)
-        ir_iot_keep_existing(&resp, aerr, &out->certificate_id, &out->certificate_arn);
-    ir_aws_response_free(&resp);
-    return rc;
+    return ir_iot_call_register(c, &k, rc, "RegisterCACertificate", out, aerr, err);
 }
+
+/* ---- DescribeCACertificate ---- */
+
+static const ir_iot_json_field ca_desc_fields[] = {
+    IR_IOT_STR(ir_iot_ca_desc, certificate_id, "certificateId", true),
+    IR_IOT_STR(ir_iot_ca_desc, certificate_arn, "certificateArn", true),
+    IR_IOT_STATUS(ir_iot_ca_desc, status, true),
+    IR_IOT_STR(ir_iot_ca_desc, certificate_pem, "certificatePem", false),
+    IR_IOT_STR(ir_iot_ca_desc, owned_by, "ownedBy", false),
+    IR_IOT_STR(ir_iot_ca_desc, auto_registration_status, "autoRegistrationStatus", false),
+    IR_IOT_STR(ir_iot_ca_desc, certificate_mode, "certificateMode", false),
+    IR_IOT_DATE(ir_iot_ca_desc, creation_date_ms, "creationDate"),
+    IR_IOT_DATE(ir_iot_ca_desc, last_modified_date_ms, "lastModifiedDate"),
+};
 
 void ir_iot_ca_desc_free(ir_iot_ca_desc *d)
 {
-    ir_iot_strfree(&d->certificate_id);
-    ir_iot_strfree(&d->certificate_arn);
-    ir_iot_strfree(&d->certificate_pem);
-    ir_iot_strfree(&d->owned_by);
-    ir_iot_strfree(&d->auto_registration_status);
-    ir_iot_strfree(&d->certificate_mode);
+    ir_iot_json_fields_free(IR_IOT_FIELDS(ca_desc_fields), d);
     memset(d, 0, sizeof(*d));
 }
 
@@ -170,76 +138,41 @@ ir_rc ir_iot_build_describe_ca_certificate(const ir_iot_target *t, const char *c
                                            ir_aws_request *req, ir_buf *storage, ir_err *err)
 {
     ir_ops_req b;
-    ir_rc rc = ir_iot_begin(&b, t, "DescribeCACertificate", "GET", req, storage, err);
+    ir_rc rc = ir_iot_build_cert_op(&b, t, "DescribeCACertificate", "GET", "/cacertificate/",
+                                    ca_certificate_id, req, storage, err);
 
-    if (rc == IR_OK)
-        rc = ir_iot_check_cert_id("DescribeCACertificate", ca_certificate_id, err);
-    if (rc == IR_OK)
-        rc = ir_ops_req_path(&b, "/cacertificate/", ca_certificate_id, NULL, err);
     if (rc == IR_OK)
         ir_ops_req_finish(&b);
-    return rc;
-}
-
-static ir_rc parse_ca_desc(const json_t *d, ir_iot_ca_desc *out, ir_err *err)
-{
-    const char *w = "certificateDescription";
-    ir_rc rc = ir_iot_json_str(d, w, "certificateId", true, &out->certificate_id, err);
-
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(d, w, "certificateArn", true, &out->certificate_arn, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_status(d, w, true, &out->status, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(d, w, "certificatePem", false, &out->certificate_pem, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(d, w, "ownedBy", false, &out->owned_by, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(d, w, "autoRegistrationStatus", false, &out->auto_registration_status,
-                             err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(d, w, "certificateMode", false, &out->certificate_mode, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_date_ms(d, w, "creationDate", &out->creation_date_ms, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_date_ms(d, w, "lastModifiedDate", &out->last_modified_date_ms, err);
     return rc;
 }
 
 ir_rc ir_iot_parse_describe_ca_certificate(const ir_aws_response *resp, ir_iot_ca_desc *out,
                                            ir_err *err)
 {
-    json_t *root, *desc = NULL;
-    ir_rc rc = ir_iot_json_load(resp, false, &root, err);
-
-    if (rc == IR_OK)
-        rc = ir_iot_json_object(root, NULL, "certificateDescription", true, &desc, err);
-    if (rc == IR_OK)
-        rc = parse_ca_desc(desc, out, err);
-    json_decref(root);
-    return ir_iot_parse_failed(rc, "DescribeCACertificate", err);
+    return ir_iot_parse_description(resp, "DescribeCACertificate", IR_IOT_FIELDS(ca_desc_fields),
+                                    NULL, out, err);
 }
 
 ir_rc ir_iot_describe_ca_certificate(ir_aws_client *c, const ir_iot_target *t,
                                      const char *ca_certificate_id, ir_iot_ca_desc *out,
                                      ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_describe_ca_certificate(t, ca_certificate_id, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_ops_call_send(
+        c, &k, ir_iot_build_describe_ca_certificate(t, ca_certificate_id, &k.req, &k.storage, err),
+        aerr, err);
 
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
     if (rc == IR_OK)
-        rc = ir_iot_parse_describe_ca_certificate(&resp, out, err);
-    ir_aws_response_free(&resp);
-    return rc;
+        rc = ir_iot_parse_describe_ca_certificate(&k.resp, out, err);
+    return ir_ops_call_end(&k, rc);
 }
+
+/* ---- ListCACertificates ---- */
 
 ir_rc ir_iot_build_list_ca_certificates(const ir_iot_target *t, const ir_iot_page_opts *page,
                                         ir_aws_request *req, ir_buf *storage, ir_err *err)
 {
-    return ir_iot_build_list(t, "ListCACertificates", "/cacertificates", page, req, storage, err);
+    return ir_iot_build_list(t, &ir_iot_ca_list_shape, page, req, storage, err);
 }
 
 ir_rc ir_iot_parse_list_ca_certificates(const ir_aws_response *resp, ir_iot_cert_list *out,
@@ -253,29 +186,11 @@ ir_rc ir_iot_list_ca_certificates(ir_aws_client *c, const ir_iot_target *t,
                                   const ir_iot_page_opts *page, ir_iot_cert_list *out,
                                   ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_list_ca_certificates(t, page, &req, &st, err);
-
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
-    if (rc == IR_OK)
-        rc = ir_iot_parse_list_ca_certificates(&resp, out, err);
-    ir_aws_response_free(&resp);
-    return rc;
-}
-
-static ir_rc fetch_ca_page(ir_aws_client *c, const ir_iot_target *t, const void *ctx,
-                           const char *marker, void *list, ir_aws_error *aerr, ir_err *err)
-{
-    ir_iot_page_opts page = {0, marker, false};
-
-    (void)ctx;
-    return ir_iot_list_ca_certificates(c, t, &page, list, aerr, err);
+    return ir_iot_list_cert_page(c, t, &ir_iot_ca_list_shape, page, out, aerr, err);
 }
 
 ir_rc ir_iot_list_all_ca_certificates(ir_aws_client *c, const ir_iot_target *t,
                                       ir_iot_cert_list *out, ir_aws_error *aerr, ir_err *err)
 {
-    return ir_iot_follow_pages(c, t, fetch_ca_page, NULL, out, &out->next_marker, aerr, err);
+    return ir_iot_list_all_cert_pages(c, t, &ir_iot_ca_list_shape, 0, out, aerr, err);
 }

@@ -1,5 +1,7 @@
 /* Device certificates: RegisterCertificate, RegisterCertificateWithoutCA,
- * DescribeCertificate, UpdateCertificate, DeleteCertificate, ListCertificates. */
+ * DescribeCertificate, UpdateCertificate, DeleteCertificate, ListCertificates;
+ * and what the CA certificates' operations (ca.c) share with them: statuses,
+ * Register* calls, descriptions and list elements. */
 #include "autoconf.h"
 
 #include <stdlib.h>
@@ -7,7 +9,157 @@
 
 #include "aws/iot/iot_internal.h"
 
-#define IR_IOT_MAX_PEM_CHARS 65536
+/* ---- statuses ---- */
+
+static const char *const status_names[] = {
+    [IR_IOT_STATUS_ACTIVE] = "ACTIVE",
+    [IR_IOT_STATUS_INACTIVE] = "INACTIVE",
+    [IR_IOT_STATUS_REVOKED] = "REVOKED",
+    [IR_IOT_STATUS_PENDING_TRANSFER] = "PENDING_TRANSFER",
+    [IR_IOT_STATUS_REGISTER_INACTIVE] = "REGISTER_INACTIVE",
+    [IR_IOT_STATUS_PENDING_ACTIVATION] = "PENDING_ACTIVATION",
+};
+
+const char *ir_iot_cert_status_name(ir_iot_cert_status s)
+{
+    if (s <= IR_IOT_STATUS_NONE || s >= IR_IOT_STATUS_UNKNOWN)
+        return NULL;
+    return status_names[s];
+}
+
+ir_iot_cert_status ir_iot_cert_status_from_name(const char *name)
+{
+    int s;
+
+    for (s = IR_IOT_STATUS_ACTIVE; s < IR_IOT_STATUS_UNKNOWN; s++)
+        if (name != NULL && strcmp(name, status_names[s]) == 0)
+            return (ir_iot_cert_status)s;
+    return IR_IOT_STATUS_UNKNOWN;
+}
+
+/* ---- shared with the CA operations ---- */
+
+ir_rc ir_iot_build_cert_op(ir_ops_req *b, const ir_iot_target *t, const char *op,
+                           const char *method, const char *prefix, const char *id,
+                           ir_aws_request *req, ir_buf *storage, ir_err *err)
+{
+    ir_rc rc = ir_iot_begin(b, t, op, method, req, storage, err);
+
+    if (rc == IR_OK)
+        rc = ir_iot_check_cert_id(op, id, err);
+    if (rc == IR_OK)
+        rc = ir_ops_req_path(b, prefix, id, NULL, err);
+    return rc;
+}
+
+/* What every Register* response holds. */
+static const ir_iot_json_field cert_ref_fields[] = {
+    IR_IOT_STR(ir_iot_cert_ref, certificate_id, "certificateId", true),
+    IR_IOT_STR(ir_iot_cert_ref, certificate_arn, "certificateArn", true),
+};
+
+void ir_iot_cert_ref_free(ir_iot_cert_ref *r)
+{
+    ir_iot_json_fields_free(IR_IOT_FIELDS(cert_ref_fields), r);
+}
+
+ir_rc ir_iot_parse_cert_ref(const ir_aws_response *resp, const char *op, ir_iot_cert_ref *out,
+                            ir_err *err)
+{
+    json_t *root;
+    ir_rc rc = ir_iot_json_load(resp, false, &root, err);
+
+    if (rc == IR_OK)
+        rc = ir_iot_json_fields(root, NULL, IR_IOT_FIELDS(cert_ref_fields), out, err);
+    json_decref(root);
+    return ir_iot_parse_failed(rc, op, err);
+}
+
+ir_rc ir_iot_call_register(ir_aws_client *c, ir_ops_call *k, ir_rc build_rc, const char *op,
+                           ir_iot_cert_ref *out, ir_aws_error *aerr, ir_err *err)
+{
+    ir_rc rc = ir_ops_call_send(c, k, build_rc, aerr, err);
+
+    if (rc == IR_OK)
+        rc = ir_iot_parse_cert_ref(&k->resp, op, out, err);
+    else
+        ir_iot_keep_existing(k, rc, &out->certificate_id, &out->certificate_arn);
+    return ir_ops_call_end(k, rc);
+}
+
+ir_rc ir_iot_parse_description(const ir_aws_response *resp, const char *op,
+                               const ir_iot_json_field *fields, size_t n, ir_iot_more_fn more,
+                               void *out, ir_err *err)
+{
+    json_t *root, *desc = NULL;
+    ir_rc rc = ir_iot_json_load(resp, false, &root, err);
+
+    if (rc == IR_OK)
+        rc = ir_iot_json_object(root, NULL, "certificateDescription", true, &desc, err);
+    if (rc == IR_OK)
+        rc = ir_iot_json_fields(desc, "certificateDescription", fields, n, out, err);
+    if (rc == IR_OK && more != NULL)
+        rc = more(desc, out, err);
+    json_decref(root);
+    return ir_iot_parse_failed(rc, op, err);
+}
+
+static const ir_iot_json_field summary_fields[] = {
+    IR_IOT_STR(ir_iot_cert_summary, certificate_id, "certificateId", true),
+    IR_IOT_STR(ir_iot_cert_summary, certificate_arn, "certificateArn", false),
+    IR_IOT_STATUS(ir_iot_cert_summary, status, false),
+    IR_IOT_STR(ir_iot_cert_summary, certificate_mode, "certificateMode", false),
+    IR_IOT_DATE(ir_iot_cert_summary, creation_date_ms, "creationDate"),
+};
+
+/* ListCertificates and ListCACertificates: the same elements at two paths. */
+const ir_iot_list_shape ir_iot_cert_list_shape =
+    IR_IOT_LIST_OF("ListCertificates", "/certificates", "certificates", "nextMarker",
+                   ir_iot_cert_summary, summary_fields);
+const ir_iot_list_shape ir_iot_ca_list_shape =
+    IR_IOT_LIST_OF("ListCACertificates", "/cacertificates", "certificates", "nextMarker",
+                   ir_iot_cert_summary, summary_fields);
+
+void ir_iot_cert_list_free(ir_iot_cert_list *l)
+{
+    ir_iot_list_free(&ir_iot_cert_list_shape, (void **)&l->items, &l->n, &l->next_marker);
+}
+
+ir_rc ir_iot_list_cert_page(ir_aws_client *c, const ir_iot_target *t,
+                            const ir_iot_list_shape *shape, const ir_iot_page_opts *page,
+                            ir_iot_cert_list *out, ir_aws_error *aerr, ir_err *err)
+{
+    ir_ops_call k;
+    ir_rc rc = ir_iot_build_list(t, shape, page, &k.req, &k.storage, err);
+
+    return ir_iot_call_list(c, &k, rc, shape, (void **)&out->items, &out->n, &out->next_marker,
+                            aerr, err);
+}
+
+typedef struct cert_pages {
+    const ir_iot_list_shape *shape;
+    int page_size;
+} cert_pages;
+
+static ir_rc fetch_cert_page(ir_aws_client *c, const ir_iot_target *t, const void *ctx,
+                             const char *marker, void *list, ir_aws_error *aerr, ir_err *err)
+{
+    const cert_pages *p = ctx;
+    ir_iot_page_opts page = {p->page_size, marker, false};
+
+    return ir_iot_list_cert_page(c, t, p->shape, &page, list, aerr, err);
+}
+
+ir_rc ir_iot_list_all_cert_pages(ir_aws_client *c, const ir_iot_target *t,
+                                 const ir_iot_list_shape *shape, int page_size,
+                                 ir_iot_cert_list *out, ir_aws_error *aerr, ir_err *err)
+{
+    cert_pages p = {shape, page_size};
+
+    return ir_iot_follow_pages(c, t, fetch_cert_page, &p, out, &out->next_marker, aerr, err);
+}
+
+/* ---- RegisterCertificate, RegisterCertificateWithoutCA ---- */
 
 static ir_rc check_register_args(const char *op, const ir_iot_register_cert_args *a, ir_err *err)
 {
@@ -25,25 +177,6 @@ static ir_rc check_register_args(const char *op, const ir_iot_register_cert_args
     return rc;
 }
 
-static ir_rc register_body(ir_ops_req *b, const ir_iot_register_cert_args *a, bool with_ca,
-                           ir_err *err)
-{
-    const char *op = b->req->operation;
-    json_t *body = json_object();
-    ir_rc rc = body != NULL ? IR_OK : ir_err_set(err, IR_ERR_NOMEM, "out of memory");
-
-    if (rc == IR_OK)
-        rc = ir_iot_json_set_str(body, op, "certificatePem", a->certificate_pem, err);
-    if (rc == IR_OK && with_ca)
-        rc = ir_iot_json_set_str(body, op, "caCertificatePem", a->ca_certificate_pem, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_set_str(body, op, "status", ir_iot_cert_status_name(a->status), err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_body(b, body, err);
-    json_decref(body);
-    return rc;
-}
-
 static ir_rc build_register(const ir_iot_target *t, const char *op, const char *path,
                             const ir_iot_register_cert_args *args, bool with_ca,
                             ir_aws_request *req, ir_buf *storage, ir_err *err)
@@ -55,8 +188,14 @@ static ir_rc build_register(const ir_iot_target *t, const char *op, const char *
         rc = check_register_args(op, args, err);
     if (rc == IR_OK)
         rc = ir_ops_req_path(&b, path, NULL, NULL, err);
-    if (rc == IR_OK)
-        rc = register_body(&b, args, with_ca, err);
+    if (rc == IR_OK) {
+        ir_iot_json_member body[] = {
+            {"certificatePem", args->certificate_pem},
+            {"caCertificatePem", with_ca ? args->ca_certificate_pem : NULL},
+            {"status", ir_iot_cert_status_name(args->status)},
+        };
+        rc = ir_iot_json_body_members(&b, IR_IOT_FIELDS(body), err);
+    }
     if (rc == IR_OK)
         ir_ops_req_finish(&b);
     return rc;
@@ -76,33 +215,14 @@ ir_rc ir_iot_parse_register_certificate(const ir_aws_response *resp, ir_iot_cert
     return ir_iot_parse_cert_ref(resp, "RegisterCertificate", out, err);
 }
 
-/* Sends a Register* request; a duplicate leaves the existing ids in out. */
-static ir_rc call_register(ir_aws_client *c, ir_rc build_rc, const ir_aws_request *req, ir_buf *st,
-                           const char *op, ir_iot_cert_ref *out, ir_aws_error *aerr, ir_err *err)
-{
-    ir_aws_response resp;
-    ir_aws_error local;
-    ir_rc rc;
-
-    aerr = aerr != NULL ? aerr : &local;
-    rc = ir_ops_send_built(c, build_rc, req, st, &resp, aerr, err);
-    if (rc == IR_OK)
-        rc = ir_iot_parse_cert_ref(&resp, op, out, err);
-    else if (rc == IR_ERR_AWS)
-        ir_iot_keep_existing(&resp, aerr, &out->certificate_id, &out->certificate_arn);
-    ir_aws_response_free(&resp);
-    return rc;
-}
-
 ir_rc ir_iot_register_certificate(ir_aws_client *c, const ir_iot_target *t,
                                   const ir_iot_register_cert_args *args, ir_iot_cert_ref *out,
                                   ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_register_certificate(t, args, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_iot_build_register_certificate(t, args, &k.req, &k.storage, err);
 
-    return call_register(c, rc, &req, &st, "RegisterCertificate", out, aerr, err);
+    return ir_iot_call_register(c, &k, rc, "RegisterCertificate", out, aerr, err);
 }
 
 ir_rc ir_iot_build_register_certificate_without_ca(const ir_iot_target *t,
@@ -124,40 +244,40 @@ ir_rc ir_iot_register_certificate_without_ca(ir_aws_client *c, const ir_iot_targ
                                              const ir_iot_register_cert_args *args,
                                              ir_iot_cert_ref *out, ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_register_certificate_without_ca(t, args, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_iot_build_register_certificate_without_ca(t, args, &k.req, &k.storage, err);
 
-    return call_register(c, rc, &req, &st, "RegisterCertificateWithoutCA", out, aerr, err);
+    return ir_iot_call_register(c, &k, rc, "RegisterCertificateWithoutCA", out, aerr, err);
 }
 
 /* ---- DescribeCertificate ---- */
 
+static const ir_iot_json_field desc_fields[] = {
+    IR_IOT_STR(ir_iot_cert_desc, certificate_id, "certificateId", true),
+    IR_IOT_STR(ir_iot_cert_desc, certificate_arn, "certificateArn", true),
+    IR_IOT_STR(ir_iot_cert_desc, ca_certificate_id, "caCertificateId", false),
+    IR_IOT_STR(ir_iot_cert_desc, certificate_pem, "certificatePem", false),
+    IR_IOT_STR(ir_iot_cert_desc, owned_by, "ownedBy", false),
+    IR_IOT_STR(ir_iot_cert_desc, previous_owned_by, "previousOwnedBy", false),
+    IR_IOT_STR(ir_iot_cert_desc, certificate_mode, "certificateMode", false),
+    IR_IOT_STATUS(ir_iot_cert_desc, status, true),
+    IR_IOT_DATE(ir_iot_cert_desc, creation_date_ms, "creationDate"),
+    IR_IOT_DATE(ir_iot_cert_desc, last_modified_date_ms, "lastModifiedDate"),
+};
+
+static const ir_iot_json_field transfer_fields[] = {
+    IR_IOT_STR(ir_iot_transfer_data, transfer_message, "transferMessage", false),
+    IR_IOT_STR(ir_iot_transfer_data, reject_reason, "rejectReason", false),
+    IR_IOT_DATE(ir_iot_transfer_data, transfer_date_ms, "transferDate"),
+    IR_IOT_DATE(ir_iot_transfer_data, accept_date_ms, "acceptDate"),
+    IR_IOT_DATE(ir_iot_transfer_data, reject_date_ms, "rejectDate"),
+};
+
 void ir_iot_cert_desc_free(ir_iot_cert_desc *d)
 {
-    ir_iot_strfree(&d->certificate_id);
-    ir_iot_strfree(&d->certificate_arn);
-    ir_iot_strfree(&d->ca_certificate_id);
-    ir_iot_strfree(&d->certificate_pem);
-    ir_iot_strfree(&d->owned_by);
-    ir_iot_strfree(&d->previous_owned_by);
-    ir_iot_strfree(&d->certificate_mode);
-    ir_iot_strfree(&d->transfer_data.transfer_message);
-    ir_iot_strfree(&d->transfer_data.reject_reason);
+    ir_iot_json_fields_free(IR_IOT_FIELDS(desc_fields), d);
+    ir_iot_json_fields_free(IR_IOT_FIELDS(transfer_fields), &d->transfer_data);
     memset(d, 0, sizeof(*d));
-}
-
-ir_rc ir_iot_build_cert_op(ir_ops_req *b, const ir_iot_target *t, const char *op,
-                           const char *method, const char *prefix, const char *id,
-                           ir_aws_request *req, ir_buf *storage, ir_err *err)
-{
-    ir_rc rc = ir_iot_begin(b, t, op, method, req, storage, err);
-
-    if (rc == IR_OK)
-        rc = ir_iot_check_cert_id(op, id, err);
-    if (rc == IR_OK)
-        rc = ir_ops_req_path(b, prefix, id, NULL, err);
-    return rc;
 }
 
 ir_rc ir_iot_build_describe_certificate(const ir_iot_target *t, const char *certificate_id,
@@ -172,92 +292,39 @@ ir_rc ir_iot_build_describe_certificate(const ir_iot_target *t, const char *cert
     return rc;
 }
 
-static ir_rc parse_transfer_data(const json_t *d, ir_iot_cert_desc *out, ir_err *err)
+/* The optional certificateDescription.transferData. */
+static ir_rc parse_transfer_data(const json_t *desc, void *slot, ir_err *err)
 {
-    const char *w = "certificateDescription.transferData";
-    ir_iot_transfer_data *td = &out->transfer_data;
+    ir_iot_cert_desc *out = slot;
     json_t *obj = NULL;
-    ir_rc rc = ir_iot_json_object(d, "certificateDescription", "transferData", false, &obj, err);
+    ir_rc rc = ir_iot_json_object(desc, "certificateDescription", "transferData", false, &obj, err);
 
     if (rc != IR_OK || obj == NULL)
         return rc;
     out->has_transfer_data = true;
-    rc = ir_iot_json_str(obj, w, "transferMessage", false, &td->transfer_message, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(obj, w, "rejectReason", false, &td->reject_reason, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_date_ms(obj, w, "transferDate", &td->transfer_date_ms, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_date_ms(obj, w, "acceptDate", &td->accept_date_ms, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_date_ms(obj, w, "rejectDate", &td->reject_date_ms, err);
-    return rc;
-}
-
-static ir_rc parse_cert_strings(const json_t *d, ir_iot_cert_desc *out, ir_err *err)
-{
-    const char *w = "certificateDescription";
-    ir_rc rc = ir_iot_json_str(d, w, "certificateId", true, &out->certificate_id, err);
-
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(d, w, "certificateArn", true, &out->certificate_arn, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(d, w, "caCertificateId", false, &out->ca_certificate_id, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(d, w, "certificatePem", false, &out->certificate_pem, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(d, w, "ownedBy", false, &out->owned_by, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(d, w, "previousOwnedBy", false, &out->previous_owned_by, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(d, w, "certificateMode", false, &out->certificate_mode, err);
-    return rc;
-}
-
-static ir_rc parse_cert_desc(const json_t *d, ir_iot_cert_desc *out, ir_err *err)
-{
-    const char *w = "certificateDescription";
-    ir_rc rc = parse_cert_strings(d, out, err);
-
-    if (rc == IR_OK)
-        rc = ir_iot_json_status(d, w, true, &out->status, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_date_ms(d, w, "creationDate", &out->creation_date_ms, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_date_ms(d, w, "lastModifiedDate", &out->last_modified_date_ms, err);
-    if (rc == IR_OK)
-        rc = parse_transfer_data(d, out, err);
-    return rc;
+    return ir_iot_json_fields(obj, "certificateDescription.transferData",
+                              IR_IOT_FIELDS(transfer_fields), &out->transfer_data, err);
 }
 
 ir_rc ir_iot_parse_describe_certificate(const ir_aws_response *resp, ir_iot_cert_desc *out,
                                         ir_err *err)
 {
-    json_t *root, *desc = NULL;
-    ir_rc rc = ir_iot_json_load(resp, false, &root, err);
-
-    if (rc == IR_OK)
-        rc = ir_iot_json_object(root, NULL, "certificateDescription", true, &desc, err);
-    if (rc == IR_OK)
-        rc = parse_cert_desc(desc, out, err);
-    json_decref(root);
-    return ir_iot_parse_failed(rc, "DescribeCertificate", err);
+    return ir_iot_parse_description(resp, "DescribeCertificate", IR_IOT_FIELDS(desc_fields),
+                                    parse_transfer_data, out, err);
 }
 
 ir_rc ir_iot_describe_certificate(ir_aws_client *c, const ir_iot_target *t,
                                   const char *certificate_id, ir_iot_cert_desc *out,
                                   ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_describe_certificate(t, certificate_id, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_ops_call_send(
+        c, &k, ir_iot_build_describe_certificate(t, certificate_id, &k.req, &k.storage, err), aerr,
+        err);
 
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
     if (rc == IR_OK)
-        rc = ir_iot_parse_describe_certificate(&resp, out, err);
-    ir_aws_response_free(&resp);
-    return rc;
+        rc = ir_iot_parse_describe_certificate(&k.resp, out, err);
+    return ir_ops_call_end(&k, rc);
 }
 
 /* ---- UpdateCertificate, DeleteCertificate ---- */
@@ -284,11 +351,11 @@ ir_rc ir_iot_update_certificate(ir_aws_client *c, const ir_iot_target *t,
                                 const char *certificate_id, ir_iot_cert_status new_status,
                                 ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_update_certificate(t, certificate_id, new_status, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc =
+        ir_iot_build_update_certificate(t, certificate_id, new_status, &k.req, &k.storage, err);
 
-    return ir_iot_call_empty(c, rc, &req, &st, aerr, err);
+    return ir_iot_call_empty(c, &k, rc, aerr, err);
 }
 
 ir_rc ir_iot_build_delete_certificate(const ir_iot_target *t, const char *certificate_id,
@@ -310,11 +377,11 @@ ir_rc ir_iot_delete_certificate(ir_aws_client *c, const ir_iot_target *t,
                                 const char *certificate_id, bool force_delete, ir_aws_error *aerr,
                                 ir_err *err)
 {
-    ir_aws_request req;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_delete_certificate(t, certificate_id, force_delete, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc =
+        ir_iot_build_delete_certificate(t, certificate_id, force_delete, &k.req, &k.storage, err);
 
-    return ir_iot_call_empty(c, rc, &req, &st, aerr, err);
+    return ir_iot_call_empty(c, &k, rc, aerr, err);
 }
 
 /* ---- ListCertificates ---- */
@@ -322,7 +389,7 @@ ir_rc ir_iot_delete_certificate(ir_aws_client *c, const ir_iot_target *t,
 ir_rc ir_iot_build_list_certificates(const ir_iot_target *t, const ir_iot_page_opts *page,
                                      ir_aws_request *req, ir_buf *storage, ir_err *err)
 {
-    return ir_iot_build_list(t, "ListCertificates", "/certificates", page, req, storage, err);
+    return ir_iot_build_list(t, &ir_iot_cert_list_shape, page, req, storage, err);
 }
 
 ir_rc ir_iot_parse_list_certificates(const ir_aws_response *resp, ir_iot_cert_list *out,
@@ -336,29 +403,11 @@ ir_rc ir_iot_list_certificates(ir_aws_client *c, const ir_iot_target *t,
                                const ir_iot_page_opts *page, ir_iot_cert_list *out,
                                ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_list_certificates(t, page, &req, &st, err);
-
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
-    if (rc == IR_OK)
-        rc = ir_iot_parse_list_certificates(&resp, out, err);
-    ir_aws_response_free(&resp);
-    return rc;
-}
-
-static ir_rc fetch_cert_page(ir_aws_client *c, const ir_iot_target *t, const void *ctx,
-                             const char *marker, void *list, ir_aws_error *aerr, ir_err *err)
-{
-    ir_iot_page_opts page = {*(const int *)ctx, marker, false};
-
-    return ir_iot_list_certificates(c, t, &page, list, aerr, err);
+    return ir_iot_list_cert_page(c, t, &ir_iot_cert_list_shape, page, out, aerr, err);
 }
 
 ir_rc ir_iot_list_all_certificates(ir_aws_client *c, const ir_iot_target *t, int page_size,
                                    ir_iot_cert_list *out, ir_aws_error *aerr, ir_err *err)
 {
-    return ir_iot_follow_pages(c, t, fetch_cert_page, &page_size, out, &out->next_marker, aerr,
-                               err);
+    return ir_iot_list_all_cert_pages(c, t, &ir_iot_cert_list_shape, page_size, out, aerr, err);
 }

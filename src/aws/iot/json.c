@@ -1,10 +1,12 @@
+/* Reading and writing IoT's JSON: member readers, tables of members, request
+ * bodies. */
 #include "autoconf.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/iot/json_internal.h"
+#include "aws/iot/iot_internal.h"
 
 #define IR_IOT_MAX_ITEMS 100000
 
@@ -78,16 +80,29 @@ static ir_rc wrong_type(const char *where, const char *key, const json_t *v, con
                       where ? "." : "", key, json_type_name(v), want);
 }
 
+/* The member key when it is of one of types (a mask of 1 << json_type):
+ * IR_OK with *v NULL when absent (or null) and not required. */
+static ir_rc typed_member(const json_t *obj, const char *where, const char *key, bool required,
+                          unsigned types, const char *want, json_t **v, ir_err *err)
+{
+    ir_rc rc = member(obj, where, key, required, v, err);
+
+    if (rc == IR_OK && *v != NULL && ((1u << json_typeof(*v)) & types) == 0)
+        return wrong_type(where, key, *v, want, err);
+    return rc;
+}
+
+#define TYPE(t)     (1u << (t))
+#define TYPE_NUMBER (TYPE(JSON_INTEGER) | TYPE(JSON_REAL))
+
 ir_rc ir_iot_json_str(const json_t *obj, const char *where, const char *key, bool required,
                       char **out, ir_err *err)
 {
     json_t *v;
-    ir_rc rc = member(obj, where, key, required, &v, err);
+    ir_rc rc = typed_member(obj, where, key, required, TYPE(JSON_STRING), "a string", &v, err);
 
     if (rc != IR_OK || v == NULL)
         return rc;
-    if (!json_is_string(v))
-        return wrong_type(where, key, v, "a string", err);
     free(*out);
     *out = strdup(json_string_value(v));
     return *out != NULL ? IR_OK : ir_err_set(err, IR_ERR_NOMEM, "out of memory");
@@ -97,28 +112,22 @@ ir_rc ir_iot_json_object(const json_t *obj, const char *where, const char *key, 
                          json_t **out, ir_err *err)
 {
     json_t *v;
-    ir_rc rc = member(obj, where, key, required, &v, err);
+    ir_rc rc = typed_member(obj, where, key, required, TYPE(JSON_OBJECT), "an object", &v, err);
 
-    if (rc != IR_OK || v == NULL)
-        return rc;
-    if (!json_is_object(v))
-        return wrong_type(where, key, v, "an object", err);
-    *out = v;
-    return IR_OK;
+    if (rc == IR_OK && v != NULL)
+        *out = v;
+    return rc;
 }
 
 ir_rc ir_iot_json_array(const json_t *obj, const char *where, const char *key, bool required,
                         json_t **out, ir_err *err)
 {
     json_t *v;
-    ir_rc rc = member(obj, where, key, required, &v, err);
+    ir_rc rc = typed_member(obj, where, key, required, TYPE(JSON_ARRAY), "an array", &v, err);
 
-    if (rc != IR_OK || v == NULL)
-        return rc;
-    if (!json_is_array(v))
-        return wrong_type(where, key, v, "an array", err);
-    *out = v;
-    return IR_OK;
+    if (rc == IR_OK && v != NULL)
+        *out = v;
+    return rc;
 }
 
 ir_rc ir_iot_json_date_ms(const json_t *obj, const char *where, const char *key, int64_t *out,
@@ -126,12 +135,11 @@ ir_rc ir_iot_json_date_ms(const json_t *obj, const char *where, const char *key,
 {
     json_t *v;
     double secs;
-    ir_rc rc = member(obj, where, key, false, &v, err);
+    ir_rc rc =
+        typed_member(obj, where, key, false, TYPE_NUMBER, "a number (epoch seconds)", &v, err);
 
     if (rc != IR_OK || v == NULL)
         return rc;
-    if (!json_is_number(v))
-        return wrong_type(where, key, v, "a number (epoch seconds)", err);
     secs = json_number_value(v);
     if (!isfinite(secs) || secs < 0 || secs > 253402300799.0)
         return ir_err_set(err, IR_ERR_PARSE, "member %s%s%s is not a plausible date",
@@ -144,29 +152,66 @@ ir_rc ir_iot_json_int64(const json_t *obj, const char *where, const char *key, i
                         ir_err *err)
 {
     json_t *v;
-    ir_rc rc = member(obj, where, key, false, &v, err);
+    ir_rc rc = typed_member(obj, where, key, false, TYPE(JSON_INTEGER), "an integer", &v, err);
 
-    if (rc != IR_OK || v == NULL)
-        return rc;
-    if (!json_is_integer(v))
-        return wrong_type(where, key, v, "an integer", err);
-    *out = (int64_t)json_integer_value(v);
-    return IR_OK;
+    if (rc == IR_OK && v != NULL)
+        *out = (int64_t)json_integer_value(v);
+    return rc;
 }
 
-ir_rc ir_iot_json_bool(const json_t *obj, const char *where, const char *key, bool *out,
-                       ir_err *err)
+ir_rc ir_iot_json_status(const json_t *obj, const char *where, bool required,
+                         ir_iot_cert_status *out, ir_err *err)
 {
-    json_t *v;
-    ir_rc rc = member(obj, where, key, false, &v, err);
+    char *text = NULL;
+    ir_rc rc = ir_iot_json_str(obj, where, "status", required, &text, err);
 
-    if (rc != IR_OK || v == NULL)
-        return rc;
-    if (!json_is_boolean(v))
-        return wrong_type(where, key, v, "a boolean", err);
-    *out = json_is_true(v);
-    return IR_OK;
+    if (rc == IR_OK && text != NULL)
+        *out = ir_iot_cert_status_from_name(text);
+    free(text);
+    return rc;
 }
+
+/* -- members by table -- */
+
+static ir_rc read_field(const json_t *obj, const char *where, const ir_iot_json_field *f,
+                        unsigned char *out, ir_err *err)
+{
+    void *dst = out + f->offset;
+
+    switch (f->kind) {
+    case IR_IOT_JSON_STR:
+        return ir_iot_json_str(obj, where, f->key, f->required, dst, err);
+    case IR_IOT_JSON_DATE_MS:
+        return ir_iot_json_date_ms(obj, where, f->key, dst, err);
+    case IR_IOT_JSON_INT64:
+        return ir_iot_json_int64(obj, where, f->key, dst, err);
+    case IR_IOT_JSON_STATUS:
+        return ir_iot_json_status(obj, where, f->required, dst, err);
+    }
+    return ir_err_set(err, IR_ERR_INTERNAL, "unknown kind of JSON member %s", f->key);
+}
+
+ir_rc ir_iot_json_fields(const json_t *obj, const char *where, const ir_iot_json_field *fields,
+                         size_t n, void *out, ir_err *err)
+{
+    size_t i;
+    ir_rc rc = IR_OK;
+
+    for (i = 0; i < n && rc == IR_OK; i++)
+        rc = read_field(obj, where, &fields[i], out, err);
+    return rc;
+}
+
+void ir_iot_json_fields_free(const ir_iot_json_field *fields, size_t n, void *out)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (fields[i].kind == IR_IOT_JSON_STR)
+            ir_iot_strfree((char **)((unsigned char *)out + fields[i].offset));
+}
+
+/* -- request bodies -- */
 
 ir_rc ir_iot_json_body(ir_ops_req *b, json_t *body, ir_err *err)
 {
@@ -194,6 +239,29 @@ ir_rc ir_iot_json_set_str(json_t *obj, const char *op, const char *key, const ch
     if (json_object_set_new(obj, key, s) != 0)
         return ir_err_set(err, IR_ERR_NOMEM, "out of memory");
     return IR_OK;
+}
+
+ir_rc ir_iot_json_body_members(ir_ops_req *b, const ir_iot_json_member *members, size_t n,
+                               ir_err *err)
+{
+    json_t *body = json_object();
+    size_t i;
+    ir_rc rc = body != NULL ? IR_OK : ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+
+    for (i = 0; i < n && rc == IR_OK; i++)
+        rc = ir_iot_json_set_str(body, b->req->operation, members[i].key, members[i].value, err);
+    if (rc == IR_OK)
+        rc = ir_iot_json_body(b, body, err);
+    json_decref(body);
+    return rc;
+}
+
+/* -- memory -- */
+
+void ir_iot_strfree(char **s)
+{
+    free(*s);
+    *s = NULL;
 }
 
 /* Capacity is implicit: 4, then doubled whenever n reaches a power of two. */

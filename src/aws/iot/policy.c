@@ -10,13 +10,24 @@
 #define IR_IOT_MAX_POLICY_DOC_CHARS 404600
 #define POLICY_NAME_EXTRA           "_+=,.@-"
 
+/* CreatePolicy's and GetPolicy's members, around the version id whose
+ * name differs (policyVersionId, defaultVersionId). */
+static const ir_iot_json_field policy_head[] = {
+    IR_IOT_STR(ir_iot_policy, policy_name, "policyName", true),
+    IR_IOT_STR(ir_iot_policy, policy_arn, "policyArn", true),
+    IR_IOT_STR(ir_iot_policy, policy_document, "policyDocument", false),
+};
+static const ir_iot_json_field policy_tail[] = {
+    IR_IOT_STR(ir_iot_policy, generation_id, "generationId", false),
+    IR_IOT_DATE(ir_iot_policy, creation_date_ms, "creationDate"),
+    IR_IOT_DATE(ir_iot_policy, last_modified_date_ms, "lastModifiedDate"),
+};
+
 void ir_iot_policy_free(ir_iot_policy *p)
 {
-    ir_iot_strfree(&p->policy_name);
-    ir_iot_strfree(&p->policy_arn);
-    ir_iot_strfree(&p->policy_document);
+    ir_iot_json_fields_free(IR_IOT_FIELDS(policy_head), p);
     ir_iot_strfree(&p->version_id);
-    ir_iot_strfree(&p->generation_id);
+    ir_iot_json_fields_free(IR_IOT_FIELDS(policy_tail), p);
     memset(p, 0, sizeof(*p));
 }
 
@@ -37,15 +48,9 @@ static ir_rc build_policy_op(ir_ops_req *b, const ir_iot_target *t, const char *
 /* A body with one string member. */
 static ir_rc one_member_body(ir_ops_req *b, const char *key, const char *value, ir_err *err)
 {
-    json_t *body = json_object();
-    ir_rc rc = body != NULL ? IR_OK : ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+    ir_iot_json_member body = {key, value};
 
-    if (rc == IR_OK)
-        rc = ir_iot_json_set_str(body, b->req->operation, key, value, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_body(b, body, err);
-    json_decref(body);
-    return rc;
+    return ir_iot_json_body_members(b, &body, 1, err);
 }
 
 ir_rc ir_iot_build_create_policy(const ir_iot_target *t, const char *policy_name,
@@ -73,19 +78,11 @@ static ir_rc parse_policy(const ir_aws_response *resp, const char *op, const cha
     ir_rc rc = ir_iot_json_load(resp, false, &root, err);
 
     if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "policyName", true, &out->policy_name, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "policyArn", true, &out->policy_arn, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "policyDocument", false, &out->policy_document, err);
+        rc = ir_iot_json_fields(root, NULL, IR_IOT_FIELDS(policy_head), out, err);
     if (rc == IR_OK)
         rc = ir_iot_json_str(root, NULL, version_key, false, &out->version_id, err);
     if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "generationId", false, &out->generation_id, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_date_ms(root, NULL, "creationDate", &out->creation_date_ms, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_date_ms(root, NULL, "lastModifiedDate", &out->last_modified_date_ms, err);
+        rc = ir_iot_json_fields(root, NULL, IR_IOT_FIELDS(policy_tail), out, err);
     json_decref(root);
     return ir_iot_parse_failed(rc, op, err);
 }
@@ -99,20 +96,16 @@ ir_rc ir_iot_create_policy(ir_aws_client *c, const ir_iot_target *t, const char 
                            const char *policy_document, ir_iot_policy *out, ir_aws_error *aerr,
                            ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_aws_error local;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_create_policy(t, policy_name, policy_document, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_ops_call_send(
+        c, &k, ir_iot_build_create_policy(t, policy_name, policy_document, &k.req, &k.storage, err),
+        aerr, err);
 
-    aerr = aerr != NULL ? aerr : &local;
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
     if (rc == IR_OK)
-        rc = ir_iot_parse_create_policy(&resp, out, err);
-    else if (rc == IR_ERR_AWS)
-        ir_iot_keep_existing(&resp, aerr, NULL, &out->policy_arn);
-    ir_aws_response_free(&resp);
-    return rc;
+        rc = ir_iot_parse_create_policy(&k.resp, out, err);
+    else
+        ir_iot_keep_existing(&k, rc, NULL, &out->policy_arn);
+    return ir_ops_call_end(&k, rc);
 }
 
 ir_rc ir_iot_build_get_policy(const ir_iot_target *t, const char *policy_name, ir_aws_request *req,
@@ -135,16 +128,13 @@ ir_rc ir_iot_parse_get_policy(const ir_aws_response *resp, ir_iot_policy *out, i
 ir_rc ir_iot_get_policy(ir_aws_client *c, const ir_iot_target *t, const char *policy_name,
                         ir_iot_policy *out, ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_get_policy(t, policy_name, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_ops_call_send(
+        c, &k, ir_iot_build_get_policy(t, policy_name, &k.req, &k.storage, err), aerr, err);
 
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
     if (rc == IR_OK)
-        rc = ir_iot_parse_get_policy(&resp, out, err);
-    ir_aws_response_free(&resp);
-    return rc;
+        rc = ir_iot_parse_get_policy(&k.resp, out, err);
+    return ir_ops_call_end(&k, rc);
 }
 
 /* AttachPolicy (PUT) and DetachPolicy (POST) differ only in method. */
@@ -176,11 +166,10 @@ ir_rc ir_iot_build_attach_policy(const ir_iot_target *t, const char *policy_name
 ir_rc ir_iot_attach_policy(ir_aws_client *c, const ir_iot_target *t, const char *policy_name,
                            const char *policy_target, ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_attach_policy(t, policy_name, policy_target, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_iot_build_attach_policy(t, policy_name, policy_target, &k.req, &k.storage, err);
 
-    return ir_iot_call_empty(c, rc, &req, &st, aerr, err);
+    return ir_iot_call_empty(c, &k, rc, aerr, err);
 }
 
 ir_rc ir_iot_build_detach_policy(const ir_iot_target *t, const char *policy_name,
@@ -194,39 +183,22 @@ ir_rc ir_iot_build_detach_policy(const ir_iot_target *t, const char *policy_name
 ir_rc ir_iot_detach_policy(ir_aws_client *c, const ir_iot_target *t, const char *policy_name,
                            const char *policy_target, ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_detach_policy(t, policy_name, policy_target, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_iot_build_detach_policy(t, policy_name, policy_target, &k.req, &k.storage, err);
 
-    return ir_iot_call_empty(c, rc, &req, &st, aerr, err);
+    return ir_iot_call_empty(c, &k, rc, aerr, err);
 }
 
 /* ---- ListAttachedPolicies ---- */
 
-static void policy_ref_free(void *item)
-{
-    ir_iot_policy_ref *p = item;
+static const ir_iot_json_field policy_ref_fields[] = {
+    IR_IOT_STR(ir_iot_policy_ref, policy_name, "policyName", true),
+    IR_IOT_STR(ir_iot_policy_ref, policy_arn, "policyArn", false),
+};
 
-    ir_iot_strfree(&p->policy_name);
-    ir_iot_strfree(&p->policy_arn);
-}
-
-static ir_rc parse_policy_ref(const json_t *item, const char *where, void *slot, ir_err *err)
-{
-    ir_iot_policy_ref *out = slot;
-    ir_rc rc;
-
-    if (!json_is_object(item))
-        return ir_err_set(err, IR_ERR_PARSE, "member %s is not an object", where);
-    rc = ir_iot_json_str(item, where, "policyName", true, &out->policy_name, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(item, where, "policyArn", false, &out->policy_arn, err);
-    return rc;
-}
-
-static const ir_iot_list_shape policy_list_shape = {"ListAttachedPolicies", "policies",
-                                                    sizeof(ir_iot_policy_ref), parse_policy_ref,
-                                                    policy_ref_free};
+/* POST /attached-policies/{target}: built by its own function. */
+static const ir_iot_list_shape policy_list_shape = IR_IOT_LIST_OF(
+    "ListAttachedPolicies", NULL, "policies", "nextMarker", ir_iot_policy_ref, policy_ref_fields);
 
 void ir_iot_policy_list_free(ir_iot_policy_list *l)
 {
@@ -277,16 +249,11 @@ ir_rc ir_iot_list_attached_policies(ir_aws_client *c, const ir_iot_target *t,
                                     const ir_iot_attached_args *args, ir_iot_policy_list *out,
                                     ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_list_attached_policies(t, args, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_iot_build_list_attached_policies(t, args, &k.req, &k.storage, err);
 
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
-    if (rc == IR_OK)
-        rc = ir_iot_parse_list_attached_policies(&resp, out, err);
-    ir_aws_response_free(&resp);
-    return rc;
+    return ir_iot_call_list(c, &k, rc, &policy_list_shape, (void **)&out->items, &out->n,
+                            &out->next_marker, aerr, err);
 }
 
 static ir_rc fetch_attached_page(ir_aws_client *c, const ir_iot_target *t, const void *ctx,

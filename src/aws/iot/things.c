@@ -10,11 +10,15 @@
 #define THING_NAME_EXTRA      ":_-"
 #define IR_IOT_MAX_ATTRIBUTES 100
 
+static const ir_iot_json_field thing_fields[] = {
+    IR_IOT_STR(ir_iot_thing, thing_name, "thingName", true),
+    IR_IOT_STR(ir_iot_thing, thing_arn, "thingArn", true),
+    IR_IOT_STR(ir_iot_thing, thing_id, "thingId", false),
+};
+
 void ir_iot_thing_free(ir_iot_thing *th)
 {
-    ir_iot_strfree(&th->thing_name);
-    ir_iot_strfree(&th->thing_arn);
-    ir_iot_strfree(&th->thing_id);
+    ir_iot_json_fields_free(IR_IOT_FIELDS(thing_fields), th);
 }
 
 /* "METHOD /things/{thingName}SUFFIX" with the name checked. */
@@ -103,11 +107,7 @@ ir_rc ir_iot_parse_create_thing(const ir_aws_response *resp, ir_iot_thing *out, 
     ir_rc rc = ir_iot_json_load(resp, false, &root, err);
 
     if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "thingName", true, &out->thing_name, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "thingArn", true, &out->thing_arn, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "thingId", false, &out->thing_id, err);
+        rc = ir_iot_json_fields(root, NULL, IR_IOT_FIELDS(thing_fields), out, err);
     json_decref(root);
     return ir_iot_parse_failed(rc, "CreateThing", err);
 }
@@ -116,34 +116,34 @@ ir_rc ir_iot_create_thing(ir_aws_client *c, const ir_iot_target *t,
                           const ir_iot_create_thing_args *args, ir_iot_thing *out,
                           ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_aws_error local;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_create_thing(t, args, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_ops_call_send(c, &k, ir_iot_build_create_thing(t, args, &k.req, &k.storage, err),
+                                aerr, err);
 
-    aerr = aerr != NULL ? aerr : &local;
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
     if (rc == IR_OK)
-        rc = ir_iot_parse_create_thing(&resp, out, err);
-    else if (rc == IR_ERR_AWS)
-        ir_iot_keep_existing(&resp, aerr, &out->thing_id, &out->thing_arn);
-    ir_aws_response_free(&resp);
-    return rc;
+        rc = ir_iot_parse_create_thing(&k.resp, out, err);
+    else
+        ir_iot_keep_existing(&k, rc, &out->thing_id, &out->thing_arn);
+    return ir_ops_call_end(&k, rc);
 }
 
 /* ---- DescribeThing ---- */
+
+static const ir_iot_json_field thing_desc_fields[] = {
+    IR_IOT_STR(ir_iot_thing_desc, thing_name, "thingName", true),
+    IR_IOT_STR(ir_iot_thing_desc, thing_arn, "thingArn", true),
+    IR_IOT_STR(ir_iot_thing_desc, thing_id, "thingId", false),
+    IR_IOT_STR(ir_iot_thing_desc, thing_type_name, "thingTypeName", false),
+    IR_IOT_STR(ir_iot_thing_desc, default_client_id, "defaultClientId", false),
+    IR_IOT_STR(ir_iot_thing_desc, billing_group_name, "billingGroupName", false),
+    IR_IOT_INT64(ir_iot_thing_desc, version, "version"),
+};
 
 void ir_iot_thing_desc_free(ir_iot_thing_desc *d)
 {
     size_t i;
 
-    ir_iot_strfree(&d->thing_name);
-    ir_iot_strfree(&d->thing_id);
-    ir_iot_strfree(&d->thing_arn);
-    ir_iot_strfree(&d->thing_type_name);
-    ir_iot_strfree(&d->default_client_id);
-    ir_iot_strfree(&d->billing_group_name);
+    ir_iot_json_fields_free(IR_IOT_FIELDS(thing_desc_fields), d);
     for (i = 0; i < d->n_attributes; i++) {
         free(d->attributes[i].name);
         free(d->attributes[i].value);
@@ -213,34 +213,15 @@ static ir_rc parse_attributes(const json_t *root, ir_iot_thing_desc *out, ir_err
     return IR_OK;
 }
 
-static ir_rc parse_thing_desc(const json_t *root, ir_iot_thing_desc *out, ir_err *err)
-{
-    ir_rc rc = ir_iot_json_str(root, NULL, "thingName", true, &out->thing_name, err);
-
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "thingArn", true, &out->thing_arn, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "thingId", false, &out->thing_id, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "thingTypeName", false, &out->thing_type_name, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "defaultClientId", false, &out->default_client_id, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(root, NULL, "billingGroupName", false, &out->billing_group_name, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_int64(root, NULL, "version", &out->version, err);
-    if (rc == IR_OK)
-        rc = parse_attributes(root, out, err);
-    return rc;
-}
-
 ir_rc ir_iot_parse_describe_thing(const ir_aws_response *resp, ir_iot_thing_desc *out, ir_err *err)
 {
     json_t *root;
     ir_rc rc = ir_iot_json_load(resp, false, &root, err);
 
     if (rc == IR_OK)
-        rc = parse_thing_desc(root, out, err);
+        rc = ir_iot_json_fields(root, NULL, IR_IOT_FIELDS(thing_desc_fields), out, err);
+    if (rc == IR_OK)
+        rc = parse_attributes(root, out, err);
     json_decref(root);
     return ir_iot_parse_failed(rc, "DescribeThing", err);
 }
@@ -248,16 +229,13 @@ ir_rc ir_iot_parse_describe_thing(const ir_aws_response *resp, ir_iot_thing_desc
 ir_rc ir_iot_describe_thing(ir_aws_client *c, const ir_iot_target *t, const char *thing_name,
                             ir_iot_thing_desc *out, ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_describe_thing(t, thing_name, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_ops_call_send(
+        c, &k, ir_iot_build_describe_thing(t, thing_name, &k.req, &k.storage, err), aerr, err);
 
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
     if (rc == IR_OK)
-        rc = ir_iot_parse_describe_thing(&resp, out, err);
-    ir_aws_response_free(&resp);
-    return rc;
+        rc = ir_iot_parse_describe_thing(&k.resp, out, err);
+    return ir_ops_call_end(&k, rc);
 }
 
 /* ---- AttachThingPrincipal, DetachThingPrincipal ---- */
@@ -291,11 +269,11 @@ ir_rc ir_iot_attach_thing_principal(ir_aws_client *c, const ir_iot_target *t,
                                     const char *thing_name, const char *principal,
                                     ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_attach_thing_principal(t, thing_name, principal, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc =
+        ir_iot_build_attach_thing_principal(t, thing_name, principal, &k.req, &k.storage, err);
 
-    return ir_iot_call_empty(c, rc, &req, &st, aerr, err);
+    return ir_iot_call_empty(c, &k, rc, aerr, err);
 }
 
 ir_rc ir_iot_build_detach_thing_principal(const ir_iot_target *t, const char *thing_name,
@@ -310,11 +288,11 @@ ir_rc ir_iot_detach_thing_principal(ir_aws_client *c, const ir_iot_target *t,
                                     const char *thing_name, const char *principal,
                                     ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_detach_thing_principal(t, thing_name, principal, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc =
+        ir_iot_build_detach_thing_principal(t, thing_name, principal, &k.req, &k.storage, err);
 
-    return ir_iot_call_empty(c, rc, &req, &st, aerr, err);
+    return ir_iot_call_empty(c, &k, rc, aerr, err);
 }
 
 /* ---- ListThingPrincipals ---- */
@@ -334,8 +312,15 @@ static void principal_free(void *item)
     ir_iot_strfree(item);
 }
 
+/* Elements are strings, not objects; the path names the thing. */
 static const ir_iot_list_shape principal_list_shape = {
-    "ListThingPrincipals", "principals", sizeof(char *), parse_principal, principal_free};
+    .op = "ListThingPrincipals",
+    .array_key = "principals",
+    .next_key = "nextToken",
+    .elem_size = sizeof(char *),
+    .parse_item = parse_principal,
+    .free_item = principal_free,
+};
 
 void ir_iot_principal_list_free(ir_iot_principal_list *l)
 {
@@ -360,24 +345,19 @@ ir_rc ir_iot_build_list_thing_principals(const ir_iot_target *t, const char *thi
 ir_rc ir_iot_parse_list_thing_principals(const ir_aws_response *resp, ir_iot_principal_list *out,
                                          ir_err *err)
 {
-    return ir_iot_parse_token_list(resp, &principal_list_shape, (void **)&out->items, &out->n,
-                                   &out->next_token, err);
+    return ir_iot_parse_list(resp, &principal_list_shape, (void **)&out->items, &out->n,
+                             &out->next_token, err);
 }
 
 ir_rc ir_iot_list_thing_principals(ir_aws_client *c, const ir_iot_target *t, const char *thing_name,
                                    const ir_iot_page_opts *page, ir_iot_principal_list *out,
                                    ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_list_thing_principals(t, thing_name, page, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_iot_build_list_thing_principals(t, thing_name, page, &k.req, &k.storage, err);
 
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
-    if (rc == IR_OK)
-        rc = ir_iot_parse_list_thing_principals(&resp, out, err);
-    ir_aws_response_free(&resp);
-    return rc;
+    return ir_iot_call_list(c, &k, rc, &principal_list_shape, (void **)&out->items, &out->n,
+                            &out->next_token, aerr, err);
 }
 
 static ir_rc fetch_principals_page(ir_aws_client *c, const ir_iot_target *t, const void *ctx,
@@ -453,9 +433,8 @@ ir_rc ir_iot_add_thing_to_thing_group(ir_aws_client *c, const ir_iot_target *t,
                                       const ir_iot_thing_group_args *args, ir_aws_error *aerr,
                                       ir_err *err)
 {
-    ir_aws_request req;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_add_thing_to_thing_group(t, args, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_iot_build_add_thing_to_thing_group(t, args, &k.req, &k.storage, err);
 
-    return ir_iot_call_empty(c, rc, &req, &st, aerr, err);
+    return ir_iot_call_empty(c, &k, rc, aerr, err);
 }

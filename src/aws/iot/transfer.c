@@ -11,19 +11,9 @@
 /* A JSON body {key: value} (no body when value is NULL). */
 static ir_rc message_body(ir_ops_req *b, const char *key, const char *value, ir_err *err)
 {
-    json_t *body;
-    ir_rc rc;
+    ir_iot_json_member body = {key, value};
 
-    if (value == NULL)
-        return IR_OK;
-    body = json_object();
-    if (body == NULL)
-        return ir_err_set(err, IR_ERR_NOMEM, "out of memory");
-    rc = ir_iot_json_set_str(body, b->req->operation, key, value, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_body(b, body, err);
-    json_decref(body);
-    return rc;
+    return value != NULL ? ir_iot_json_body_members(b, &body, 1, err) : IR_OK;
 }
 
 ir_rc ir_iot_build_transfer_certificate(const ir_iot_target *t, const char *certificate_id,
@@ -65,17 +55,15 @@ ir_rc ir_iot_transfer_certificate(ir_aws_client *c, const ir_iot_target *t,
                                   const char *message, char **transferred_arn, ir_aws_error *aerr,
                                   ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_transfer_certificate(t, certificate_id, target_account, message, &req,
-                                                 &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_ops_call_send(c, &k,
+                                ir_iot_build_transfer_certificate(t, certificate_id, target_account,
+                                                                  message, &k.req, &k.storage, err),
+                                aerr, err);
 
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
     if (rc == IR_OK)
-        rc = ir_iot_parse_transfer_certificate(&resp, transferred_arn, err);
-    ir_aws_response_free(&resp);
-    return rc;
+        rc = ir_iot_parse_transfer_certificate(&k.resp, transferred_arn, err);
+    return ir_ops_call_end(&k, rc);
 }
 
 ir_rc ir_iot_build_accept_certificate_transfer(const ir_iot_target *t, const char *certificate_id,
@@ -98,12 +86,11 @@ ir_rc ir_iot_accept_certificate_transfer(ir_aws_client *c, const ir_iot_target *
                                          const char *certificate_id, bool set_as_active,
                                          ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_buf st;
-    ir_rc rc =
-        ir_iot_build_accept_certificate_transfer(t, certificate_id, set_as_active, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_iot_build_accept_certificate_transfer(t, certificate_id, set_as_active, &k.req,
+                                                        &k.storage, err);
 
-    return ir_iot_call_empty(c, rc, &req, &st, aerr, err);
+    return ir_iot_call_empty(c, &k, rc, aerr, err);
 }
 
 ir_rc ir_iot_build_reject_certificate_transfer(const ir_iot_target *t, const char *certificate_id,
@@ -128,11 +115,11 @@ ir_rc ir_iot_reject_certificate_transfer(ir_aws_client *c, const ir_iot_target *
                                          const char *certificate_id, const char *reason,
                                          ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_reject_certificate_transfer(t, certificate_id, reason, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_iot_build_reject_certificate_transfer(t, certificate_id, reason, &k.req,
+                                                        &k.storage, err);
 
-    return ir_iot_call_empty(c, rc, &req, &st, aerr, err);
+    return ir_iot_call_empty(c, &k, rc, aerr, err);
 }
 
 ir_rc ir_iot_build_cancel_certificate_transfer(const ir_iot_target *t, const char *certificate_id,
@@ -152,49 +139,26 @@ ir_rc ir_iot_cancel_certificate_transfer(ir_aws_client *c, const ir_iot_target *
                                          const char *certificate_id, ir_aws_error *aerr,
                                          ir_err *err)
 {
-    ir_aws_request req;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_cancel_certificate_transfer(t, certificate_id, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_iot_build_cancel_certificate_transfer(t, certificate_id, &k.req, &k.storage, err);
 
-    return ir_iot_call_empty(c, rc, &req, &st, aerr, err);
+    return ir_iot_call_empty(c, &k, rc, aerr, err);
 }
 
 /* ---- ListOutgoingCertificates ---- */
 
-static void outgoing_free(void *item)
-{
-    ir_iot_outgoing_cert *o = item;
+static const ir_iot_json_field outgoing_fields[] = {
+    IR_IOT_STR(ir_iot_outgoing_cert, certificate_id, "certificateId", true),
+    IR_IOT_STR(ir_iot_outgoing_cert, certificate_arn, "certificateArn", false),
+    IR_IOT_STR(ir_iot_outgoing_cert, transferred_to, "transferredTo", false),
+    IR_IOT_STR(ir_iot_outgoing_cert, transfer_message, "transferMessage", false),
+    IR_IOT_DATE(ir_iot_outgoing_cert, transfer_date_ms, "transferDate"),
+    IR_IOT_DATE(ir_iot_outgoing_cert, creation_date_ms, "creationDate"),
+};
 
-    ir_iot_strfree(&o->certificate_id);
-    ir_iot_strfree(&o->certificate_arn);
-    ir_iot_strfree(&o->transferred_to);
-    ir_iot_strfree(&o->transfer_message);
-}
-
-static ir_rc parse_outgoing(const json_t *item, const char *where, void *slot, ir_err *err)
-{
-    ir_iot_outgoing_cert *out = slot;
-    ir_rc rc;
-
-    if (!json_is_object(item))
-        return ir_err_set(err, IR_ERR_PARSE, "member %s is not an object", where);
-    rc = ir_iot_json_str(item, where, "certificateId", true, &out->certificate_id, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(item, where, "certificateArn", false, &out->certificate_arn, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(item, where, "transferredTo", false, &out->transferred_to, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_str(item, where, "transferMessage", false, &out->transfer_message, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_date_ms(item, where, "transferDate", &out->transfer_date_ms, err);
-    if (rc == IR_OK)
-        rc = ir_iot_json_date_ms(item, where, "creationDate", &out->creation_date_ms, err);
-    return rc;
-}
-
-static const ir_iot_list_shape outgoing_shape = {"ListOutgoingCertificates", "outgoingCertificates",
-                                                 sizeof(ir_iot_outgoing_cert), parse_outgoing,
-                                                 outgoing_free};
+static const ir_iot_list_shape outgoing_shape =
+    IR_IOT_LIST_OF("ListOutgoingCertificates", "/certificates-out-going", "outgoingCertificates",
+                   "nextMarker", ir_iot_outgoing_cert, outgoing_fields);
 
 void ir_iot_outgoing_list_free(ir_iot_outgoing_list *l)
 {
@@ -204,8 +168,7 @@ void ir_iot_outgoing_list_free(ir_iot_outgoing_list *l)
 ir_rc ir_iot_build_list_outgoing_certificates(const ir_iot_target *t, const ir_iot_page_opts *page,
                                               ir_aws_request *req, ir_buf *storage, ir_err *err)
 {
-    return ir_iot_build_list(t, "ListOutgoingCertificates", "/certificates-out-going", page, req,
-                             storage, err);
+    return ir_iot_build_list(t, &outgoing_shape, page, req, storage, err);
 }
 
 ir_rc ir_iot_parse_list_outgoing_certificates(const ir_aws_response *resp,
@@ -219,16 +182,11 @@ ir_rc ir_iot_list_outgoing_certificates(ir_aws_client *c, const ir_iot_target *t
                                         const ir_iot_page_opts *page, ir_iot_outgoing_list *out,
                                         ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_iot_build_list_outgoing_certificates(t, page, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_iot_build_list_outgoing_certificates(t, page, &k.req, &k.storage, err);
 
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
-    if (rc == IR_OK)
-        rc = ir_iot_parse_list_outgoing_certificates(&resp, out, err);
-    ir_aws_response_free(&resp);
-    return rc;
+    return ir_iot_call_list(c, &k, rc, &outgoing_shape, (void **)&out->items, &out->n,
+                            &out->next_marker, aerr, err);
 }
 
 static ir_rc fetch_outgoing_page(ir_aws_client *c, const ir_iot_target *t, const void *ctx,

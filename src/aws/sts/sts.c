@@ -4,9 +4,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "aws/transport/request_internal.h"
 #include "aws/sts/sts.h"
 #include "aws/sts/xml_internal.h"
+#include "aws/transport/request_internal.h"
 #include "core/secret.h"
 #include "core/uri_encode.h"
 
@@ -278,16 +278,13 @@ ir_rc ir_sts_assume_role(ir_aws_client *c, const ir_sts_target *t,
                          const ir_sts_assume_role_args *args, ir_sts_credentials *out,
                          ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_sts_build_assume_role(t, args, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_ops_call_send(c, &k, ir_sts_build_assume_role(t, args, &k.req, &k.storage, err),
+                                aerr, err);
 
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
     if (rc == IR_OK)
-        rc = ir_sts_parse_assume_role(&resp, out, err);
-    ir_aws_response_free(&resp);
-    return rc;
+        rc = ir_sts_parse_assume_role(&k.resp, out, err);
+    return ir_ops_call_end(&k, rc);
 }
 
 ir_rc ir_sts_credentials_to_creds(const ir_sts_credentials *sc, ir_aws_creds **out, ir_err *err)
@@ -346,14 +343,11 @@ ir_rc ir_sts_parse_get_caller_identity(const ir_aws_response *resp, ir_sts_ident
 ir_rc ir_sts_get_caller_identity(ir_aws_client *c, const ir_sts_target *t, ir_sts_identity *out,
                                  ir_aws_error *aerr, ir_err *err)
 {
-    ir_aws_request req;
-    ir_aws_response resp;
-    ir_buf st;
-    ir_rc rc = ir_sts_build_get_caller_identity(t, &req, &st, err);
+    ir_ops_call k;
+    ir_rc rc = ir_ops_call_send(c, &k, ir_sts_build_get_caller_identity(t, &k.req, &k.storage, err),
+                                aerr, err);
 
-    rc = ir_ops_send_built(c, rc, &req, &st, &resp, aerr, err);
     if (rc == IR_OK)
-        rc = ir_sts_parse_get_caller_identity(&resp, out, err);
-    ir_aws_response_free(&resp);
-    return rc;
+        rc = ir_sts_parse_get_caller_identity(&k.resp, out, err);
+    return ir_ops_call_end(&k, rc);
 }

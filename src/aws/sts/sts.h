@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "aws/transport/client.h"
 #include "aws/auth/credentials.h"
+#include "aws/transport/client.h"
 #include "core/buf.h"
 
 typedef ir_aws_target ir_sts_target;

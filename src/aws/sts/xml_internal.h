@@ -9,7 +9,7 @@
 #include <libxml/tree.h>
 #include <stdbool.h>
 
-#include "aws/transport/client.h"
+#include "aws/transport/message.h"
 
 #define IR_STS_XMLNS         "https://sts.amazonaws.com/doc/2011-06-15/"
 #define IR_STS_MAX_XML_BYTES (64u * 1024)

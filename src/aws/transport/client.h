@@ -35,7 +35,8 @@ typedef struct ir_aws_client_opts {
     long base_backoff_ms;         /* default 100 */
     long max_backoff_ms;          /* default 20000 */
     size_t max_response_bytes;    /* default IR_AWS_MAX_RESPONSE_BYTES */
-    bool rate_limit;              /* token buckets on (default true when opts are zeroed? see ir_aws_client_opts_default) */
+    bool rate_limit;              /* token buckets on (default true when opts are zeroed? see
+                                     ir_aws_client_opts_default) */
 } ir_aws_client_opts;
 /* Numeric fields left 0 take the defaults above; a zeroed rate_limit is off,
  * so start from ir_aws_client_opts_default (which turns it on). */

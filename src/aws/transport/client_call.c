@@ -366,11 +366,6 @@ static void log_attempt(const aws_call *call, ir_rc transport_rc, int64_t latenc
                      call->resp->request_id[0] != '\0' ? call->resp->request_id : "none");
 }
 
-static void record_aws_error(aws_call *call)
-{
-    call->rc = ir_aws_error_to_err(&call->aerr, call->req.operation, &call->err);
-}
-
 static void record_transport_error(aws_call *call, ir_rc rc, const ir_err *terr)
 {
     call->rc = rc;
@@ -412,7 +407,7 @@ call_verdict aws_call_attempt_done(aws_call *call, ir_rc transport_rc, const ir_
                          call->backoff_ms))
         return CALL_RETRY;
     if (transport_rc == IR_OK)
-        record_aws_error(call);
+        call->rc = ir_aws_error_to_err(&call->aerr, call->req.operation, &call->err);
     else
         record_transport_error(call, transport_rc, terr);
     return CALL_DONE;

@@ -52,7 +52,7 @@ struct aws_call {
     ir_rc rc;
     ir_http_exchange x;
     struct curl_slist *headers; /* holds the Authorization and token: cleansed when freed */
-    long backoff_ms; /* after CALL_RETRY: the delay before the next attempt */
+    long backoff_ms;            /* after CALL_RETRY: the delay before the next attempt */
 };
 
 typedef enum call_verdict { CALL_DONE, CALL_RETRY } call_verdict;

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "aws/transport/client.h"
+#include "aws/transport/message.h"
 #include "core/error.h"
 
 typedef struct ir_http_opts {

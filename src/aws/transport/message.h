@@ -20,22 +20,22 @@
 #include "core/buf.h"
 
 #define IR_AWS_MAX_RESPONSE_BYTES (4u << 20) /* default cap for one response body */
-#define IR_AWS_MAX_REQUEST_BYTES (1u << 20)  /* cap for one request body */
+#define IR_AWS_MAX_REQUEST_BYTES  (1u << 20) /* cap for one request body */
 
 typedef struct ir_aws_param {
     const char *name;
     const char *value; /* unencoded; the transport encodes */
 } ir_aws_param;
 
-#define IR_AWS_MAX_PARAMS 8
+#define IR_AWS_MAX_PARAMS  8
 #define IR_AWS_MAX_HEADERS 8
 
 typedef struct ir_aws_request {
-    const char *service;   /* endpoint prefix: "iot" or "sts" */
+    const char *service; /* endpoint prefix: "iot" or "sts" */
     const char *region;
     const char *operation; /* e.g. "RegisterCertificate": the rate-limit key and the log name */
     const char *method;    /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-    const char *path;      /* raw path with each label already URI-encoded, e.g. "/certificates/abc" */
+    const char *path; /* raw path with each label already URI-encoded, e.g. "/certificates/abc" */
     ir_aws_param query[IR_AWS_MAX_PARAMS];
     size_t n_query;
     ir_aws_param headers[IR_AWS_MAX_HEADERS]; /* extra headers, e.g. x-amzn-principal */
@@ -54,9 +54,9 @@ typedef struct ir_aws_request {
 
 typedef struct ir_aws_response {
     long http_status;
-    ir_buf body;             /* capped at the client's max_response_bytes */
-    char error_type[128];    /* x-amzn-ErrorType, trimmed at ':' */
-    char request_id[96];     /* x-amzn-RequestId or x-amz-request-id */
+    ir_buf body;          /* capped at the client's max_response_bytes */
+    char error_type[128]; /* x-amzn-ErrorType, trimmed at ':' */
+    char request_id[96];  /* x-amzn-RequestId or x-amz-request-id */
 } ir_aws_response;
 
 void ir_aws_response_init(ir_aws_response *resp);

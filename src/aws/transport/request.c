@@ -6,16 +6,6 @@
 #include "aws/transport/request_internal.h"
 #include "core/uri_encode.h"
 
-size_t ir_ops_utf8_chars(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s != '\0'; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 ir_rc ir_ops_req_begin(ir_ops_req *b, const ir_aws_target *t, const char *service,
                        const char *operation, const char *method, ir_aws_request *req,
                        ir_buf *storage, ir_err *err)
@@ -137,16 +127,22 @@ void ir_ops_req_finish(ir_ops_req *b)
     req->body = b->has_body ? base + b->body_off : NULL;
 }
 
-ir_rc ir_ops_send_built(ir_aws_client *c, ir_rc build_rc, const ir_aws_request *req,
-                        ir_buf *storage, ir_aws_response *resp, ir_aws_error *aerr, ir_err *err)
+ir_rc ir_ops_call_send(ir_aws_client *c, ir_ops_call *k, ir_rc build_rc, ir_aws_error *aerr,
+                       ir_err *err)
 {
     ir_rc rc = build_rc;
 
-    ir_aws_response_init(resp);
-    if (aerr != NULL)
-        memset(aerr, 0, sizeof(*aerr));
+    k->aerr = aerr != NULL ? aerr : &k->own_aerr;
+    memset(k->aerr, 0, sizeof(*k->aerr));
+    ir_aws_response_init(&k->resp);
     if (rc == IR_OK)
-        rc = ir_aws_send(c, req, resp, aerr, err);
-    ir_buf_free(storage);
+        rc = ir_aws_send(c, &k->req, &k->resp, k->aerr, err);
+    ir_buf_free(&k->storage);
+    return rc;
+}
+
+ir_rc ir_ops_call_end(ir_ops_call *k, ir_rc rc)
+{
+    ir_aws_response_free(&k->resp);
     return rc;
 }

@@ -1,7 +1,9 @@
-/* Internal: assembling an ir_aws_request whose strings (path, query values,
- * headers, body) live in one bounded ir_buf. The buffer may move while it
+/* What the typed operations (aws/iot, aws/sts) share to build and send a
+ * request. Building: an ir_aws_request whose strings (path, query values,
+ * headers, body) live in one bounded ir_buf; the buffer may move while it
  * grows, so positions are recorded as offsets and turned into pointers by
- * ir_ops_req_finish() once nothing more is appended. */
+ * ir_ops_req_finish() once nothing more is appended. Sending: ir_ops_call,
+ * one blocking call. */
 #ifndef IOTREG_AWS_TRANSPORT_REQUEST_INTERNAL_H
 #define IOTREG_AWS_TRANSPORT_REQUEST_INTERNAL_H
 
@@ -42,13 +44,28 @@ ir_rc ir_ops_req_body(ir_ops_req *b, const char *content_type, const void *data,
 /* Points req's strings into storage; call last. */
 void ir_ops_req_finish(ir_ops_req *b);
 
-/* Sends a built request when build_rc is IR_OK, then frees storage. resp is
- * initialised in every case, so the caller always frees it; aerr (may be
- * NULL) is zeroed, then filled by the send. */
-ir_rc ir_ops_send_built(ir_aws_client *c, ir_rc build_rc, const ir_aws_request *req,
-                        ir_buf *storage, ir_aws_response *resp, ir_aws_error *aerr, ir_err *err);
+/* One blocking call of a typed operation: the request and the storage its
+ * strings live in (which the builder fills), the response, and the AWS error
+ * (the caller's, or the call's own when the caller passed none). A wrapper
+ * reads:
+ *     ir_ops_call k;
+ *     ir_rc rc = ir_ops_call_send(c, &k, build_X(..., &k.req, &k.storage, err), aerr, err);
+ *
+ *     return ir_ops_call_end(&k, rc == IR_OK ? parse_X(&k.resp, out, err) : rc); */
+typedef struct ir_ops_call {
+    ir_aws_request req;
+    ir_buf storage;
+    ir_aws_response resp;
+    ir_aws_error *aerr;
+    ir_aws_error own_aerr;
+} ir_ops_call;
 
-/* Number of Unicode characters in UTF-8 text (AWS's length unit). */
-size_t ir_ops_utf8_chars(const char *s);
+/* Sends k's request when build_rc is IR_OK, then frees its storage. k->resp
+ * is initialised in every case; k->aerr (aerr, or k's own) is zeroed, then
+ * filled by the send. Returns build_rc, or the send's. */
+ir_rc ir_ops_call_send(ir_aws_client *c, ir_ops_call *k, ir_rc build_rc, ir_aws_error *aerr,
+                       ir_err *err);
+/* Frees k's response and returns rc. */
+ir_rc ir_ops_call_end(ir_ops_call *k, ir_rc rc);
 
 #endif
