@@ -1,4 +1,4 @@
-/* One request through its attempts: checking and copying it, signing each
+/* One request through its attempts: checking it, signing each
  * attempt with freshly resolved credentials, and deciding after each attempt
  * whether it is done or goes again after a backoff. */
 #include "autoconf.h"

@@ -1,6 +1,7 @@
 /* Retries: capped exponential backoff with full jitter, bounded by a number
  * of attempts and by a total time budget. (Which failures are retryable is
- * ir_aws_error_is_retryable in client.h, implemented in retry.c.) */
+ * the error model's classification: ir_aws_error_classify in
+ * aws/aws_error.h.) */
 #ifndef IOTREG_AWS_TRANSPORT_RETRY_H
 #define IOTREG_AWS_TRANSPORT_RETRY_H
 
