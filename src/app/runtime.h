@@ -5,7 +5,7 @@
 #ifndef IOTREG_APP_RUNTIME_H
 #define IOTREG_APP_RUNTIME_H
 
-#include "aws/client.h"
+#include "aws/transport/client.h"
 #include "config/config.h"
 #include "core/error.h"
 #include "creds/accounts.h"

@@ -1,7 +1,9 @@
-/* AWS error responses: the type from the x-amzn-ErrorType header or the body
- * (rest-json's __type / code, STS's XML <ErrorResponse><Error><Code>) and the
- * message. Bodies come from the network: size-bounded, parsed without network
- * access or entity expansion, and never trusted to be well formed. */
+/* The AWS error model: reading error responses (the type from the
+ * x-amzn-ErrorType header or the body: rest-json's __type / code, STS's XML
+ * <ErrorResponse><Error><Code>; the message), classifying them, and the ir_rc
+ * and message callers get. Bodies come from the network: size-bounded, parsed
+ * without network access or entity expansion, and never trusted to be well
+ * formed. */
 #include "autoconf.h"
 
 #include <jansson.h>
@@ -11,11 +13,78 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "aws/client.h"
+#include "aws/aws_error.h"
 #include "core/util.h"
 
 #define ERROR_BODY_PARSE_MAX (64u << 10)
 #define ERROR_SNIPPET_MAX    200
+
+#define IR_N(a) (sizeof(a) / sizeof(*(a)))
+
+/* -- classification -- */
+
+/* Throttling, by error type, whatever the HTTP status (AWS has used 400 and
+ * 429 for these). */
+static const char *const throttling_types[] = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "RequestThrottled",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "ProvisionedThroughputExceededException",
+    "BandwidthLimitExceeded",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+};
+
+/* Transient server-side failures, also by type. */
+static const char *const transient_types[] = {
+    "ServiceUnavailable", "ServiceUnavailableException",
+    "InternalFailure",    "InternalFailureException",
+    "InternalError",      "InternalServerError",
+    "RequestTimeout",     "RequestTimeoutException",
+};
+
+static bool type_in(const char *type, const char *const *list, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(type, list[i]) == 0)
+            return true;
+    return false;
+}
+
+ir_aws_error_class ir_aws_error_classify(long http_status, const char *type, ir_rc transport_rc)
+{
+    bool typed = type != NULL && type[0] != '\0';
+
+    if (transport_rc == IR_ERR_NETWORK || transport_rc == IR_ERR_TIMEOUT)
+        return IR_AWS_ERROR_TRANSIENT;
+    if (transport_rc != IR_OK)
+        return IR_AWS_ERROR_FINAL; /* TLS verification, oversize response, bad request */
+    if ((typed && type_in(type, throttling_types, IR_N(throttling_types))) || http_status == 429)
+        return IR_AWS_ERROR_THROTTLED;
+    if ((typed && type_in(type, transient_types, IR_N(transient_types))) ||
+        (http_status >= 500 && http_status <= 599))
+        return IR_AWS_ERROR_TRANSIENT;
+    return IR_AWS_ERROR_FINAL;
+}
+
+bool ir_aws_error_is_retryable(long http_status, const char *type, ir_rc transport_rc)
+{
+    return ir_aws_error_classify(http_status, type, transport_rc) != IR_AWS_ERROR_FINAL;
+}
+
+bool ir_aws_error_is(const ir_aws_error *aerr, const char *type)
+{
+    return aerr != NULL && type != NULL && strcmp(aerr->type, type) == 0;
+}
+
+/* -- reading -- */
 
 /* Copies at most n bytes of s into dst (size cap), printable ASCII only. */
 static void copy_printable(char *dst, size_t cap, const char *s, size_t n)
@@ -180,4 +249,26 @@ void ir_aws_error_from_response(const ir_aws_response *resp, ir_aws_error *aerr)
     parse_body(resp, aerr);
     default_message(resp, aerr);
     aerr->retryable = ir_aws_error_is_retryable(aerr->http_status, aerr->type, IR_OK);
+}
+
+void ir_aws_error_from_failure(ir_aws_error *aerr, const char *message, bool retryable)
+{
+    memset(aerr, 0, sizeof(*aerr));
+    ir_strlcpy(aerr->message, message, sizeof(aerr->message));
+    aerr->retryable = retryable;
+}
+
+/* -- what a caller gets -- */
+
+ir_rc ir_aws_error_to_err(const ir_aws_error *aerr, const char *operation, ir_err *err)
+{
+    return ir_err_set(err, IR_ERR_AWS, "%s: %s%sHTTP %ld: %s (request id %s, %d attempt%s)",
+                      operation, aerr->type, aerr->type[0] != '\0' ? ", " : "", aerr->http_status,
+                      aerr->message, aerr->request_id[0] != '\0' ? aerr->request_id : "none",
+                      aerr->attempts, aerr->attempts == 1 ? "" : "s");
+}
+
+ir_rc ir_aws_error_busy_if_retryable(ir_rc rc, const ir_aws_error *aerr)
+{
+    return rc == IR_ERR_AWS && aerr != NULL && aerr->retryable ? IR_ERR_BUSY : rc;
 }

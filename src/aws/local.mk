@@ -1,19 +1,44 @@
-# src/aws: the AWS client. The transport (sigv4, credentials, http, ratelimit,
-# retry, client) and the operations (iot, sts, assume_role) are listed in
-# separate blocks so that each has one owner.
+# src/aws: the AWS client, one folder per concern.
+# aws_error.c  the AWS error model: error bodies, throttled/transient/final, the ir_rc returned
+# transport/   the call machinery: request/response, client, HTTP, endpoints, retries, quotas
+# auth/        SigV4, credentials and their providers: static, environment, profile, AssumeRole
+# iot/         the typed IoT operations (certificates, CA, transfer, policies, things), JSON, paging
+# sts/         the typed STS operations (AssumeRole, GetCallerIdentity) and their XML
+src_libiotreg_la_SOURCES += src/aws/aws_error.c src/aws/aws_error.h
 
-# -- transport --
-src_libiotreg_la_SOURCES += src/aws/client.h src/aws/credentials.h \
-	src/aws/credentials.c src/aws/cred_provider.c src/aws/cred_provider.h \
-	src/aws/cred_profile.c \
-	src/aws/sigv4.c src/aws/sigv4.h \
-	src/aws/endpoint.c src/aws/endpoint.h \
-	src/aws/http.c src/aws/http.h \
-	src/aws/ratelimit.c src/aws/ratelimit.h \
-	src/aws/retry.c src/aws/retry.h \
-	src/aws/aws_error.c \
-	src/aws/client.c src/aws/client_call.c src/aws/client_async.c \
-	src/aws/client_impl.h src/aws/client_hooks.h
+src_libiotreg_la_SOURCES += \
+	src/aws/transport/message.h \
+	src/aws/transport/client.c src/aws/transport/client.h \
+	src/aws/transport/client_call.c src/aws/transport/client_internal.h \
+	src/aws/transport/http.c src/aws/transport/http.h \
+	src/aws/transport/endpoint.c src/aws/transport/endpoint.h \
+	src/aws/transport/retry.c src/aws/transport/retry.h \
+	src/aws/transport/ratelimit.c src/aws/transport/ratelimit.h \
+	src/aws/transport/request.c src/aws/transport/request_internal.h
+
+src_libiotreg_la_SOURCES += \
+	src/aws/auth/sigv4.c src/aws/auth/sigv4.h \
+	src/aws/auth/credentials.c src/aws/auth/credentials.h \
+	src/aws/auth/providers.c src/aws/auth/provider_internal.h \
+	src/aws/auth/profile.c \
+	src/aws/auth/assume_role.c src/aws/auth/assume_role.h
+
+src_libiotreg_la_SOURCES += \
+	src/aws/iot/iot.h src/aws/iot/iot_internal.h \
+	src/aws/iot/call.c \
+	src/aws/iot/checks.c \
+	src/aws/iot/json.c src/aws/iot/json_internal.h \
+	src/aws/iot/paging.c \
+	src/aws/iot/ca.c \
+	src/aws/iot/certificates.c \
+	src/aws/iot/transfer.c \
+	src/aws/iot/policy.c \
+	src/aws/iot/things.c \
+	src/aws/iot/account_endpoint.c
+
+src_libiotreg_la_SOURCES += \
+	src/aws/sts/sts.c src/aws/sts/sts.h \
+	src/aws/sts/xml.c src/aws/sts/xml_internal.h
 
 check_PROGRAMS += tests/unit/test_sigv4 tests/unit/test_credentials \
 	tests/unit/test_ratelimit tests/unit/test_retry tests/unit/test_endpoint \
@@ -47,23 +72,6 @@ EXTRA_DIST += tests/transport.test
 tests_unit_test_transport_SOURCES = tests/unit/test_transport.c
 tests_unit_test_transport_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_transport_LDADD = $(TEST_LIBS)
-
-# -- operations --
-src_libiotreg_la_SOURCES += \
-	src/aws/ops.c src/aws/ops.h \
-	src/aws/ops_request.c src/aws/ops_request.h \
-	src/aws/iot.c src/aws/iot.h src/aws/iot_internal.h \
-	src/aws/iot_json.c src/aws/iot_json.h \
-	src/aws/iot_paging.c \
-	src/aws/iot_ca.c \
-	src/aws/iot_certificates.c \
-	src/aws/iot_transfer.c \
-	src/aws/iot_policy.c \
-	src/aws/iot_things.c \
-	src/aws/iot_endpoint.c \
-	src/aws/sts_xml.c src/aws/sts_xml.h \
-	src/aws/sts.c src/aws/sts.h \
-	src/aws/assume_role.c src/aws/assume_role.h
 
 check_PROGRAMS += tests/unit/test_iot_parse
 TESTS += tests/unit/test_iot_parse

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 
 #include "app/runtime.h"
-#include "aws/iot.h"
-#include "aws/sts.h"
+#include "aws/iot/iot.h"
+#include "aws/sts/sts.h"
 #include "cli/cli.h"
 #include "creds/role_check.h"
 

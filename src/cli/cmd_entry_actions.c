@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "app/runtime.h"
-#include "aws/iot.h"
+#include "aws/iot/iot.h"
 #include "cli/cli.h"
 #include "journal/journal.h"
 

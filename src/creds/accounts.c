@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/assume_role.h"
-#include "aws/iot.h"
+#include "aws/auth/assume_role.h"
+#include "aws/iot/iot.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "creds/credref.h"

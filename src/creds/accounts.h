@@ -6,8 +6,7 @@
 #ifndef IOTREG_CREDS_ACCOUNTS_H
 #define IOTREG_CREDS_ACCOUNTS_H
 
-#include "aws/client.h"
-#include "aws/ops.h"
+#include "aws/transport/client.h"
 #include "config/config.h"
 #include "core/error.h"
 #include "creds/role_check.h"

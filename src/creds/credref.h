@@ -5,7 +5,7 @@
 #ifndef IOTREG_CREDS_CREDREF_H
 #define IOTREG_CREDS_CREDREF_H
 
-#include "aws/credentials.h"
+#include "aws/auth/credentials.h"
 #include "config/config.h"
 #include "core/error.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/sts.h"
+#include "aws/sts/sts.h"
 #include "config/attribution.h"
 #include "creds/accounts.h"
 #include "core/log.h"

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "aws/client.h"
+#include "aws/transport/client.h"
 #include "config/config.h"
 #include "core/error.h"
 

@@ -6,7 +6,7 @@
 
 #include <stdatomic.h>
 
-#include "aws/client.h"
+#include "aws/transport/client.h"
 #include "config/config.h"
 #include "creds/accounts.h"
 #include "journal/journal.h"

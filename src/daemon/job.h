@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "aws/iot.h"
+#include "aws/iot/iot.h"
 #include "daemon/deliver_ctx.h"
 
 #define JOB_MAX_FACTS 4

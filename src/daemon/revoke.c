@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "aws/iot.h"
+#include "aws/iot/iot.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "daemon/job.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/iot.h"
+#include "aws/iot/iot.h"
 #include "config/template.h"
 #include "core/buf.h"
 #include "core/util.h"

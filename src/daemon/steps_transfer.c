@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/iot.h"
+#include "aws/iot/iot.h"
 #include "core/log.h"
 #include "daemon/steps.h"
 

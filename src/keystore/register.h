@@ -17,7 +17,7 @@
 
 #include <openssl/evp.h>
 
-#include "aws/iot.h"
+#include "aws/iot/iot.h"
 #include "keystore/keystore.h"
 
 typedef struct ir_ks_registration {

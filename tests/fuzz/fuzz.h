@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "aws/client.h"
+#include "aws/transport/client.h"
 
 /* A property the code under test promised and broke: abort, which libFuzzer
  * reports as a crash with the input that caused it. */

@@ -6,8 +6,8 @@
 
 #include <string.h>
 
-#include "aws/client.h"
-#include "aws/iot.h"
+#include "aws/iot/iot.h"
+#include "aws/transport/client.h"
 #include "fuzz.h"
 
 /* Everything the error holds is printable, bounded text. */

@@ -6,7 +6,7 @@
 
 #include <stdlib.h>
 
-#include "aws/iot.h"
+#include "aws/iot/iot.h"
 #include "fuzz.h"
 
 typedef void (*parse_fn)(const ir_aws_response *resp);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/sts.h"
+#include "aws/sts/sts.h"
 #include "fuzz.h"
 
 static void assume_role(const ir_aws_response *resp)

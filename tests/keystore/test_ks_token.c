@@ -9,7 +9,7 @@
 #include <openssl/hmac.h>
 #include <string.h>
 
-#include "aws/credentials.h"
+#include "aws/auth/credentials.h"
 #include "keystore/keystore.h"
 #include "tests/keystore/kstest.h"
 #include "tests/unit/testutil.h"

@@ -6,7 +6,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "aws/client.h"
+#include "aws/transport/client.h"
 #include "core/util.h"
 #include "testutil.h"
 

@@ -11,8 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "aws/credentials.h"
-#include "aws/sigv4.h"
+#include "aws/auth/credentials.h"
+#include "aws/auth/sigv4.h"
+#include "core/hmac.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "creds/credref.h"
@@ -86,7 +87,7 @@ static void test_secret_creds_compute_kdate(void)
     CU_ASSERT_EQUAL(ir_aws_creds_expires_ms(c), 1234);
     CU_ASSERT_TRUE(ir_aws_creds_holds_secret(c));
     CU_ASSERT_EQUAL(ir_aws_creds_kdate(c, "20150830", got, NULL), IR_OK);
-    ir_aws_hmac_sha256(key, strlen(key), "20150830", 8, want, NULL);
+    ir_hmac_sha256(key, strlen(key), "20150830", 8, want, NULL);
     CU_ASSERT_EQUAL(memcmp(got, want, sizeof(got)), 0);
     CU_ASSERT_EQUAL(ir_aws_creds_kdate(c, "2015-08-30", got, NULL), IR_ERR_INVALID_ARG);
     ir_aws_creds_unref(c);
@@ -252,7 +253,7 @@ static void test_profile_file_parsing(void)
     CU_ASSERT_STRING_EQUAL(ir_aws_creds_session_token(c), "custatoken");
     /* The secret was read exactly (trimmed, '=' and '/' kept). */
     ir_aws_creds_kdate(c, "20240101", k1, NULL);
-    ir_aws_hmac_sha256(key, strlen(key), "20240101", 8, k2, NULL);
+    ir_hmac_sha256(key, strlen(key), "20240101", 8, k2, NULL);
     CU_ASSERT_EQUAL(memcmp(k1, k2, 32), 0);
     ir_aws_creds_unref(c);
 }

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/client.h"
-#include "aws/endpoint.h"
+#include "aws/transport/client.h"
+#include "aws/transport/endpoint.h"
 #include "core/util.h"
 #include "testutil.h"
 
@@ -212,8 +212,6 @@ static void test_requests_are_checked_before_sending(void)
     r = base_request(p);
     r.creds = NULL;
     CU_ASSERT_EQUAL(send_expecting_no_attempt(c, &r, &err), IR_ERR_INVALID_ARG);
-    CU_ASSERT_EQUAL(ir_aws_submit(c, &r, NULL, NULL, &err), IR_ERR_INVALID_ARG);
-    CU_ASSERT_EQUAL(ir_aws_client_pending(c), 0);
     CU_ASSERT_TRUE(ir_monotonic_ms() - start < 5000); /* refused, not timed out */
     ir_aws_client_free(c);
     ir_aws_cred_provider_free(p);

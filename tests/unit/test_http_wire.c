@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "aws/client.h"
+#include "aws/transport/client.h"
 #include "core/buf.h"
 #include "core/util.h"
 #include "testutil.h"

@@ -14,9 +14,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "aws/iot.h"
-#include "aws/sigv4.h"
-#include "aws/sts.h"
+#include "aws/auth/sigv4.h"
+#include "aws/iot/iot.h"
+#include "aws/sts/sts.h"
 #include "core/buf.h"
 #include "testutil.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/ratelimit.h"
+#include "aws/transport/ratelimit.h"
 #include "core/util.h"
 #include "testutil.h"
 

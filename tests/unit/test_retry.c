@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/client.h"
-#include "aws/retry.h"
+#include "aws/aws_error.h"
+#include "aws/transport/client.h"
+#include "aws/transport/retry.h"
 #include "testutil.h"
 
 /* -- classification -- */
@@ -67,6 +68,40 @@ static void test_client_errors_are_final(void)
     CU_ASSERT_FALSE(ir_aws_error_is_retryable(0, "", IR_ERR_TOO_LARGE));
     CU_ASSERT_FALSE(ir_aws_error_is_retryable(0, "", IR_ERR_CRYPTO));
     CU_ASSERT_FALSE(ir_aws_error_is_retryable(0, "", IR_ERR_INVALID_ARG));
+}
+
+static void test_classes_tell_throttling_from_transient(void)
+{
+    CU_ASSERT_EQUAL(ir_aws_error_classify(400, "ThrottlingException", IR_OK),
+                    IR_AWS_ERROR_THROTTLED);
+    CU_ASSERT_EQUAL(ir_aws_error_classify(503, "SlowDown", IR_OK), IR_AWS_ERROR_THROTTLED);
+    CU_ASSERT_EQUAL(ir_aws_error_classify(429, "", IR_OK), IR_AWS_ERROR_THROTTLED);
+    CU_ASSERT_EQUAL(ir_aws_error_classify(503, "ServiceUnavailable", IR_OK),
+                    IR_AWS_ERROR_TRANSIENT);
+    CU_ASSERT_EQUAL(ir_aws_error_classify(500, NULL, IR_OK), IR_AWS_ERROR_TRANSIENT);
+    CU_ASSERT_EQUAL(ir_aws_error_classify(0, "", IR_ERR_TIMEOUT), IR_AWS_ERROR_TRANSIENT);
+    CU_ASSERT_EQUAL(ir_aws_error_classify(400, "InvalidRequestException", IR_OK),
+                    IR_AWS_ERROR_FINAL);
+    CU_ASSERT_EQUAL(ir_aws_error_classify(0, "", IR_ERR_CRYPTO), IR_AWS_ERROR_FINAL);
+}
+
+static void test_retryable_aws_errors_become_busy(void)
+{
+    ir_aws_error aerr = {0};
+    ir_err err = {0};
+
+    aerr.retryable = true;
+    CU_ASSERT_EQUAL(ir_aws_error_busy_if_retryable(IR_ERR_AWS, &aerr), IR_ERR_BUSY);
+    CU_ASSERT_EQUAL(ir_aws_error_busy_if_retryable(IR_ERR_NETWORK, &aerr), IR_ERR_NETWORK);
+    aerr.retryable = false;
+    CU_ASSERT_EQUAL(ir_aws_error_busy_if_retryable(IR_ERR_AWS, &aerr), IR_ERR_AWS);
+    strcpy(aerr.type, "AccessDenied");
+    strcpy(aerr.message, "no");
+    aerr.http_status = 403;
+    aerr.attempts = 1;
+    CU_ASSERT_EQUAL(ir_aws_error_to_err(&aerr, "AssumeRole", &err), IR_ERR_AWS);
+    CU_ASSERT_STRING_EQUAL(err.msg,
+                           "AssumeRole: AccessDenied, HTTP 403: no (request id none, 1 attempt)");
 }
 
 /* -- backoff -- */
@@ -271,6 +306,8 @@ int main(void)
         IR_TEST(test_throttling_is_retryable_by_type_whatever_the_status),
         IR_TEST(test_server_and_transport_failures_are_retryable),
         IR_TEST(test_client_errors_are_final),
+        IR_TEST(test_classes_tell_throttling_from_transient),
+        IR_TEST(test_retryable_aws_errors_become_busy),
         IR_TEST(test_backoff_cap_doubles_up_to_the_maximum),
         IR_TEST(test_full_jitter_stays_within_zero_and_cap),
         IR_TEST(test_retry_budget_bounds),

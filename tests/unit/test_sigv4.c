@@ -9,9 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "aws/credentials.h"
-#include "aws/sigv4.h"
+#include "aws/auth/credentials.h"
+#include "aws/auth/sigv4.h"
 #include "core/buf.h"
+#include "core/hmac.h"
 #include "core/util.h"
 #include "testutil.h"
 
@@ -377,8 +378,7 @@ static void test_kdate_callback_matches_secret(void)
     memset(&k, 0, sizeof(k));
     /* What the HSM would compute, done here once; the secret is then gone. */
     snprintf(key, sizeof(key), "AWS4%s", SUITE_SECRET);
-    CU_ASSERT_EQUAL_FATAL(ir_aws_hmac_sha256(key, strlen(key), "20150830", 8, k.kdate, NULL),
-                          IR_OK);
+    CU_ASSERT_EQUAL_FATAL(ir_hmac_sha256(key, strlen(key), "20150830", 8, k.kdate, NULL), IR_OK);
     memset(key, 0, sizeof(key));
     CU_ASSERT_EQUAL_FATAL(ir_aws_creds_new_secret(SUITE_AKID, SUITE_SECRET, NULL, 0, &plain, NULL),
                           IR_OK);
