@@ -218,7 +218,10 @@ static int mapping_flags(const void *p, char *flags, size_t n)
         if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
             inside = at >= lo && at < hi;
         else if (inside && strncmp(line, "VmFlags:", 8) == 0) {
-            snprintf(flags, n, "%s", line + 8);
+            size_t len = strnlen(line + 8, n - 1);
+
+            memcpy(flags, line + 8, len);
+            flags[len] = '\0';
             found = 1;
         }
     }
