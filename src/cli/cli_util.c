@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "config/config.h"
+#include "config/load.h"
 
 bool ir_cli_wants_help(int argc, char **argv)
 {

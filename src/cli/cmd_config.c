@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "config/attribution.h"
 #include "config/config.h"
+#include "config/load.h"
 #include "config/template.h"
 #include "core/buf.h"
 #include "core/util.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 
 #define DEFAULT_PKCS11_MODULE "/usr/lib/softhsm/libsofthsm2.so"
 #define DEFAULT_TOKEN_LABEL   "iotreg"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 
 void ir_build_credentials(ir_build *b, const xmlNode *node, ir_credential_ref *out)
 {

@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 
 /* Enough for ir_err's message; the rest is counted, not kept. */
 #define JOINED_MAX IR_ERR_MSG_MAX

@@ -1,8 +1,9 @@
-# src/config: the XML configuration, its XSD validation, attribution rules,
-# thing name templates.
+# src/config: the XML configuration. The model and its lookups (config.h,
+# model.c); loading it (load.h, load.c: read and XSD-validate in xmlread.c,
+# build in build*.c, check in validate.c and files.c, report in diag.c).
 src_libiotreg_la_SOURCES += \
-	src/config/config.h src/config/config_priv.h \
-	src/config/config.c \
+	src/config/config.h src/config/model.c \
+	src/config/load.h src/config/load.c src/config/config_internal.h \
 	src/config/diag.c \
 	src/config/xmlread.c \
 	src/config/xmlutil.c \

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 #include "core/util.h"
 
 #define IR_CONFIG_NS "urn:iotreg:config:1"

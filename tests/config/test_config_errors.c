@@ -8,6 +8,7 @@
 
 #include "cfgtest.h"
 #include "config/config.h"
+#include "config/load.h"
 #include "fixture.h"
 #include "testutil.h"
 

@@ -8,6 +8,7 @@
 
 #include "cfgtest.h"
 #include "config/config.h"
+#include "config/load.h"
 #include "core/buf.h"
 #include "core/util.h"
 #include "fixture.h"

@@ -14,6 +14,7 @@
 
 #include "certgen.h"
 #include "config/attribution.h"
+#include "config/load.h"
 #include "fuzz.h"
 
 static certgen_ca subca;

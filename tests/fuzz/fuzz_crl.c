@@ -16,6 +16,7 @@
 
 #include "capture/import_crl.h"
 #include "certgen.h"
+#include "config/load.h"
 #include "fuzz.h"
 
 static certgen_ca subca;

@@ -1,13 +1,15 @@
-/* Internals of src/config shared by its files; nothing outside src/config
+/* Internals of src/config shared by its files: the loading pipeline's
+ * stages and the private part of the model; nothing outside src/config
  * includes this. */
-#ifndef IOTREG_CONFIG_CONFIG_PRIV_H
-#define IOTREG_CONFIG_CONFIG_PRIV_H
+#ifndef IOTREG_CONFIG_CONFIG_INTERNAL_H
+#define IOTREG_CONFIG_CONFIG_INTERNAL_H
 
 #include <libxml/tree.h>
 #include <openssl/x509.h>
 #include <stdbool.h>
 
 #include "config/config.h"
+#include "config/load.h"
 #include "core/buf.h"
 
 /* Bigger than any sane configuration, small enough to refuse a runaway file. */
