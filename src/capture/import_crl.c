@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "capture/crl_reason.h"
-#include "config/attribution.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/util.h"

@@ -13,7 +13,7 @@
 #include <openssl/x509.h>
 
 #include "certgen.h"
-#include "config/attribution.h"
+#include "capture/attribution.h"
 #include "config/load.h"
 #include "fuzz.h"
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/thing_name.h"
 #include "config/template.h"
 #include "fuzz.h"
 

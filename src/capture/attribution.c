@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/attribution.h"
-#include "config/certfields.h"
+#include "capture/attribution.h"
+#include "capture/certfields.h"
 
 /* --- the issuing SubCA ------------------------------------------------------ */
 

@@ -1,8 +1,8 @@
 /* Attribution: which customer a certificate belongs to, by the rules of the
  * configuration. Exactly one customer must match; otherwise the certificate
  * is unattributed, with a reason an operator can act on. Never a guess. */
-#ifndef IOTREG_CONFIG_ATTRIBUTION_H
-#define IOTREG_CONFIG_ATTRIBUTION_H
+#ifndef IOTREG_CAPTURE_ATTRIBUTION_H
+#define IOTREG_CAPTURE_ATTRIBUTION_H
 
 #include <openssl/x509.h>
 #include <stddef.h>

@@ -9,7 +9,7 @@
 
 #include "cfgtest.h"
 #include "certgen.h"
-#include "config/attribution.h"
+#include "capture/attribution.h"
 #include "config/config.h"
 #include "config/load.h"
 #include "testutil.h"
