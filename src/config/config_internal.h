@@ -55,10 +55,16 @@ void ir_config_sort_lines(ir_config *cfg);
 
 /* --- reading the file ---------------------------------------------------- */
 
-/* Reads path (size-capped), parses it without network, DTD or entities, and
- * validates it against the embedded XSD. Problems go to d; *doc is set only
- * when the document is valid. */
-ir_rc ir_config_read_xml(const char *path, xmlDoc **doc, ir_diag *d);
+/* Reads path (size-capped) into raw; false, with the problem in d, when it
+ * cannot be read, is too large or is empty. */
+bool ir_config_read_file(const char *path, ir_buf *raw, ir_diag *d);
+/* Whether text is within the size limit and not empty; else the problem goes to d. */
+bool ir_config_check_text(const void *text, size_t len, ir_diag *d);
+/* Parses text without network, DTD or entities and validates it against
+ * the embedded XSD (schema's, or compiled for this call when schema is
+ * NULL). Problems go to d; *doc is set only when the document is valid. */
+ir_rc ir_config_parse_xml(const ir_config_schema *schema, const void *text, size_t len,
+                          xmlDoc **doc, ir_diag *d);
 
 /* The XSD, embedded at build time from conf/iotreg.xsd. */
 extern const unsigned char ir_config_xsd[];

@@ -27,6 +27,8 @@ static void join_line(ir_diag *d, long line, const char *msg)
     char text[1400];
     const char *sep = d->joined.len > 0 ? "\n" : "";
 
+    if (d->joined.len > 0 && d->joined.len == d->joined.max)
+        return; /* full: counted only */
     if (line > 0)
         snprintf(text, sizeof(text), "%s%s:%ld: %s", sep, d->file, line, msg);
     else

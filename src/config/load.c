@@ -1,6 +1,7 @@
-/* Loading the configuration: the one pipeline every program uses. Reads and
- * validates the file against the XSD (xmlread.c), builds the model
- * (build*.c), then checks what the XSD cannot (validate.c, files.c). */
+/* Loading the configuration: the one pipeline every program uses. Reads the
+ * file (or takes the text) and validates it against the XSD (xmlread.c),
+ * builds the model (build*.c), then checks what the XSD cannot (validate.c,
+ * files.c); every problem goes through diag.c. */
 #include "autoconf.h"
 
 #include <stdlib.h>
@@ -61,37 +62,80 @@ static bool build(ir_config *cfg, const xmlNode *root, ir_diag *d)
     return false;
 }
 
-ir_rc ir_config_load_diag(const char *path, ir_config **out, ir_config_diag_fn diag, void *ctx,
-                          ir_err *err)
+/* The model built from a valid document and checked for what the XSD
+ * cannot say; NULL when out of memory. */
+static ir_config *from_doc(const char *name, xmlDoc *doc, ir_diag *d)
 {
-    ir_diag d;
+    ir_config *cfg = config_new(name);
+
+    if (cfg == NULL) {
+        ir_diag_add_rc(d, IR_ERR_NOMEM, 0, "out of memory loading the configuration");
+        return NULL;
+    }
+    if (!build(cfg, xmlDocGetRootElement(doc), d))
+        return cfg;
+    ir_config_sort_lines(cfg);
+    ir_config_validate(cfg, d);
+    ir_config_check_existing_files(cfg, d);
+    return cfg;
+}
+
+/* text parsed, validated, built and checked; the problems go to d. */
+static ir_config *from_text(const ir_config_schema *schema, const void *text, size_t len,
+                            const char *name, ir_diag *d)
+{
     xmlDoc *doc = NULL;
     ir_config *cfg = NULL;
-    ir_rc rc;
 
-    *out = NULL;
-    path = ir_config_resolve_path(path);
-    ir_diag_init(&d, path, diag, ctx);
-    if (ir_config_read_xml(path, &doc, &d) != IR_OK)
-        goto out;
-    cfg = config_new(path);
-    if (cfg == NULL) {
-        ir_diag_add_rc(&d, IR_ERR_NOMEM, 0, "out of memory loading the configuration");
-        goto out;
-    }
-    if (!build(cfg, xmlDocGetRootElement(doc), &d))
-        goto out;
-    ir_config_sort_lines(cfg);
-    ir_config_validate(cfg, &d);
-    ir_config_check_existing_files(cfg, &d);
-out:
+    if (ir_config_parse_xml(schema, text, len, &doc, d) == IR_OK)
+        cfg = from_doc(name, doc, d);
     xmlFreeDoc(doc);
-    rc = ir_diag_finish(&d, err);
+    return cfg;
+}
+
+/* cfg when nothing was reported, else the problems in err and cfg freed. */
+static ir_rc finish(ir_diag *d, ir_config *cfg, ir_config **out, ir_err *err)
+{
+    ir_rc rc = ir_diag_finish(d, err);
+
     if (rc == IR_OK)
         *out = cfg;
     else
         ir_config_free(cfg);
     return rc;
+}
+
+ir_rc ir_config_load_diag(const char *path, ir_config **out, ir_config_diag_fn diag, void *ctx,
+                          ir_err *err)
+{
+    ir_diag d;
+    ir_buf raw;
+    ir_config *cfg = NULL;
+
+    *out = NULL;
+    path = ir_config_resolve_path(path);
+    ir_diag_init(&d, path, diag, ctx);
+    ir_buf_init(&raw, IR_CONFIG_MAX_BYTES);
+    if (ir_config_read_file(path, &raw, &d))
+        cfg = from_text(NULL, raw.data, raw.len, path, &d);
+    ir_buf_free(&raw);
+    return finish(&d, cfg, out, err);
+}
+
+ir_rc ir_config_load_mem(const ir_config_schema *schema, const void *text, size_t len,
+                         const char *name, ir_config **out, ir_config_diag_fn diag, void *ctx,
+                         ir_err *err)
+{
+    ir_diag d;
+    ir_config *cfg = NULL;
+
+    *out = NULL;
+    if (name == NULL)
+        name = "(configuration in memory)";
+    ir_diag_init(&d, name, diag, ctx);
+    if (ir_config_check_text(text, len, &d))
+        cfg = from_text(schema, text, len, name, &d);
+    return finish(&d, cfg, out, err);
 }
 
 ir_rc ir_config_load(const char *path, ir_config **out, ir_err *err)

@@ -28,6 +28,22 @@ typedef void (*ir_config_diag_fn)(void *ctx, const char *file, long line, const 
 ir_rc ir_config_load_diag(const char *path, ir_config **out, ir_config_diag_fn diag, void *ctx,
                           ir_err *err);
 
+/* The XSD compiled once, for a process that loads many configurations (the
+ * fuzzer): compiling it is most of the cost of a load. Read-only once made,
+ * so threads may share it. */
+typedef struct ir_config_schema ir_config_schema;
+
+ir_rc ir_config_schema_new(ir_config_schema **out, ir_err *err);
+void ir_config_schema_free(ir_config_schema *schema);
+
+/* ir_config_load_diag for a configuration in memory (len bytes of text),
+ * validated against schema (NULL: the XSD compiled for this call). name
+ * stands for the file in messages and becomes cfg->path; the files the
+ * configuration names are checked as for a file. */
+ir_rc ir_config_load_mem(const ir_config_schema *schema, const void *text, size_t len,
+                         const char *name, ir_config **out, ir_config_diag_fn diag, void *ctx,
+                         ir_err *err);
+
 /* What ir_config_check_files insists on. ir_config_load already refuses a
  * secret file that exists and is readable by others; these also require the
  * files to exist, for the programs that are about to use them. */

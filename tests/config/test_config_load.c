@@ -379,6 +379,39 @@ static void test_embedded_xsd_is_conf_iotreg_xsd(void)
     ir_buf_free(&b);
 }
 
+/* From memory, against the XSD compiled once: the same model as from the
+ * file, and the name given stands for the file in messages. */
+static void test_load_from_memory_with_prepared_schema(void)
+{
+    char *xml = fixture_full_xml();
+    ir_config_schema *schema = NULL;
+    ir_config *cfg = NULL, *again = NULL;
+    cfgtest_problems p = {0};
+    ir_err err = {0};
+
+    CU_ASSERT_EQUAL_FATAL(ir_config_schema_new(&schema, &err), IR_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        ir_config_load_mem(schema, xml, strlen(xml), "mem.xml", &cfg, NULL, NULL, &err), IR_OK);
+    CU_ASSERT_STRING_EQUAL(cfg->path, "mem.xml");
+    assert_settings(cfg);
+    assert_csp_accounts(cfg);
+    CU_ASSERT_EQUAL(ir_config_line(cfg, ir_config_customer(cfg, "acme")),
+                    cfgtest_line_of(xml, "<customer id=\"acme\""));
+    /* The schema serves again, and a refusal names the file it was given. */
+    CU_ASSERT_EQUAL(ir_config_load_mem(schema, xml, strlen(xml) / 2, "half.xml", &again,
+                                       cfgtest_collect, &p, &err),
+                    IR_ERR_PARSE);
+    CU_ASSERT_PTR_NULL(again);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "half.xml:"));
+    CU_ASSERT_TRUE(p.n > 0);
+    CU_ASSERT_EQUAL(ir_config_load_mem(NULL, " \n", 2, "blank.xml", &again, NULL, NULL, &err),
+                    IR_ERR_PARSE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "blank.xml: the file is empty"));
+    ir_config_free(cfg);
+    ir_config_schema_free(schema);
+    free(xml);
+}
+
 static void test_resolve_path_order(void)
 {
     unsetenv("IOTREG_CONF");
@@ -414,6 +447,7 @@ int main(void)
         IR_TEST(test_missing_subca_cert_is_reported_when_needed),
         IR_TEST(test_sample_config_is_valid),
         IR_TEST(test_embedded_xsd_is_conf_iotreg_xsd),
+        IR_TEST(test_load_from_memory_with_prepared_schema),
         IR_TEST(test_resolve_path_order),
         IR_TEST(test_load_reads_iotreg_conf),
         {NULL, NULL},
