@@ -103,6 +103,16 @@ long ir_build_long(ir_build *b, const xmlNode *parent, const char *name, long df
 void *ir_build_calloc(ir_build *b, size_t n, size_t size);
 void ir_build_line(ir_build *b, const void *item, const xmlNode *node);
 
+/* Builds one item from its element. */
+typedef void (*ir_build_item_fn)(ir_build *b, const xmlNode *node, void *item);
+
+/* Builds every child of list named name (any element when NULL) into a new
+ * array of items of size bytes, which it returns (NULL when there are none,
+ * or no memory). *n counts each item before it is built, so that freeing
+ * the configuration frees what a half-built item holds. */
+void *ir_build_list(ir_build *b, const xmlNode *list, const char *name, size_t size, size_t *n,
+                    ir_build_item_fn fn);
+
 void ir_build_settings(ir_build *b, const xmlNode *root);
 void ir_build_credentials(ir_build *b, const xmlNode *node, ir_credential_ref *out);
 void ir_build_csp_accounts(ir_build *b, const xmlNode *root);

@@ -43,6 +43,9 @@ static void join_line(ir_diag *d, long line, const char *msg)
 }
 
 static void diag_addv(ir_diag *d, ir_rc rc, long line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static void diag_addv(ir_diag *d, ir_rc rc, long line, const char *fmt, va_list ap)
 {
     char msg[1024];
 

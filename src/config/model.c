@@ -3,6 +3,7 @@
 #include "autoconf.h"
 
 #include <regex.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,34 +193,43 @@ void ir_config_free(ir_config *cfg)
 
 /* --- lookups --------------------------------------------------------------- */
 
-const ir_customer_conf *ir_config_customer(const ir_config *cfg, const char *id)
+/* The first of n items (stride bytes apart) whose name, the string at
+ * name_offset in each, is name. */
+static const void *find_named(const void *items, size_t n, size_t stride, size_t name_offset,
+                              const char *name)
 {
+    const char *item;
+    const char *item_name;
     size_t i;
 
-    for (i = 0; cfg != NULL && id != NULL && i < cfg->n_customers; i++)
-        if (cfg->customers[i].id != NULL && strcmp(cfg->customers[i].id, id) == 0)
-            return &cfg->customers[i];
+    for (i = 0; items != NULL && name != NULL && i < n; i++) {
+        item = (const char *)items + i * stride;
+        memcpy(&item_name, item + name_offset, sizeof(item_name));
+        if (item_name != NULL && strcmp(item_name, name) == 0)
+            return item;
+    }
     return NULL;
+}
+
+const ir_customer_conf *ir_config_customer(const ir_config *cfg, const char *id)
+{
+    return cfg == NULL ? NULL
+                       : find_named(cfg->customers, cfg->n_customers, sizeof(ir_customer_conf),
+                                    offsetof(ir_customer_conf, id), id);
 }
 
 const ir_subca_conf *ir_config_subca(const ir_config *cfg, const char *name)
 {
-    size_t i;
-
-    for (i = 0; cfg != NULL && name != NULL && i < cfg->n_subcas; i++)
-        if (cfg->subcas[i].name != NULL && strcmp(cfg->subcas[i].name, name) == 0)
-            return &cfg->subcas[i];
-    return NULL;
+    return cfg == NULL ? NULL
+                       : find_named(cfg->subcas, cfg->n_subcas, sizeof(ir_subca_conf),
+                                    offsetof(ir_subca_conf, name), name);
 }
 
 const ir_csp_account *ir_config_csp_account(const ir_config *cfg, const char *name)
 {
-    size_t i;
-
-    for (i = 0; cfg != NULL && name != NULL && i < cfg->n_csp_accounts; i++)
-        if (cfg->csp_accounts[i].name != NULL && strcmp(cfg->csp_accounts[i].name, name) == 0)
-            return &cfg->csp_accounts[i];
-    return NULL;
+    return cfg == NULL ? NULL
+                       : find_named(cfg->csp_accounts, cfg->n_csp_accounts, sizeof(ir_csp_account),
+                                    offsetof(ir_csp_account, name), name);
 }
 
 /* --- the SubCAs' certificates ----------------------------------------------- */

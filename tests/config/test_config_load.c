@@ -17,22 +17,6 @@
 extern const unsigned char ir_config_xsd[];
 extern const size_t ir_config_xsd_len;
 
-static certgen_ca subca;
-
-static int suite_init(void)
-{
-    if (cfgtest_dir() == NULL || certgen_ca_new(&subca, "Test SubCA EU") != 0)
-        return -1;
-    return fixture_write_files(&subca);
-}
-
-static int suite_clean(void)
-{
-    certgen_ca_free(&subca);
-    cfgtest_cleanup();
-    return 0;
-}
-
 static ir_config *load_full(void)
 {
     char *xml = fixture_full_xml();
@@ -324,7 +308,7 @@ static void test_check_files_reports_bad_policy_and_missing_secret(void)
     CU_ASSERT_EQUAL(p.n, 2);
     ir_config_free(cfg);
     free(xml);
-    fixture_write_files(&subca);
+    fixture_write_files();
 }
 
 static void test_missing_subca_cert_is_reported_when_needed(void)
@@ -342,7 +326,7 @@ static void test_missing_subca_cert_is_reported_when_needed(void)
         cfgtest_has(&p, cfgtest_line_of(xml, "<cert-file>"), "SubCA 'sub-eu': cert-file"));
     ir_config_free(cfg);
     free(xml);
-    fixture_write_files(&subca);
+    fixture_write_files();
 }
 
 static void test_sample_config_is_valid(void)
@@ -453,5 +437,5 @@ int main(void)
         {NULL, NULL},
     };
 
-    return ir_test_run("config-load", cases, suite_init, suite_clean);
+    return ir_test_run("config-load", cases, fixture_suite_init, fixture_suite_clean);
 }

@@ -19,34 +19,14 @@
 
 #include "capture/crl_reason.h"
 #include "capture/import_crl.h"
-#include "certgen.h"
-#include "config/load.h"
 #include "fuzz.h"
+#include "fuzz_subca.h"
 
 #define N_LEAVES 3
 
 static certgen_ca subca;
 static ir_config *cfg;
 static X509 *leaves[N_LEAVES];
-
-static const char config_xml[] =
-    "<iotreg xmlns='urn:iotreg:config:1' version='1'>\n"
-    "  <keystore><pin-file>%s/user.pin</pin-file></keystore>\n"
-    "  <journal><sqlite path='%s/journal.db'/></journal>\n"
-    "  <csp-accounts><csp-account name='csp'><account-id>111122223333</account-id>\n"
-    "    <region>eu-central-1</region><credentials><environment/></credentials>\n"
-    "  </csp-account></csp-accounts>\n"
-    "  <subcas><subca name='sub'><cert-file>%s/sub.pem</cert-file>\n"
-    "    <csp-account>csp</csp-account></subca></subcas>\n"
-    "</iotreg>\n";
-
-static void must(int ok, const char *what, const ir_err *err)
-{
-    if (ok)
-        return;
-    fprintf(stderr, "fuzz_crl: setting up: %s%s%s\n", what, err ? ": " : "", err ? err->msg : "");
-    abort();
-}
 
 static void teardown(void)
 {
@@ -60,25 +40,17 @@ static void teardown(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    const char *dir = fuzz_dir();
-    char path[4096], text[4096];
-    ir_err err = {0};
     size_t i;
 
     (void)argc;
     (void)argv;
-    must(certgen_ca_new(&subca, "Fuzz SubCA") == 0, "making the SubCA", NULL);
-    fuzz_path(path, sizeof(path), "sub.pem");
-    must(certgen_write_pem(path, subca.cert) == 0, "writing the SubCA", NULL);
-    snprintf(text, sizeof(text), config_xml, dir, dir, dir);
-    fuzz_path(path, sizeof(path), "iotreg.xml");
-    fuzz_write_file(path, (const uint8_t *)text, strlen(text));
-    must(ir_config_load(path, &cfg, &err) == IR_OK, "loading the configuration", &err);
+    cfg = fuzz_subca_config(&subca, "", "");
     for (i = 0; i < N_LEAVES; i++) {
         certgen_leaf spec = {.cn = "device", .serial = (long)i + 1};
 
         leaves[i] = certgen_issue(&subca, &spec);
-        must(leaves[i] != NULL, "issuing a certificate", NULL);
+        if (leaves[i] == NULL)
+            abort();
     }
     atexit(teardown);
     return 0;
