@@ -245,10 +245,10 @@ ir_rc ir_config_schema_new(ir_config_schema **out, ir_err *err)
         ir_diag_add_rc(&d, IR_ERR_NOMEM, 0, "out of memory compiling the XSD");
     else if (((*out)->xsd = compile_xsd(&d)) == NULL && d.count == 0)
         ir_diag_add_rc(&d, IR_ERR_INTERNAL, 0, "the embedded XSD does not compile");
-    if (d.count == 0)
-        return ir_diag_finish(&d, err);
-    ir_config_schema_free(*out);
-    *out = NULL;
+    if (d.count > 0) {
+        ir_config_schema_free(*out);
+        *out = NULL;
+    }
     return ir_diag_finish(&d, err);
 }
 
@@ -287,7 +287,7 @@ bool ir_config_check_text(const void *text, size_t len, ir_diag *d)
     const unsigned char *p = text;
     size_t blank = 0;
 
-    while (blank < len && strchr(" \t\r\n", p[blank]) != NULL && p[blank] != '\0')
+    while (blank < len && p[blank] != '\0' && strchr(" \t\r\n", p[blank]) != NULL)
         blank++;
     if (len > IR_CONFIG_MAX_BYTES)
         ir_diag_add_rc(d, IR_ERR_TOO_LARGE, 0, "the file is larger than the limit of %u bytes",
