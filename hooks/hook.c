@@ -11,6 +11,7 @@
 #include "capture/cert_input.h"
 #include "capture/crl_reason.h"
 #include "config/config.h"
+#include "config/load.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "hook_internal.h"

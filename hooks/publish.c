@@ -16,6 +16,7 @@
 #include "capture/cert_input.h"
 #include "capture/crl_reason.h"
 #include "config/config.h"
+#include "config/load.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "iotreg_hook.h" /* IOTREG_HOOK_TIME_MAX: the hook's range of times */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "config/config.h"
+#include "config/load.h"
 #include "provider/debug.h"
 #include "provider/provider.h"
 

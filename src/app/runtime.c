@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app/subca_certs.h"
+#include "config/load.h"
 #include "core/log.h"
 
 static bool any_http(const ir_config *cfg)

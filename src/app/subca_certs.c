@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/attribution.h"
+#include "config/config.h"
 #include "core/buf.h"
 #include "core/pem.h"
 #include "keystore/keystore.h"

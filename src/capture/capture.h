@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/attribution.h"
+#include "capture/attribution.h"
 #include "config/config.h"
 #include "core/error.h"
 #include "journal/journal.h"

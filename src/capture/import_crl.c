@@ -1,43 +1,36 @@
+/* Revocations from a CRL: the parse (bytes to signed, checked entries) and
+ * the import (the entries applied to the journal). */
 #include "autoconf.h"
 
 #include "capture/import_crl.h"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capture/crl_reason.h"
-#include "config/attribution.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/util.h"
 
 #define CRL_FILE_MAX (64u << 20)
 
-static ir_rc load_crl(const char *path, X509_CRL **out, ir_err *err)
-{
-    const unsigned char *p;
-    ir_buf b;
-    BIO *bio;
-    ir_rc rc;
+/* --- the parse ----------------------------------------------------------- */
 
-    ir_buf_init(&b, CRL_FILE_MAX);
-    rc = ir_read_file(path, &b, err);
-    if (rc != IR_OK)
-        goto out;
-    p = b.data;
-    *out = b.len > 0 && b.data[0] == 0x30 ? d2i_X509_CRL(NULL, &p, (long)b.len) : NULL;
-    if (*out == NULL && (bio = BIO_new_mem_buf(b.data, (int)b.len)) != NULL) {
-        *out = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+static X509_CRL *decode(const unsigned char *data, size_t len)
+{
+    const unsigned char *p = data;
+    X509_CRL *crl = len > 0 && data[0] == 0x30 ? d2i_X509_CRL(NULL, &p, (long)len) : NULL;
+    BIO *bio;
+
+    if (crl == NULL && len <= INT_MAX && (bio = BIO_new_mem_buf(data, (int)len)) != NULL) {
+        crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
         BIO_free(bio);
     }
-    if (*out == NULL)
-        rc = ir_err_set(err, IR_ERR_PARSE, "%s is not a CRL (PEM or DER)", path);
-out:
-    ir_buf_free(&b);
-    return rc;
+    return crl;
 }
 
 /* The configured SubCA that signed crl, or NULL. */
@@ -66,18 +59,6 @@ static int revoked_reason(const X509_REVOKED *r)
     return reason >= 0 && reason <= 10 && reason != 7 ? (int)reason : 0;
 }
 
-/* An entry on hold (certificateHold) or taken off hold (removeFromCRL, in
- * delta CRLs) is no revocation: noted, nothing recorded. */
-static bool not_a_revocation(const char *path, const char *cert_id, int reason)
-{
-    if (ir_crl_reason_revokes(reason))
-        return false;
-    ir_log_info("%s: certificate %s is listed with %s (on hold, or taken off hold), not "
-                "revoked; iotreg does not deactivate on hold, nothing recorded",
-                path, cert_id, ir_crl_reason_name(reason));
-    return true;
-}
-
 static int64_t revoked_time_ms(const X509_REVOKED *r)
 {
     struct tm tm;
@@ -87,40 +68,142 @@ static int64_t revoked_time_ms(const X509_REVOKED *r)
     return (int64_t)timegm(&tm) * 1000;
 }
 
-/* The CRL entry that lists the certificate der, or NULL. OpenSSL tells a
- * removeFromCRL entry apart (2): it is returned too, to be noted. */
-static X509_REVOKED *listed(X509_CRL *crl, const unsigned char *der, size_t len)
+static void read_entry(const X509_REVOKED *r, ir_crl_entry *e)
+{
+    e->serial = X509_REVOKED_get0_serialNumber(r);
+    e->reason = revoked_reason(r);
+    e->revoked_ms = revoked_time_ms(r);
+    e->revokes = ir_crl_reason_revokes(e->reason);
+}
+
+/* A CRL that revokes nothing has no revokedCertificates (RFC 5280), for
+ * which OpenSSL counts -1. */
+static ir_rc read_entries(ir_crl *crl, ir_err *err)
+{
+    STACK_OF(X509_REVOKED) *revoked = X509_CRL_get_REVOKED(crl->x509);
+    int n = sk_X509_REVOKED_num(revoked);
+    int i;
+
+    if (n <= 0)
+        return IR_OK;
+    crl->entries = calloc((size_t)n, sizeof(*crl->entries));
+    if (crl->entries == NULL)
+        return ir_err_set(err, IR_ERR_NOMEM, "out of memory reading the CRL's %d entries", n);
+    for (i = 0; i < n; i++)
+        read_entry(sk_X509_REVOKED_value(revoked, i), &crl->entries[i]);
+    crl->n_entries = (size_t)n;
+    return IR_OK;
+}
+
+/* Whether the CRL can be taken as the SubCA's full list of revocations. */
+static ir_rc check(const ir_config *cfg, ir_crl *crl, const char *name, ir_err *err)
+{
+    /* A delta CRL lists only what changed since its base CRL: taken for a
+     * full one, it would be misread (and its removeFromCRL entries mean
+     * "no longer on hold", not "revoked"). */
+    if (X509_CRL_get_ext_by_NID(crl->x509, NID_delta_crl, -1) >= 0)
+        return ir_err_set(err, IR_ERR_UNSUPPORTED,
+                          "%s is a delta CRL (it has the Delta CRL Indicator extension): delta "
+                          "CRLs are not supported, import the SubCA's full CRL instead; nothing "
+                          "was recorded",
+                          name);
+    crl->subca = crl_issuer(cfg, crl->x509);
+    if (crl->subca == NULL)
+        return ir_err_set(err, IR_ERR_INVALID_ARG,
+                          "%s is not signed by a configured SubCA (its issuer and signature "
+                          "match no <subca> certificate); nothing was recorded",
+                          name);
+    return IR_OK;
+}
+
+ir_rc ir_crl_parse(const ir_config *cfg, const unsigned char *data, size_t len, const char *name,
+                   ir_crl **out, ir_err *err)
+{
+    ir_crl *crl = calloc(1, sizeof(*crl));
+    ir_rc rc;
+
+    *out = NULL;
+    if (crl == NULL)
+        return ir_err_set(err, IR_ERR_NOMEM, "out of memory reading a CRL");
+    crl->x509 = decode(data, len);
+    if (crl->x509 == NULL)
+        rc = ir_err_set(err, IR_ERR_PARSE, "%s is not a CRL (PEM or DER)", name);
+    else
+        rc = check(cfg, crl, name, err);
+    if (rc == IR_OK)
+        rc = read_entries(crl, err);
+    ERR_clear_error();
+    if (rc != IR_OK) {
+        ir_crl_free(crl);
+        return rc;
+    }
+    *out = crl;
+    return IR_OK;
+}
+
+void ir_crl_free(ir_crl *crl)
+{
+    if (crl == NULL)
+        return;
+    X509_CRL_free(crl->x509);
+    free(crl->entries);
+    free(crl);
+}
+
+/* OpenSSL tells a removeFromCRL entry apart (2): it is listed too, to be noted. */
+bool ir_crl_lookup(const ir_crl *crl, X509 *cert, ir_crl_entry *out)
+{
+    X509_REVOKED *r = NULL;
+    int found = X509_CRL_get0_by_cert(crl->x509, &r, cert);
+
+    if ((found != 1 && found != 2) || r == NULL)
+        return false;
+    read_entry(r, out);
+    return true;
+}
+
+/* --- the import ---------------------------------------------------------- */
+
+/* An entry on hold (certificateHold) or taken off hold (removeFromCRL, in
+ * delta CRLs) is no revocation: noted, nothing recorded. */
+static bool not_a_revocation(const char *name, const char *cert_id, const ir_crl_entry *e)
+{
+    if (e->revokes)
+        return false;
+    ir_log_info("%s: certificate %s is listed with %s (on hold, or taken off hold), not "
+                "revoked; iotreg does not deactivate on hold, nothing recorded",
+                name, cert_id, ir_crl_reason_name(e->reason));
+    return true;
+}
+
+/* Whether the CRL lists the certificate der; its entry in *out. */
+static bool listed(const ir_crl *crl, const unsigned char *der, size_t len, ir_crl_entry *out)
 {
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, (long)len);
-    X509_REVOKED *r = NULL;
-    int found = x != NULL ? X509_CRL_get0_by_cert(crl, &r, x) : 0;
+    bool found = x != NULL && ir_crl_lookup(crl, x, out);
 
-    if (found != 1 && found != 2)
-        r = NULL;
     X509_free(x);
-    return r;
+    return found;
 }
 
 typedef struct crl_walk {
     ir_journal *j;
-    const char *path;
-    const ir_subca_conf *subca;
-    X509_CRL *crl;
+    const char *name;
+    const ir_crl *crl;
     ir_crl_import_stats *st;
 } crl_walk;
 
-static ir_rc request(crl_walk *w, const char *cert_id, const X509_REVOKED *r, ir_err *err)
+static ir_rc request(crl_walk *w, const char *cert_id, const ir_crl_entry *e, ir_err *err)
 {
     bool already = false;
-    int reason = revoked_reason(r);
     ir_rc rc;
 
-    if (not_a_revocation(w->path, cert_id, reason)) {
+    if (not_a_revocation(w->name, cert_id, e)) {
         w->st->not_revoked++;
         return IR_OK;
     }
-    rc = ir_journal_request_revocation(w->j, cert_id, reason, revoked_time_ms(r), &already, err);
+    rc = ir_journal_request_revocation(w->j, cert_id, e->reason, e->revoked_ms, &already, err);
     if (rc == IR_OK)
         already ? w->st->known++ : w->st->requested++;
     return rc;
@@ -131,67 +214,47 @@ static ir_rc revoke_if_listed(void *ctx, const ir_journal_entry *entry, ir_err *
 {
     crl_walk *w = ctx;
     ir_journal_entry *e = NULL;
-    X509_REVOKED *r;
+    ir_crl_entry listing;
     ir_rc rc;
 
-    if (entry->subca == NULL || strcmp(entry->subca, w->subca->name) != 0)
+    if (entry->subca == NULL || strcmp(entry->subca, w->crl->subca->name) != 0)
         return IR_OK;
     rc = ir_journal_get(w->j, entry->cert_id, &e, err);
-    r = rc == IR_OK ? listed(w->crl, e->der, e->der_len) : NULL;
-    if (r != NULL)
-        rc = request(w, e->cert_id, r, err);
+    if (rc == IR_OK && listed(w->crl, e->der, e->der_len, &listing))
+        rc = request(w, e->cert_id, &listing, err);
     ir_journal_entry_free(e);
     return rc;
 }
 
-/* Walks the SubCA's journal entries and requests revocation of those listed. */
-static ir_rc revoke_listed(ir_journal *j, const char *path, const ir_subca_conf *subca,
-                           X509_CRL *crl, ir_crl_import_stats *st, ir_err *err)
+ir_rc ir_crl_apply(const ir_crl *crl, ir_journal *j, const char *name, ir_crl_import_stats *stats,
+                   ir_err *err)
 {
     ir_list_filter f = {.state = -1};
-    crl_walk w = {j, path, subca, crl, st};
+    crl_walk w = {j, name, crl, stats};
+    ir_rc rc;
 
-    return ir_journal_foreach(j, &f, revoke_if_listed, &w, err);
+    memset(stats, 0, sizeof(*stats));
+    stats->listed = (long)crl->n_entries;
+    rc = ir_journal_foreach(j, &f, revoke_if_listed, &w, err);
+    stats->absent = stats->listed - stats->requested - stats->known - stats->not_revoked;
+    return rc;
 }
 
 ir_rc ir_import_crl(const ir_config *cfg, ir_journal *j, const char *path,
                     ir_crl_import_stats *stats, ir_err *err)
 {
-    const ir_subca_conf *subca;
-    X509_CRL *crl = NULL;
+    ir_buf b;
+    ir_crl *crl = NULL;
     ir_rc rc;
 
     memset(stats, 0, sizeof(*stats));
-    rc = load_crl(path, &crl, err);
-    if (rc != IR_OK)
-        return rc;
-    /* A delta CRL lists only what changed since its base CRL: taken for a
-     * full one, it would be misread (and its removeFromCRL entries mean
-     * "no longer on hold", not "revoked"). */
-    if (X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0) {
-        rc = ir_err_set(err, IR_ERR_UNSUPPORTED,
-                        "%s is a delta CRL (it has the Delta CRL Indicator extension): delta CRLs "
-                        "are not supported, import the SubCA's full CRL instead; nothing was "
-                        "recorded",
-                        path);
-        goto out;
-    }
-    subca = crl_issuer(cfg, crl);
-    if (subca == NULL) {
-        rc = ir_err_set(err, IR_ERR_INVALID_ARG,
-                        "%s is not signed by a configured SubCA (its issuer and signature match "
-                        "no <subca> certificate); nothing was recorded",
-                        path);
-        goto out;
-    }
-    /* A CRL that revokes nothing has no revokedCertificates (RFC 5280), for
-     * which OpenSSL counts -1. */
-    stats->listed = sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl));
-    if (stats->listed < 0)
-        stats->listed = 0;
-    rc = revoke_listed(j, path, subca, crl, stats, err);
-    stats->absent = stats->listed - stats->requested - stats->known - stats->not_revoked;
-out:
-    X509_CRL_free(crl);
+    ir_buf_init(&b, CRL_FILE_MAX);
+    rc = ir_read_file(path, &b, err);
+    if (rc == IR_OK)
+        rc = ir_crl_parse(cfg, b.data, b.len, path, &crl, err);
+    ir_buf_free(&b);
+    if (rc == IR_OK)
+        rc = ir_crl_apply(crl, j, path, stats, err);
+    ir_crl_free(crl);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include "app/runtime.h"
 #include "cli/cli.h"
 #include "config/config.h"
+#include "config/load.h"
 #include "journal/journal.h"
 
 int ir_cli_usage_error(const ir_cli_args *a, const char *what)

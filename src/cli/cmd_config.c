@@ -8,10 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/attribution.h"
+#include "capture/thing_name.h"
 #include "cli/cli.h"
-#include "config/attribution.h"
 #include "config/config.h"
-#include "config/template.h"
+#include "config/load.h"
 #include "core/buf.h"
 #include "core/util.h"
 

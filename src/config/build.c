@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 
 #define DEFAULT_PKCS11_MODULE "/usr/lib/softhsm/libsofthsm2.so"
 #define DEFAULT_TOKEN_LABEL   "iotreg"
@@ -75,6 +75,18 @@ void *ir_build_calloc(ir_build *b, size_t n, size_t size)
     if (n && p == NULL)
         b->nomem = true;
     return p;
+}
+
+void *ir_build_list(ir_build *b, const xmlNode *list, const char *name, size_t size, size_t *n,
+                    ir_build_item_fn fn)
+{
+    char *items = ir_build_calloc(b, ir_xml_count(list, name), size);
+    const xmlNode *node;
+
+    for (node = ir_xml_child(list, name); items != NULL && node != NULL;
+         node = ir_xml_next(node, name))
+        fn(b, node, items + (*n)++ * size);
+    return items;
 }
 
 static char *text_or(ir_build *b, const xmlNode *parent, const char *name, const char *dflt)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 
 void ir_build_credentials(ir_build *b, const xmlNode *node, ir_credential_ref *out)
 {
@@ -30,8 +30,10 @@ void ir_build_credentials(ir_build *b, const xmlNode *node, ir_credential_ref *o
     }
 }
 
-static void build_csp_account(ir_build *b, const xmlNode *node, ir_csp_account *a)
+static void build_csp_account(ir_build *b, const xmlNode *node, void *item)
 {
+    ir_csp_account *a = item;
+
     ir_build_line(b, a, node);
     a->name = ir_build_attr(b, node, "name");
     a->account_id = ir_build_text(b, node, "account-id");
@@ -43,16 +45,11 @@ static void build_csp_account(ir_build *b, const xmlNode *node, ir_csp_account *
 
 void ir_build_csp_accounts(ir_build *b, const xmlNode *root)
 {
-    const xmlNode *list = ir_xml_child(root, "csp-accounts");
-    const xmlNode *n;
     ir_config *cfg = b->cfg;
 
     cfg->csp_accounts =
-        ir_build_calloc(b, ir_xml_count(list, "csp-account"), sizeof(*cfg->csp_accounts));
-    if (cfg->csp_accounts == NULL)
-        return;
-    for (n = ir_xml_child(list, "csp-account"); n != NULL; n = ir_xml_next(n, "csp-account"))
-        build_csp_account(b, n, &cfg->csp_accounts[cfg->n_csp_accounts++]);
+        ir_build_list(b, ir_xml_child(root, "csp-accounts"), "csp-account",
+                      sizeof(*cfg->csp_accounts), &cfg->n_csp_accounts, build_csp_account);
 }
 
 static char *default_key_uri(ir_build *b, const char *name)
@@ -63,8 +60,10 @@ static char *default_key_uri(ir_build *b, const char *name)
     return ir_build_strdup(b, uri);
 }
 
-static void build_subca(ir_build *b, const xmlNode *node, ir_subca_conf *s)
+static void build_subca(ir_build *b, const xmlNode *node, void *item)
 {
+    ir_subca_conf *s = item;
+
     ir_build_line(b, s, node);
     s->name = ir_build_attr(b, node, "name");
     s->key_uri = ir_build_text(b, node, "key-uri");
@@ -77,15 +76,10 @@ static void build_subca(ir_build *b, const xmlNode *node, ir_subca_conf *s)
 
 void ir_build_subcas(ir_build *b, const xmlNode *root)
 {
-    const xmlNode *list = ir_xml_child(root, "subcas");
-    const xmlNode *n;
     ir_config *cfg = b->cfg;
 
-    cfg->subcas = ir_build_calloc(b, ir_xml_count(list, "subca"), sizeof(*cfg->subcas));
-    if (cfg->subcas == NULL)
-        return;
-    for (n = ir_xml_child(list, "subca"); n != NULL; n = ir_xml_next(n, "subca"))
-        build_subca(b, n, &cfg->subcas[cfg->n_subcas++]);
+    cfg->subcas = ir_build_list(b, ir_xml_child(root, "subcas"), "subca", sizeof(*cfg->subcas),
+                                &cfg->n_subcas, build_subca);
 }
 
 static ir_delivery delivery_of(const xmlNode *node)
@@ -120,8 +114,9 @@ static bool attr_is_true(const xmlNode *node, const char *name)
     return v;
 }
 
-static void build_customer(ir_build *b, const xmlNode *node, ir_customer_conf *c)
+static void build_customer(ir_build *b, const xmlNode *node, void *item)
 {
+    ir_customer_conf *c = item;
     const xmlNode *policy = ir_xml_child(node, "policy");
     const xmlNode *thing = ir_xml_child(node, "thing");
 
@@ -143,13 +138,8 @@ static void build_customer(ir_build *b, const xmlNode *node, ir_customer_conf *c
 
 void ir_build_customers(ir_build *b, const xmlNode *root)
 {
-    const xmlNode *list = ir_xml_child(root, "customers");
-    const xmlNode *n;
     ir_config *cfg = b->cfg;
 
-    cfg->customers = ir_build_calloc(b, ir_xml_count(list, "customer"), sizeof(*cfg->customers));
-    if (cfg->customers == NULL)
-        return;
-    for (n = ir_xml_child(list, "customer"); n != NULL; n = ir_xml_next(n, "customer"))
-        build_customer(b, n, &cfg->customers[cfg->n_customers++]);
+    cfg->customers = ir_build_list(b, ir_xml_child(root, "customers"), "customer",
+                                   sizeof(*cfg->customers), &cfg->n_customers, build_customer);
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 
 typedef struct name_value {
     const char *name;
@@ -74,8 +74,10 @@ static ir_match_field field_of(const xmlNode *node)
     return (ir_match_field)lookup(element_fields, (const char *)node->name, IR_MATCH_SUBCA);
 }
 
-static void build_match(ir_build *b, const xmlNode *node, ir_match *m)
+static void build_match(ir_build *b, const xmlNode *node, void *item)
 {
+    ir_match *m = item;
+
     ir_build_line(b, m, node);
     m->field = field_of(node);
     m->kind = (ir_match_kind)attr_lookup(node, "match", match_kinds, IR_MATCH_EXACT);
@@ -86,30 +88,21 @@ static void build_match(ir_build *b, const xmlNode *node, ir_match *m)
         compile_regex(b, node, m);
 }
 
-static void build_rule(ir_build *b, const xmlNode *node, ir_rule *r)
+static void build_rule(ir_build *b, const xmlNode *node, void *item)
 {
-    const xmlNode *n;
+    ir_rule *r = item;
 
     ir_build_line(b, r, node);
     r->customer = ir_build_attr(b, node, "customer");
-    r->matches = ir_build_calloc(b, ir_xml_count(node, NULL), sizeof(*r->matches));
-    if (r->matches == NULL)
-        return;
-    for (n = ir_xml_child(node, NULL); n != NULL; n = ir_xml_next(n, NULL))
-        build_match(b, n, &r->matches[r->n_matches++]);
+    r->matches = ir_build_list(b, node, NULL, sizeof(*r->matches), &r->n_matches, build_match);
 }
 
 void ir_build_rules(ir_build *b, const xmlNode *root)
 {
-    const xmlNode *list = ir_xml_child(root, "attribution");
-    const xmlNode *n;
     ir_config *cfg = b->cfg;
 
-    cfg->rules = ir_build_calloc(b, ir_xml_count(list, "rule"), sizeof(*cfg->rules));
-    if (cfg->rules == NULL)
-        return;
-    for (n = ir_xml_child(list, "rule"); n != NULL; n = ir_xml_next(n, "rule"))
-        build_rule(b, n, &cfg->rules[cfg->n_rules++]);
+    cfg->rules = ir_build_list(b, ir_xml_child(root, "attribution"), "rule", sizeof(*cfg->rules),
+                               &cfg->n_rules, build_rule);
 }
 
 /* An xs:decimal the XSD accepted ("10", "2.5", "+0.25"), read without
@@ -131,8 +124,9 @@ static double parse_decimal(const char *s)
     return v / scale;
 }
 
-static void build_quota(ir_build *b, const xmlNode *node, ir_quota *q)
+static void build_quota(ir_build *b, const xmlNode *node, void *item)
 {
+    ir_quota *q = item;
     char *tps = ir_xml_attr(node, "tps");
 
     ir_build_line(b, q, node);
@@ -144,13 +138,8 @@ static void build_quota(ir_build *b, const xmlNode *node, ir_quota *q)
 
 void ir_build_quotas(ir_build *b, const xmlNode *root)
 {
-    const xmlNode *list = ir_xml_child(root, "quotas");
-    const xmlNode *n;
     ir_config *cfg = b->cfg;
 
-    cfg->quotas = ir_build_calloc(b, ir_xml_count(list, "quota"), sizeof(*cfg->quotas));
-    if (cfg->quotas == NULL)
-        return;
-    for (n = ir_xml_child(list, "quota"); n != NULL; n = ir_xml_next(n, "quota"))
-        build_quota(b, n, &cfg->quotas[cfg->n_quotas++]);
+    cfg->quotas = ir_build_list(b, ir_xml_child(root, "quotas"), "quota", sizeof(*cfg->quotas),
+                                &cfg->n_quotas, build_quota);
 }

@@ -1,15 +1,15 @@
 /* The iotreg configuration: one XML file validated against conf/iotreg.xsd,
  * read by every program and by the provider. This header is the data model
- * every part of the tree shares; src/config/ parses and validates it. */
+ * every part of the tree shares, and its lookups (src/config/model.c);
+ * config/load.h reads, validates and builds it (src/config/load.c). */
 #ifndef IOTREG_CONFIG_CONFIG_H
 #define IOTREG_CONFIG_CONFIG_H
 
+#include <openssl/types.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
-
-#define IR_CONFIG_DEFAULT_PATH "/etc/iotreg/iotreg.xml"
 
 typedef enum ir_delivery {
     IR_DELIVERY_TRANSFER = 0,        /* register in the CSP account, transfer, accept */
@@ -177,41 +177,7 @@ typedef struct ir_config {
     void *priv; /* src/config's own: line numbers, SubCA certificates */
 } ir_config;
 
-/* The file to read: path when given, else $IOTREG_CONF, else IR_CONFIG_DEFAULT_PATH. */
-const char *ir_config_resolve_path(const char *path);
-
-/* Parses path, validates it against the XSD and the rules no schema can say
- * (references resolve, names are unique, files holding secrets are private).
- * On failure err says which file, which line and what is wrong; every error
- * found is listed, one per line. */
-ir_rc ir_config_load(const char *path, ir_config **out, ir_err *err);
 void ir_config_free(ir_config *cfg);
-
-/* Receives each problem found, one at a time: line is the 1-based line of
- * the element at fault, 0 when the problem is the whole file. */
-typedef void (*ir_config_diag_fn)(void *ctx, const char *file, long line, const char *msg);
-
-/* ir_config_load, also handing every problem to diag (which may be NULL). */
-ir_rc ir_config_load_diag(const char *path, ir_config **out, ir_config_diag_fn diag, void *ctx,
-                          ir_err *err);
-
-/* What ir_config_check_files insists on. ir_config_load already refuses a
- * secret file that exists and is readable by others; these also require the
- * files to exist, for the programs that are about to use them. */
-#define IR_CONFIG_NEED_PIN      0x01u /* keystore pin-file exists and is private */
-#define IR_CONFIG_NEED_SO_PIN   0x02u /* keystore so-pin-file is configured, exists, is private */
-#define IR_CONFIG_NEED_MODULE   0x04u /* the PKCS#11 module exists */
-#define IR_CONFIG_NEED_SECRETS  0x08u /* credential secret files and profile files */
-#define IR_CONFIG_NEED_CERTS    0x10u /* SubCA cert-files exist and hold a certificate */
-#define IR_CONFIG_NEED_POLICIES 0x20u /* policy document files exist and hold JSON */
-#define IR_CONFIG_NEED_RUNTIME                                                                     \
-    (IR_CONFIG_NEED_PIN | IR_CONFIG_NEED_MODULE | IR_CONFIG_NEED_SECRETS | IR_CONFIG_NEED_CERTS |  \
-     IR_CONFIG_NEED_POLICIES)
-
-/* Checks the files named by cfg that need (IR_CONFIG_NEED_*) asks for, with
- * the same reporting as ir_config_load_diag. */
-ir_rc ir_config_check_files(const ir_config *cfg, unsigned need, ir_config_diag_fn diag, void *ctx,
-                            ir_err *err);
 
 /* The line of the file where item is defined: item is a pointer to a struct
  * of cfg (a customer, a SubCA, a rule, a match...) or to one of its strings.
@@ -221,5 +187,12 @@ long ir_config_line(const ir_config *cfg, const void *item);
 const ir_customer_conf *ir_config_customer(const ir_config *cfg, const char *id);
 const ir_subca_conf *ir_config_subca(const ir_config *cfg, const char *name);
 const ir_csp_account *ir_config_csp_account(const ir_config *cfg, const char *name);
+
+/* The SubCA's certificate when known (not a new reference), else NULL:
+ * read from its cert-file at load, or supplied by ir_config_set_subca_cert. */
+X509 *ir_config_subca_cert(const ir_config *cfg, const ir_subca_conf *subca);
+/* Supplies a SubCA's certificate read elsewhere (the keystore); takes its own
+ * reference. Call it before cfg is shared between threads. */
+ir_rc ir_config_set_subca_cert(ir_config *cfg, const ir_subca_conf *subca, X509 *cert, ir_err *err);
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 
 /* Enough for ir_err's message; the rest is counted, not kept. */
 #define JOINED_MAX IR_ERR_MSG_MAX
@@ -27,6 +27,8 @@ static void join_line(ir_diag *d, long line, const char *msg)
     char text[1400];
     const char *sep = d->joined.len > 0 ? "\n" : "";
 
+    if (d->joined.len > 0 && d->joined.len == d->joined.max)
+        return; /* full: counted only */
     if (line > 0)
         snprintf(text, sizeof(text), "%s%s:%ld: %s", sep, d->file, line, msg);
     else
@@ -39,6 +41,9 @@ static void join_line(ir_diag *d, long line, const char *msg)
         (void)ir_buf_append(&d->joined, text, d->joined.max, NULL);
     d->joined.max = d->joined.len;
 }
+
+static void diag_addv(ir_diag *d, ir_rc rc, long line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 static void diag_addv(ir_diag *d, ir_rc rc, long line, const char *fmt, va_list ap)
 {

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 #include "core/secret.h"
 #include "core/util.h"
 

@@ -1,8 +1,10 @@
-# src/config: the XML configuration, its XSD validation, attribution rules,
-# thing name templates.
+# src/config: the XML configuration. The model and its lookups (config.h,
+# model.c); loading it (load.h, load.c: read and XSD-validate in xmlread.c,
+# build in build*.c, check in validate.c and files.c, report in diag.c); the
+# syntax of thing name templates (template.c).
 src_libiotreg_la_SOURCES += \
-	src/config/config.h src/config/config_priv.h \
-	src/config/config.c \
+	src/config/config.h src/config/model.c \
+	src/config/load.h src/config/load.c src/config/config_internal.h \
 	src/config/diag.c \
 	src/config/xmlread.c \
 	src/config/xmlutil.c \
@@ -11,8 +13,6 @@ src_libiotreg_la_SOURCES += \
 	src/config/build_rules.c \
 	src/config/validate.c \
 	src/config/files.c \
-	src/config/certfields.c src/config/certfields.h \
-	src/config/attribution.c src/config/attribution.h \
 	src/config/template.c src/config/template.h
 
 # The XSD is compiled into the library so validation never depends on an
@@ -48,18 +48,6 @@ TESTS += tests/config/test_config_errors
 tests_config_test_config_errors_SOURCES = tests/config/test_config_errors.c $(config_test_helpers)
 tests_config_test_config_errors_CFLAGS = $(config_test_cflags)
 tests_config_test_config_errors_LDADD = $(TEST_LIBS)
-
-check_PROGRAMS += tests/config/test_attribution
-TESTS += tests/config/test_attribution
-tests_config_test_attribution_SOURCES = tests/config/test_attribution.c $(config_test_helpers)
-tests_config_test_attribution_CFLAGS = $(config_test_cflags)
-tests_config_test_attribution_LDADD = $(TEST_LIBS)
-
-check_PROGRAMS += tests/config/test_template
-TESTS += tests/config/test_template
-tests_config_test_template_SOURCES = tests/config/test_template.c $(config_test_helpers)
-tests_config_test_template_CFLAGS = $(config_test_cflags)
-tests_config_test_template_LDADD = $(TEST_LIBS)
 
 TESTS += tests/config/config-check.test
 EXTRA_DIST += tests/config/config-check.test

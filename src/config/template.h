@@ -1,5 +1,5 @@
-/* Thing name templates: literal text and ${variables} taken from the
- * certificate, made to fit AWS's thing names ([a-zA-Z0-9:_-]+, at most 128).
+/* Thing name templates as the configuration writes them (<thing
+ * name-template="...">): literal text and ${variables}.
  *
  *   ${subject.CN} ${subject.O} ${subject.OU}  first value of the attribute
  *   ${serial}   serial number, lower-case hex
@@ -8,38 +8,49 @@
  *   ${customer} the customer's id
  *   ${san.dns}  the first DNS subjectAltName
  *
- * Literal text may only use A-Z a-z 0-9 _ - (checked at load). In the
- * variables' values those characters stay; every other byte, and ':'
- * itself, becomes ':' and two upper-case hex digits ("sensor.42" ->
- * "sensor:2E42", "a:b" -> "a:3Ab"), so that distinct values never give one
- * name. A name longer than 128 is refused, never cut. */
+ * Literal text may only use A-Z a-z 0-9 _ - (':' is the escape of the
+ * values, see capture/thing_name.h). This is the syntax, checked when the
+ * configuration is loaded; capture/thing_name.h expands a template for a
+ * certificate. */
 #ifndef IOTREG_CONFIG_TEMPLATE_H
 #define IOTREG_CONFIG_TEMPLATE_H
 
-#include <openssl/x509.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
 
-#define IR_THING_NAME_MAX 128
+/* The parts of a template: literal text, or one of the variables. */
+typedef enum ir_template_part {
+    IR_TEMPLATE_LITERAL = 0,
+    IR_TEMPLATE_SUBJECT_CN,
+    IR_TEMPLATE_SUBJECT_O,
+    IR_TEMPLATE_SUBJECT_OU,
+    IR_TEMPLATE_SERIAL,
+    IR_TEMPLATE_CERTID,
+    IR_TEMPLATE_CERTID8,
+    IR_TEMPLATE_CUSTOMER,
+    IR_TEMPLATE_SAN_DNS,
+} ir_template_part;
+
+/* Receives the parts of a template in order: for IR_TEMPLATE_LITERAL the
+ * text (len plain characters, not NUL-terminated), for a variable NULL. An
+ * error stops the walk. */
+typedef ir_rc (*ir_template_part_fn)(void *ctx, ir_template_part part, const char *text, size_t len,
+                                     ir_err *err);
+
+/* Walks tmpl, handing each part to fn (which may be NULL: the syntax alone),
+ * and fails at the first part that is not allowed: a '${' not closed, an
+ * unknown variable, a character literal text may not have. The parts before
+ * it have been handed to fn. */
+ir_rc ir_template_walk(const char *tmpl, ir_template_part_fn fn, void *ctx, ir_err *err);
 
 /* Checks the syntax, that every variable exists and that literal text is
- * plain (run when the configuration is loaded). */
+ * plain (run when the configuration is loaded); an empty template is refused. */
 ir_rc ir_template_check(const char *tmpl, ir_err *err);
 
-/* Expands tmpl for cert, whose DER encoding is der (needed by ${certid};
- * NULL: computed from cert). Fails with a message naming the variable when
- * the certificate lacks a field the template uses, or the result is empty
- * or longer than IR_THING_NAME_MAX (IR_ERR_TOO_LARGE). */
-ir_rc ir_template_expand(const char *tmpl, X509 *cert, const unsigned char *der, size_t der_len,
-                         const char *customer, char out[IR_THING_NAME_MAX + 1], ir_err *err);
-
-/* One value escaped as the template escapes a variable's value, into out
- * (outsz bytes); IR_ERR_TOO_LARGE when it does not fit. */
-ir_rc ir_template_escape(const char *value, char *out, size_t outsz, ir_err *err);
-
-/* The same from the DER alone. */
-ir_rc ir_template_expand_der(const char *tmpl, const unsigned char *der, size_t der_len,
-                             const char *customer, char out[IR_THING_NAME_MAX + 1], ir_err *err);
+/* Characters that stand for themselves in a thing name: A-Z a-z 0-9 _ -.
+ * ':' is also allowed by AWS but is the escape, so it never stands for itself. */
+bool ir_template_plain_char(unsigned char c);
 
 #endif

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 #include "config/template.h"
 
 typedef struct keyed {

@@ -1,6 +1,7 @@
 /* Reads the configuration file safely and validates it against the XSD:
  * bounded read, no network, no DTD, no entity expansion; every libxml2
- * error is reported with its line. */
+ * error is reported with its line. The XSD is compiled once per load, or
+ * once for many (ir_config_schema_new). */
 #include "autoconf.h"
 
 #include <libxml/parser.h>
@@ -8,10 +9,15 @@
 #include <libxml/xmlschemas.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 #include "core/util.h"
+
+struct ir_config_schema {
+    xmlSchemaPtr xsd;
+};
 
 #define IR_CONFIG_NS "urn:iotreg:config:1"
 #define ROOT_HINT    "<iotreg xmlns=\"" IR_CONFIG_NS "\" version=\"1\">"
@@ -113,7 +119,7 @@ static void report(xml_errors *st, const xmlError *e)
 
     if (e->level == XML_ERR_WARNING || st->doctype_seen || is_follow_up(e, st))
         return;
-    snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "malformed XML");
+    ir_strlcpy(msg, e->message ? e->message : "malformed XML", sizeof(msg));
     strip_all(msg, "{" IR_CONFIG_NS "}");
     hint = hint_for(msg);
     strip_all(msg, "[facet 'pattern'] ");
@@ -153,12 +159,12 @@ static void on_doctype(void *user, const xmlChar *name, const xmlChar *public_id
     xmlStopParser(ctxt);
 }
 
-static xmlDoc *parse(const ir_buf *raw, xml_errors *st)
+static xmlDoc *parse(const void *text, size_t len, xml_errors *st)
 {
     xmlParserCtxtPtr ctxt;
     xmlDoc *doc = NULL;
 
-    ctxt = xmlCreateMemoryParserCtxt((const char *)raw->data, (int)raw->len);
+    ctxt = xmlCreateMemoryParserCtxt(text, (int)len);
     if (ctxt == NULL) {
         ir_diag_add_rc(st->diag, IR_ERR_NOMEM, 0, "out of memory creating an XML parser");
         return NULL;
@@ -199,37 +205,101 @@ static void on_schema_error(void *user, xmlErrorPtr e)
                    e->message ? e->message : "?");
 }
 
-static bool validate(xmlDoc *doc, xml_errors *st)
+/* libxml2 initialises itself on first use, which is not safe when two
+ * threads make that first use at once. */
+static void init_libxml(void)
+{
+    xmlInitParser();
+}
+
+static void init_once(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, init_libxml);
+}
+
+/* The embedded XSD compiled; NULL (with the reason in d) when it cannot be. */
+static xmlSchemaPtr compile_xsd(ir_diag *d)
 {
     xmlSchemaParserCtxtPtr pctxt;
-    xmlSchemaPtr schema = NULL;
-    xmlSchemaValidCtxtPtr vctxt = NULL;
-    int rc = -1;
+    xmlSchemaPtr xsd = NULL;
 
     pctxt = xmlSchemaNewMemParserCtxt((const char *)ir_config_xsd, (int)ir_config_xsd_len);
-    if (pctxt == NULL)
-        goto out;
-    xmlSchemaSetParserStructuredErrors(pctxt, on_schema_error, st->diag);
-    schema = xmlSchemaParse(pctxt);
+    if (pctxt != NULL) {
+        xmlSchemaSetParserStructuredErrors(pctxt, on_schema_error, d);
+        xsd = xmlSchemaParse(pctxt);
+    }
+    xmlSchemaFreeParserCtxt(pctxt);
+    return xsd;
+}
+
+ir_rc ir_config_schema_new(ir_config_schema **out, ir_err *err)
+{
+    ir_diag d;
+
+    init_once();
+    ir_diag_init(&d, "conf/iotreg.xsd", NULL, NULL);
+    *out = calloc(1, sizeof(**out));
+    if (*out == NULL)
+        ir_diag_add_rc(&d, IR_ERR_NOMEM, 0, "out of memory compiling the XSD");
+    else if (((*out)->xsd = compile_xsd(&d)) == NULL && d.count == 0)
+        ir_diag_add_rc(&d, IR_ERR_INTERNAL, 0, "the embedded XSD does not compile");
+    if (d.count > 0) {
+        ir_config_schema_free(*out);
+        *out = NULL;
+    }
+    return ir_diag_finish(&d, err);
+}
+
+void ir_config_schema_free(ir_config_schema *schema)
+{
     if (schema == NULL)
-        goto out;
-    vctxt = xmlSchemaNewValidCtxt(schema);
-    if (vctxt == NULL)
-        goto out;
-    xmlSchemaSetValidStructuredErrors(vctxt, on_valid_error, st);
-    rc = xmlSchemaValidateDoc(vctxt, doc);
-out:
+        return;
+    xmlSchemaFree(schema->xsd);
+    free(schema);
+}
+
+/* Validates doc against schema's XSD, or against the XSD compiled for this
+ * call when schema is NULL. */
+static bool validate(const ir_config_schema *schema, xmlDoc *doc, xml_errors *st)
+{
+    xmlSchemaPtr own = schema == NULL ? compile_xsd(st->diag) : NULL;
+    xmlSchemaPtr xsd = schema != NULL ? schema->xsd : own;
+    xmlSchemaValidCtxtPtr vctxt = xsd != NULL ? xmlSchemaNewValidCtxt(xsd) : NULL;
+    int rc = -1;
+
+    if (vctxt != NULL) {
+        xmlSchemaSetValidStructuredErrors(vctxt, on_valid_error, st);
+        rc = xmlSchemaValidateDoc(vctxt, doc);
+    }
     if (rc < 0 && st->diag->count == 0)
         ir_diag_add_rc(st->diag, IR_ERR_INTERNAL, 0, "XSD validation could not run");
     else if (rc > 0 && st->diag->count == 0)
         ir_diag_add(st->diag, 0, "the file does not match the XSD");
     xmlSchemaFreeValidCtxt(vctxt);
-    xmlSchemaFree(schema);
-    xmlSchemaFreeParserCtxt(pctxt);
+    xmlSchemaFree(own);
     return rc == 0;
 }
 
-static bool read_capped(const char *path, ir_buf *raw, ir_diag *d)
+bool ir_config_check_text(const void *text, size_t len, ir_diag *d)
+{
+    const unsigned char *p = text;
+    size_t blank = 0;
+
+    while (blank < len && p[blank] != '\0' && strchr(" \t\r\n", p[blank]) != NULL)
+        blank++;
+    if (len > IR_CONFIG_MAX_BYTES)
+        ir_diag_add_rc(d, IR_ERR_TOO_LARGE, 0, "the file is larger than the limit of %u bytes",
+                       IR_CONFIG_MAX_BYTES);
+    else if (blank == len)
+        ir_diag_add_rc(d, IR_ERR_PARSE, 0, "the file is empty; it needs " ROOT_HINT);
+    else
+        return true;
+    return false;
+}
+
+bool ir_config_read_file(const char *path, ir_buf *raw, ir_diag *d)
 {
     ir_err err = {0};
     ir_rc rc = ir_read_file(path, raw, &err);
@@ -242,37 +312,26 @@ static bool read_capped(const char *path, ir_buf *raw, ir_diag *d)
                        "no such file (name another with -c FILE or the IOTREG_CONF variable)");
     else if (rc != IR_OK)
         ir_diag_add_rc(d, rc, 0, "%s", err.msg);
-    else if (strspn(ir_buf_cstr(raw), " \t\r\n") == raw->len)
-        ir_diag_add_rc(d, IR_ERR_PARSE, 0, "the file is empty; it needs " ROOT_HINT);
     else
-        return true;
+        return ir_config_check_text(raw->data, raw->len, d);
     return false;
 }
 
-/* libxml2 initialises itself on first use, which is not safe when two
- * threads make that first use at once. */
-static void init_libxml(void)
+ir_rc ir_config_parse_xml(const ir_config_schema *schema, const void *text, size_t len,
+                          xmlDoc **out, ir_diag *d)
 {
-    xmlInitParser();
-}
-
-ir_rc ir_config_read_xml(const char *path, xmlDoc **out, ir_diag *d)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    ir_buf raw;
     xml_errors st = {.diag = d};
-    xmlDoc *doc = NULL;
+    xmlDoc *doc;
 
     *out = NULL;
-    pthread_once(&once, init_libxml);
-    ir_buf_init(&raw, IR_CONFIG_MAX_BYTES);
-    if (read_capped(path, &raw, d))
-        doc = parse(&raw, &st);
-    ir_buf_free(&raw);
-    if (doc != NULL && check_root(doc, d) && validate(doc, &st)) {
+    init_once();
+    doc = parse(text, len, &st);
+    if (doc != NULL && check_root(doc, d) && validate(schema, doc, &st))
         *out = doc;
-        return IR_OK;
-    }
-    xmlFreeDoc(doc);
-    return d->rc != IR_OK ? d->rc : IR_ERR_CONFIG;
+    else
+        xmlFreeDoc(doc);
+    /* libxml2 keeps a copy of the last error until the next one: every
+     * problem is in d already. */
+    xmlResetLastError();
+    return *out != NULL ? IR_OK : d->rc != IR_OK ? d->rc : IR_ERR_CONFIG;
 }

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 
 bool ir_xml_is(const xmlNode *node, const char *name)
 {
@@ -12,24 +12,23 @@ bool ir_xml_is(const xmlNode *node, const char *name)
            (name == NULL || xmlStrcmp(node->name, BAD_CAST name) == 0);
 }
 
-xmlNode *ir_xml_next(const xmlNode *node, const char *name)
+/* The first element named name (any name when NULL) from n on, n included. */
+static xmlNode *first_from(const xmlNode *n, const char *name)
 {
-    const xmlNode *n;
-
-    for (n = node ? node->next : NULL; n != NULL; n = n->next)
+    for (; n != NULL; n = n->next)
         if (ir_xml_is(n, name))
             return (xmlNode *)n;
     return NULL;
 }
 
+xmlNode *ir_xml_next(const xmlNode *node, const char *name)
+{
+    return node != NULL ? first_from(node->next, name) : NULL;
+}
+
 xmlNode *ir_xml_child(const xmlNode *parent, const char *name)
 {
-    const xmlNode *n;
-
-    for (n = parent ? parent->children : NULL; n != NULL; n = n->next)
-        if (ir_xml_is(n, name))
-            return (xmlNode *)n;
-    return NULL;
+    return parent != NULL ? first_from(parent->children, name) : NULL;
 }
 
 size_t ir_xml_count(const xmlNode *parent, const char *name)

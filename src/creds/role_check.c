@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "aws/sts/sts.h"
-#include "config/attribution.h"
+#include "capture/attribution.h"
 #include "creds/accounts.h"
 #include "core/log.h"
 #include "core/util.h"

@@ -11,6 +11,7 @@
 
 #include "app/runtime.h"
 #include "config/config.h"
+#include "config/load.h"
 #include "core/log.h"
 #include "daemon/dispatch.h"
 #include "journal/journal.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "aws/iot/iot.h"
-#include "config/template.h"
+#include "capture/thing_name.h"
 #include "core/buf.h"
 #include "core/util.h"
 #include "daemon/steps.h"

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "config/config.h"
+#include "config/load.h"
 
 #define CFGTEST_MAX_PROBLEMS 64
 

@@ -128,7 +128,9 @@ char *fixture_full_xml(void)
     return cfgtest_subst_dir(full_xml);
 }
 
-int fixture_write_files(const certgen_ca *subca)
+static certgen_ca subca;
+
+int fixture_write_files(void)
 {
     static const struct {
         const char *name;
@@ -147,5 +149,19 @@ int fixture_write_files(const certgen_ca *subca)
     for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
         if (cfgtest_write_str(files[i].name, files[i].text, files[i].mode) == NULL)
             return -1;
-    return certgen_write_pem(cfgtest_path("sub-eu.pem"), subca->cert);
+    return certgen_write_pem(cfgtest_path("sub-eu.pem"), subca.cert);
+}
+
+int fixture_suite_init(void)
+{
+    if (cfgtest_dir() == NULL || certgen_ca_new(&subca, "Test SubCA EU") != 0)
+        return -1;
+    return fixture_write_files();
+}
+
+int fixture_suite_clean(void)
+{
+    certgen_ca_free(&subca);
+    cfgtest_cleanup();
+    return 0;
 }

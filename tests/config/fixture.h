@@ -9,7 +9,14 @@ const char *fixture_full_xml_template(void);
 /* The configuration text with the run's directory filled in; malloc'd. */
 char *fixture_full_xml(void);
 /* Writes the PIN, secret, policy, module and SubCA certificate files the
- * full configuration names (the SubCA certificate from subca); 0 on success. */
-int fixture_write_files(const certgen_ca *subca);
+ * full configuration names (the SubCA certificate fixture_suite_init made);
+ * 0 on success. */
+int fixture_write_files(void);
+
+/* A CUnit suite's set-up: the run's directory, a SubCA ("Test SubCA EU")
+ * and the files; 0 on success. */
+int fixture_suite_init(void);
+/* Its clean-up: the SubCA freed, the directory removed. */
+int fixture_suite_clean(void);
 
 #endif

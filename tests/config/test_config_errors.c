@@ -8,24 +8,9 @@
 
 #include "cfgtest.h"
 #include "config/config.h"
+#include "config/load.h"
 #include "fixture.h"
 #include "testutil.h"
-
-static certgen_ca subca;
-
-static int suite_init(void)
-{
-    if (cfgtest_dir() == NULL || certgen_ca_new(&subca, "Test SubCA EU") != 0)
-        return -1;
-    return fixture_write_files(&subca);
-}
-
-static int suite_clean(void)
-{
-    certgen_ca_free(&subca);
-    cfgtest_cleanup();
-    return 0;
-}
 
 typedef struct outcome {
     ir_rc rc;
@@ -295,7 +280,7 @@ static void test_subca_cert_file_not_a_certificate(void)
     cfgtest_write_str("sub-eu.pem", "not a certificate\n", 0644);
     expect("<token-label>", "<token-label>", "<cert-file>", "holds no PEM certificate",
            IR_ERR_PARSE);
-    fixture_write_files(&subca);
+    fixture_write_files();
 }
 
 /* --- whole-file problems ------------------------------------------------- */
@@ -487,5 +472,5 @@ int main(void)
         {NULL, NULL},
     };
 
-    return ir_test_run("config-errors", cases, suite_init, suite_clean);
+    return ir_test_run("config-errors", cases, fixture_suite_init, fixture_suite_clean);
 }

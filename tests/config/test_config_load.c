@@ -8,6 +8,7 @@
 
 #include "cfgtest.h"
 #include "config/config.h"
+#include "config/load.h"
 #include "core/buf.h"
 #include "core/util.h"
 #include "fixture.h"
@@ -15,22 +16,6 @@
 
 extern const unsigned char ir_config_xsd[];
 extern const size_t ir_config_xsd_len;
-
-static certgen_ca subca;
-
-static int suite_init(void)
-{
-    if (cfgtest_dir() == NULL || certgen_ca_new(&subca, "Test SubCA EU") != 0)
-        return -1;
-    return fixture_write_files(&subca);
-}
-
-static int suite_clean(void)
-{
-    certgen_ca_free(&subca);
-    cfgtest_cleanup();
-    return 0;
-}
 
 static ir_config *load_full(void)
 {
@@ -323,7 +308,7 @@ static void test_check_files_reports_bad_policy_and_missing_secret(void)
     CU_ASSERT_EQUAL(p.n, 2);
     ir_config_free(cfg);
     free(xml);
-    fixture_write_files(&subca);
+    fixture_write_files();
 }
 
 static void test_missing_subca_cert_is_reported_when_needed(void)
@@ -341,7 +326,7 @@ static void test_missing_subca_cert_is_reported_when_needed(void)
         cfgtest_has(&p, cfgtest_line_of(xml, "<cert-file>"), "SubCA 'sub-eu': cert-file"));
     ir_config_free(cfg);
     free(xml);
-    fixture_write_files(&subca);
+    fixture_write_files();
 }
 
 static void test_sample_config_is_valid(void)
@@ -376,6 +361,39 @@ static void test_embedded_xsd_is_conf_iotreg_xsd(void)
     CU_ASSERT_EQUAL(memcmp(b.data, ir_config_xsd, b.len), 0);
     CU_ASSERT_EQUAL(ir_config_xsd[ir_config_xsd_len], 0);
     ir_buf_free(&b);
+}
+
+/* From memory, against the XSD compiled once: the same model as from the
+ * file, and the name given stands for the file in messages. */
+static void test_load_from_memory_with_prepared_schema(void)
+{
+    char *xml = fixture_full_xml();
+    ir_config_schema *schema = NULL;
+    ir_config *cfg = NULL, *again = NULL;
+    cfgtest_problems p = {0};
+    ir_err err = {0};
+
+    CU_ASSERT_EQUAL_FATAL(ir_config_schema_new(&schema, &err), IR_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        ir_config_load_mem(schema, xml, strlen(xml), "mem.xml", &cfg, NULL, NULL, &err), IR_OK);
+    CU_ASSERT_STRING_EQUAL(cfg->path, "mem.xml");
+    assert_settings(cfg);
+    assert_csp_accounts(cfg);
+    CU_ASSERT_EQUAL(ir_config_line(cfg, ir_config_customer(cfg, "acme")),
+                    cfgtest_line_of(xml, "<customer id=\"acme\""));
+    /* The schema serves again, and a refusal names the file it was given. */
+    CU_ASSERT_EQUAL(ir_config_load_mem(schema, xml, strlen(xml) / 2, "half.xml", &again,
+                                       cfgtest_collect, &p, &err),
+                    IR_ERR_PARSE);
+    CU_ASSERT_PTR_NULL(again);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "half.xml:"));
+    CU_ASSERT_TRUE(p.n > 0);
+    CU_ASSERT_EQUAL(ir_config_load_mem(NULL, " \n", 2, "blank.xml", &again, NULL, NULL, &err),
+                    IR_ERR_PARSE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "blank.xml: the file is empty"));
+    ir_config_free(cfg);
+    ir_config_schema_free(schema);
+    free(xml);
 }
 
 static void test_resolve_path_order(void)
@@ -413,10 +431,11 @@ int main(void)
         IR_TEST(test_missing_subca_cert_is_reported_when_needed),
         IR_TEST(test_sample_config_is_valid),
         IR_TEST(test_embedded_xsd_is_conf_iotreg_xsd),
+        IR_TEST(test_load_from_memory_with_prepared_schema),
         IR_TEST(test_resolve_path_order),
         IR_TEST(test_load_reads_iotreg_conf),
         {NULL, NULL},
     };
 
-    return ir_test_run("config-load", cases, suite_init, suite_clean);
+    return ir_test_run("config-load", cases, fixture_suite_init, fixture_suite_clean);
 }

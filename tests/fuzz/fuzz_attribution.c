@@ -12,23 +12,18 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
-#include "certgen.h"
-#include "config/attribution.h"
+#include "capture/attribution.h"
 #include "fuzz.h"
+#include "fuzz_subca.h"
 
 static certgen_ca subca;
 static ir_config *cfg;
 
-static const char config_xml[] =
-    "<iotreg xmlns='urn:iotreg:config:1' version='1'>\n"
-    "  <keystore><pin-file>%s/user.pin</pin-file></keystore>\n"
-    "  <journal><sqlite path='%s/journal.db'/></journal>\n"
-    "  <csp-accounts><csp-account name='csp'><account-id>111122223333</account-id>\n"
-    "    <region>eu-central-1</region><credentials><environment/></credentials>\n"
-    "  </csp-account></csp-accounts>\n"
-    "  <subcas><subca name='sub'><cert-file>%s/sub.pem</cert-file>\n"
-    "    <csp-account>csp</csp-account></subca>\n"
-    "    <subca name='other'><csp-account>csp</csp-account></subca></subcas>\n"
+/* Besides SubCA 'sub': a SubCA whose certificate is unknown, two customers
+ * and a rule of every kind. */
+static const char more_subcas[] =
+    "    <subca name='other'><csp-account>csp</csp-account></subca>\n";
+static const char more[] =
     "  <customers>\n"
     "    <customer id='acme'><account-id>444455556666</account-id><region>eu-central-1</region>\n"
     "      <credentials><environment/></credentials><policy name='p'/></customer>\n"
@@ -44,8 +39,7 @@ static const char config_xml[] =
     "    <rule customer='globex'><san type='ip'>192.0.2.7</san><san>ops@example.com</san></rule>\n"
     "    <rule customer='globex'><extension oid='1.3.6.1.4.1.99999.1'>globex</extension></rule>\n"
     "    <rule customer='globex'><profile>gx-device</profile></rule>\n"
-    "  </attribution>\n"
-    "</iotreg>\n";
+    "  </attribution>\n";
 
 static void teardown(void)
 {
@@ -55,24 +49,9 @@ static void teardown(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    const char *dir = fuzz_dir();
-    char path[4096], text[8192];
-    ir_err err = {0};
-
     (void)argc;
     (void)argv;
-    if (certgen_ca_new(&subca, "Fuzz SubCA") != 0)
-        abort();
-    fuzz_path(path, sizeof(path), "sub.pem");
-    if (certgen_write_pem(path, subca.cert) != 0)
-        abort();
-    snprintf(text, sizeof(text), config_xml, dir, dir, dir);
-    fuzz_path(path, sizeof(path), "iotreg.xml");
-    fuzz_write_file(path, (const uint8_t *)text, strlen(text));
-    if (ir_config_load(path, &cfg, &err) != IR_OK) {
-        fprintf(stderr, "fuzz_attribution: %s\n", err.msg);
-        abort();
-    }
+    cfg = fuzz_subca_config(&subca, more_subcas, more);
     atexit(teardown);
     return 0;
 }

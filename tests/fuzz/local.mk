@@ -7,6 +7,8 @@ fuzz_harnesses = tests/fuzz/fuzz_tap tests/fuzz/fuzz_cert_input tests/fuzz/fuzz_
 	tests/fuzz/fuzz_aws_error tests/fuzz/fuzz_template tests/fuzz/fuzz_crl \
 	tests/fuzz/fuzz_attribution
 fuzz_common = tests/fuzz/fuzz.h tests/fuzz/fuzz_util.c
+fuzz_subca = tests/fuzz/fuzz_subca.c tests/fuzz/fuzz_subca.h \
+	tests/config/certgen.c tests/config/certgen.h
 fuzz_cflags = $(AM_CFLAGS) $(DEP_CFLAGS) $(FUZZ_CFLAGS) -I$(top_srcdir)/tests/fuzz
 fuzz_ldflags = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 fuzz_libs = src/libiotreg.la $(DEP_LIBS)
@@ -62,15 +64,13 @@ tests_fuzz_fuzz_template_CFLAGS = $(fuzz_cflags)
 tests_fuzz_fuzz_template_LDFLAGS = $(fuzz_ldflags)
 tests_fuzz_fuzz_template_LDADD = $(fuzz_libs)
 
-# With the configuration tests' certificate maker, for a SubCA that signs.
-tests_fuzz_fuzz_crl_SOURCES = tests/fuzz/fuzz_crl.c $(fuzz_common) \
-	tests/config/certgen.c tests/config/certgen.h
+# With a configured SubCA that signs (the configuration tests' certificate maker).
+tests_fuzz_fuzz_crl_SOURCES = tests/fuzz/fuzz_crl.c $(fuzz_common) $(fuzz_subca)
 tests_fuzz_fuzz_crl_CFLAGS = $(fuzz_cflags) -I$(top_srcdir)/tests/config
 tests_fuzz_fuzz_crl_LDFLAGS = $(fuzz_ldflags)
 tests_fuzz_fuzz_crl_LDADD = $(fuzz_libs)
 
-tests_fuzz_fuzz_attribution_SOURCES = tests/fuzz/fuzz_attribution.c $(fuzz_common) \
-	tests/config/certgen.c tests/config/certgen.h
+tests_fuzz_fuzz_attribution_SOURCES = tests/fuzz/fuzz_attribution.c $(fuzz_common) $(fuzz_subca)
 tests_fuzz_fuzz_attribution_CFLAGS = $(fuzz_cflags) -I$(top_srcdir)/tests/config
 tests_fuzz_fuzz_attribution_LDFLAGS = $(fuzz_ldflags)
 tests_fuzz_fuzz_attribution_LDADD = $(fuzz_libs)

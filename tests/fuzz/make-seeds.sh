@@ -265,12 +265,25 @@ wr("aws_error", "html", b"\x64\n<html><body>502 Bad Gateway</body></html>")
 wr("aws_error", "regress-nul-body", b"\x00\x00\x7f\xfc\x13binary")
 wr("aws_error", "text", b"\x64\nupstream connect error \x01\xff")
 
-# template: the template, NUL, a certificate's DER
+# template: a mask byte saying which fields are present (bit 0 CN, 1 O, 2 OU,
+# 3 serial, 4 DNS SAN, 5 a second CN), then NUL-separated: the template and
+# the fields, as a certificate's would be read (the leaves' subjects above)
+def tmpl_seed(tmpl, cn=None, o=None, ou=None, serial=None, san=None, cn2=None):
+    fields = [cn, o, ou, serial, san, cn2]
+    mask = sum(1 << i for i, v in enumerate(fields) if v is not None)
+    return bytes([mask]) + b"\0".join([tmpl] + [v if v is not None else b"" for v in fields])
+
+leaf_fields = [dict(cn=b"dev-1", o=b"Acme", ou=b"Plant-7", serial=b"01", san=b"dev-1.example.com"),
+               dict(cn=b"gx-42", o=b"Globex", serial=b"02", san=b"dev-1.example.com"),
+               dict(cn=b"rsa device with spaces & symbols", serial=b"03", san=b"dev-1.example.com")]
 for n, tmpl in [(1, b"acme-${subject.CN}-${certid8}"), (2, b"${subject.O}:${subject.OU}_${serial}"),
                 (3, b"${customer}-${san.dns}-${certid}"), (1, b"dev ${subject.CN} ${unknown}"),
                 (3, b"${subject.CN")]:
-    wr("template", "t%d-%s" % (n, hashlib.sha256(tmpl).hexdigest()[:8]),
-       tmpl + b"\0" + rd("leaf%d.der" % n))
+    data = tmpl_seed(tmpl, **leaf_fields[n - 1])
+    wr("template", "t%d-%s" % (n, hashlib.sha256(tmpl).hexdigest()[:8]), data)
+# names that must differ: CNs that one escape could merge (issue 9)
+wr("template", "distinct-cns", tmpl_seed(b"${subject.CN}", cn=b"sensor.42", cn2=b"sensor:2E42"))
+wr("template", "distinct-twice", tmpl_seed(b"x${subject.CN}_${subject.CN}", cn=b"a_", cn2=b"a"))
 
 # attribution: certificates' DER
 for n in (1, 2, 3):

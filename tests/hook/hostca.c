@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/load.h"
 #include "core/util.h"
 #include "iotreg_hook.h"
 #include "journal/journal.h"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config/load.h"
 #include "journal/journal.h"
 #include "journal/spool.h"
 #include "jtest.h"

@@ -9,39 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/attribution.h"
-#include "config/certfields.h"
-#include "config/config_priv.h"
+#include "capture/attribution.h"
+#include "capture/certfields.h"
 
 /* --- the issuing SubCA ------------------------------------------------------ */
-
-static size_t subca_index(const ir_config *cfg, const ir_subca_conf *subca)
-{
-    return (size_t)(subca - cfg->subcas);
-}
-
-X509 *ir_config_subca_cert(const ir_config *cfg, const ir_subca_conf *subca)
-{
-    const ir_config_priv *p = ir_config_priv_of(cfg);
-
-    if (subca == NULL || subca_index(cfg, subca) >= cfg->n_subcas)
-        return NULL;
-    return p->subca_certs[subca_index(cfg, subca)];
-}
-
-ir_rc ir_config_set_subca_cert(ir_config *cfg, const ir_subca_conf *subca, X509 *cert, ir_err *err)
-{
-    X509 **slot;
-
-    if (subca == NULL || subca_index(cfg, subca) >= cfg->n_subcas || cert == NULL)
-        return ir_err_set(err, IR_ERR_INVALID_ARG, "no such SubCA, or no certificate");
-    if (!X509_up_ref(cert))
-        return ir_err_set(err, IR_ERR_CRYPTO, "cannot reference the SubCA certificate");
-    slot = &ir_config_priv_of(cfg)->subca_certs[subca_index(cfg, subca)];
-    X509_free(*slot);
-    *slot = cert;
-    return IR_OK;
-}
 
 static bool issued_by(X509 *issuer, X509 *cert)
 {
@@ -54,14 +25,14 @@ static bool issued_by(X509 *issuer, X509 *cert)
 ir_rc ir_find_issuing_subca(const ir_config *cfg, X509 *cert, const ir_subca_conf **out,
                             ir_err *err)
 {
-    X509 **certs = ir_config_priv_of(cfg)->subca_certs;
+    X509 *ca;
     size_t i;
 
     *out = NULL;
     if (cert == NULL)
         return ir_err_set(err, IR_ERR_INVALID_ARG, "no certificate");
     for (i = 0; i < cfg->n_subcas; i++)
-        if (certs[i] != NULL && issued_by(certs[i], cert)) {
+        if ((ca = ir_config_subca_cert(cfg, &cfg->subcas[i])) != NULL && issued_by(ca, cert)) {
             *out = &cfg->subcas[i];
             break;
         }

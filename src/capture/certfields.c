@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/certfields.h"
+#include "capture/certfields.h"
 #include "core/util.h"
 
 #define MAX_FIELD_BYTES 4096

@@ -1,13 +1,15 @@
-/* Internals of src/config shared by its files; nothing outside src/config
+/* Internals of src/config shared by its files: the loading pipeline's
+ * stages and the private part of the model; nothing outside src/config
  * includes this. */
-#ifndef IOTREG_CONFIG_CONFIG_PRIV_H
-#define IOTREG_CONFIG_CONFIG_PRIV_H
+#ifndef IOTREG_CONFIG_CONFIG_INTERNAL_H
+#define IOTREG_CONFIG_CONFIG_INTERNAL_H
 
 #include <libxml/tree.h>
 #include <openssl/x509.h>
 #include <stdbool.h>
 
 #include "config/config.h"
+#include "config/load.h"
 #include "core/buf.h"
 
 /* Bigger than any sane configuration, small enough to refuse a runaway file. */
@@ -53,10 +55,16 @@ void ir_config_sort_lines(ir_config *cfg);
 
 /* --- reading the file ---------------------------------------------------- */
 
-/* Reads path (size-capped), parses it without network, DTD or entities, and
- * validates it against the embedded XSD. Problems go to d; *doc is set only
- * when the document is valid. */
-ir_rc ir_config_read_xml(const char *path, xmlDoc **doc, ir_diag *d);
+/* Reads path (size-capped) into raw; false, with the problem in d, when it
+ * cannot be read, is too large or is empty. */
+bool ir_config_read_file(const char *path, ir_buf *raw, ir_diag *d);
+/* Whether text is within the size limit and not empty; else the problem goes to d. */
+bool ir_config_check_text(const void *text, size_t len, ir_diag *d);
+/* Parses text without network, DTD or entities and validates it against
+ * the embedded XSD (schema's, or compiled for this call when schema is
+ * NULL). Problems go to d; *doc is set only when the document is valid. */
+ir_rc ir_config_parse_xml(const ir_config_schema *schema, const void *text, size_t len,
+                          xmlDoc **doc, ir_diag *d);
 
 /* The XSD, embedded at build time from conf/iotreg.xsd. */
 extern const unsigned char ir_config_xsd[];
@@ -94,6 +102,16 @@ bool ir_build_bool(ir_build *b, const xmlNode *parent, const char *name, bool df
 long ir_build_long(ir_build *b, const xmlNode *parent, const char *name, long dflt);
 void *ir_build_calloc(ir_build *b, size_t n, size_t size);
 void ir_build_line(ir_build *b, const void *item, const xmlNode *node);
+
+/* Builds one item from its element. */
+typedef void (*ir_build_item_fn)(ir_build *b, const xmlNode *node, void *item);
+
+/* Builds every child of list named name (any element when NULL) into a new
+ * array of items of size bytes, which it returns (NULL when there are none,
+ * or no memory). *n counts each item before it is built, so that freeing
+ * the configuration frees what a half-built item holds. */
+void *ir_build_list(ir_build *b, const xmlNode *list, const char *name, size_t size, size_t *n,
+                    ir_build_item_fn fn);
 
 void ir_build_settings(ir_build *b, const xmlNode *root);
 void ir_build_credentials(ir_build *b, const xmlNode *node, ir_credential_ref *out);

@@ -1,8 +1,8 @@
 /* Attribution: which customer a certificate belongs to, by the rules of the
  * configuration. Exactly one customer must match; otherwise the certificate
  * is unattributed, with a reason an operator can act on. Never a guess. */
-#ifndef IOTREG_CONFIG_ATTRIBUTION_H
-#define IOTREG_CONFIG_ATTRIBUTION_H
+#ifndef IOTREG_CAPTURE_ATTRIBUTION_H
+#define IOTREG_CAPTURE_ATTRIBUTION_H
 
 #include <openssl/x509.h>
 #include <stddef.h>
@@ -39,11 +39,5 @@ ir_rc ir_find_issuing_subca(const ir_config *cfg, X509 *cert, const ir_subca_con
 
 /* Whether value satisfies the match m (exact, prefix or regex); false for NULL. */
 bool ir_match_value(const ir_match *m, const char *value);
-
-/* The SubCA's certificate when known (not a new reference), else NULL. */
-X509 *ir_config_subca_cert(const ir_config *cfg, const ir_subca_conf *subca);
-/* Supplies a SubCA's certificate read elsewhere (the keystore); takes its own
- * reference. Call it before cfg is shared between threads. */
-ir_rc ir_config_set_subca_cert(ir_config *cfg, const ir_subca_conf *subca, X509 *cert, ir_err *err);
 
 #endif

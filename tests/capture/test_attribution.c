@@ -9,8 +9,9 @@
 
 #include "cfgtest.h"
 #include "certgen.h"
-#include "config/attribution.h"
+#include "capture/attribution.h"
 #include "config/config.h"
+#include "config/load.h"
 #include "testutil.h"
 
 static certgen_ca ca_a, ca_b, ca_k, ca_a_twin;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/thing_name.h"
 #include "certgen.h"
 #include "config/template.h"
 #include "core/util.h"

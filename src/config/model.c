@@ -1,24 +1,15 @@
-/* Loading and freeing the configuration: the single entry point that reads,
- * validates against the XSD, builds, and checks what the XSD cannot. */
+/* The configuration's model once built: the line each item came from, the
+ * lookups by name, the SubCAs' certificates, and freeing it all. */
 #include "autoconf.h"
 
 #include <regex.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 
-const char *ir_config_resolve_path(const char *path)
-{
-    const char *env;
-
-    if (path != NULL && path[0] != '\0')
-        return path;
-    env = getenv("IOTREG_CONF");
-    if (env != NULL && env[0] != '\0')
-        return env;
-    return IR_CONFIG_DEFAULT_PATH;
-}
+/* --- where each item is defined ------------------------------------------ */
 
 ir_config_priv *ir_config_priv_of(const ir_config *cfg)
 {
@@ -76,85 +67,6 @@ long ir_config_line(const ir_config *cfg, const void *item)
         if (p->origins[i].item == item)
             return p->origins[i].line;
     return 0;
-}
-
-static ir_config *config_new(const char *path)
-{
-    ir_config *cfg = calloc(1, sizeof(*cfg));
-
-    if (cfg == NULL)
-        return NULL;
-    cfg->path = strdup(path);
-    cfg->priv = calloc(1, sizeof(ir_config_priv));
-    if (cfg->path == NULL || cfg->priv == NULL) {
-        ir_config_free(cfg);
-        return NULL;
-    }
-    return cfg;
-}
-
-static bool alloc_subca_certs(ir_config *cfg)
-{
-    ir_config_priv *p = cfg->priv;
-
-    p->subca_certs = calloc(cfg->n_subcas ? cfg->n_subcas : 1, sizeof(X509 *));
-    return p->subca_certs != NULL;
-}
-
-/* False only when out of memory: a problem with a value (a regular
- * expression that does not compile) still lets the other checks run. */
-static bool build(ir_config *cfg, const xmlNode *root, ir_diag *d)
-{
-    ir_build b = {.cfg = cfg, .diag = d};
-
-    ir_build_settings(&b, root);
-    ir_build_csp_accounts(&b, root);
-    ir_build_subcas(&b, root);
-    ir_build_customers(&b, root);
-    ir_build_rules(&b, root);
-    ir_build_quotas(&b, root);
-    if (!b.nomem && alloc_subca_certs(cfg))
-        return true;
-    ir_diag_add_rc(d, IR_ERR_NOMEM, 0, "out of memory building the configuration");
-    return false;
-}
-
-ir_rc ir_config_load_diag(const char *path, ir_config **out, ir_config_diag_fn diag, void *ctx,
-                          ir_err *err)
-{
-    ir_diag d;
-    xmlDoc *doc = NULL;
-    ir_config *cfg = NULL;
-    ir_rc rc;
-
-    *out = NULL;
-    path = ir_config_resolve_path(path);
-    ir_diag_init(&d, path, diag, ctx);
-    if (ir_config_read_xml(path, &doc, &d) != IR_OK)
-        goto out;
-    cfg = config_new(path);
-    if (cfg == NULL) {
-        ir_diag_add_rc(&d, IR_ERR_NOMEM, 0, "out of memory loading the configuration");
-        goto out;
-    }
-    if (!build(cfg, xmlDocGetRootElement(doc), &d))
-        goto out;
-    ir_config_sort_lines(cfg);
-    ir_config_validate(cfg, &d);
-    ir_config_check_existing_files(cfg, &d);
-out:
-    xmlFreeDoc(doc);
-    rc = ir_diag_finish(&d, err);
-    if (rc == IR_OK)
-        *out = cfg;
-    else
-        ir_config_free(cfg);
-    return rc;
-}
-
-ir_rc ir_config_load(const char *path, ir_config **out, ir_err *err)
-{
-    return ir_config_load_diag(path, out, NULL, NULL, err);
 }
 
 /* --- freeing ------------------------------------------------------------- */
@@ -281,32 +193,71 @@ void ir_config_free(ir_config *cfg)
 
 /* --- lookups --------------------------------------------------------------- */
 
-const ir_customer_conf *ir_config_customer(const ir_config *cfg, const char *id)
+/* The first of n items (stride bytes apart) whose name, the string at
+ * name_offset in each, is name. */
+static const void *find_named(const void *items, size_t n, size_t stride, size_t name_offset,
+                              const char *name)
 {
+    const char *item;
+    const char *item_name;
     size_t i;
 
-    for (i = 0; cfg != NULL && id != NULL && i < cfg->n_customers; i++)
-        if (cfg->customers[i].id != NULL && strcmp(cfg->customers[i].id, id) == 0)
-            return &cfg->customers[i];
+    for (i = 0; items != NULL && name != NULL && i < n; i++) {
+        item = (const char *)items + i * stride;
+        memcpy(&item_name, item + name_offset, sizeof(item_name));
+        if (item_name != NULL && strcmp(item_name, name) == 0)
+            return item;
+    }
     return NULL;
+}
+
+const ir_customer_conf *ir_config_customer(const ir_config *cfg, const char *id)
+{
+    return cfg == NULL ? NULL
+                       : find_named(cfg->customers, cfg->n_customers, sizeof(ir_customer_conf),
+                                    offsetof(ir_customer_conf, id), id);
 }
 
 const ir_subca_conf *ir_config_subca(const ir_config *cfg, const char *name)
 {
-    size_t i;
-
-    for (i = 0; cfg != NULL && name != NULL && i < cfg->n_subcas; i++)
-        if (cfg->subcas[i].name != NULL && strcmp(cfg->subcas[i].name, name) == 0)
-            return &cfg->subcas[i];
-    return NULL;
+    return cfg == NULL ? NULL
+                       : find_named(cfg->subcas, cfg->n_subcas, sizeof(ir_subca_conf),
+                                    offsetof(ir_subca_conf, name), name);
 }
 
 const ir_csp_account *ir_config_csp_account(const ir_config *cfg, const char *name)
 {
-    size_t i;
+    return cfg == NULL ? NULL
+                       : find_named(cfg->csp_accounts, cfg->n_csp_accounts, sizeof(ir_csp_account),
+                                    offsetof(ir_csp_account, name), name);
+}
 
-    for (i = 0; cfg != NULL && name != NULL && i < cfg->n_csp_accounts; i++)
-        if (cfg->csp_accounts[i].name != NULL && strcmp(cfg->csp_accounts[i].name, name) == 0)
-            return &cfg->csp_accounts[i];
-    return NULL;
+/* --- the SubCAs' certificates ----------------------------------------------- */
+
+static size_t subca_index(const ir_config *cfg, const ir_subca_conf *subca)
+{
+    return (size_t)(subca - cfg->subcas);
+}
+
+X509 *ir_config_subca_cert(const ir_config *cfg, const ir_subca_conf *subca)
+{
+    const ir_config_priv *p = ir_config_priv_of(cfg);
+
+    if (subca == NULL || subca_index(cfg, subca) >= cfg->n_subcas)
+        return NULL;
+    return p->subca_certs[subca_index(cfg, subca)];
+}
+
+ir_rc ir_config_set_subca_cert(ir_config *cfg, const ir_subca_conf *subca, X509 *cert, ir_err *err)
+{
+    X509 **slot;
+
+    if (subca == NULL || subca_index(cfg, subca) >= cfg->n_subcas || cert == NULL)
+        return ir_err_set(err, IR_ERR_INVALID_ARG, "no such SubCA, or no certificate");
+    if (!X509_up_ref(cert))
+        return ir_err_set(err, IR_ERR_CRYPTO, "cannot reference the SubCA certificate");
+    slot = &ir_config_priv_of(cfg)->subca_certs[subca_index(cfg, subca)];
+    X509_free(*slot);
+    *slot = cert;
+    return IR_OK;
 }

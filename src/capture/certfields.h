@@ -1,8 +1,8 @@
 /* The fields of a certificate that attribution rules and thing name
  * templates look at, as text. Values holding a NUL byte are never returned:
  * they could make a certificate look like it says something it does not. */
-#ifndef IOTREG_CONFIG_CERTFIELDS_H
-#define IOTREG_CONFIG_CERTFIELDS_H
+#ifndef IOTREG_CAPTURE_CERTFIELDS_H
+#define IOTREG_CAPTURE_CERTFIELDS_H
 
 #include <openssl/x509.h>
 #include <stdbool.h>
