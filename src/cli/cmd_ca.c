@@ -14,12 +14,12 @@
 #include <openssl/ui.h>
 
 #include "app/runtime.h"
+#include "app/subca_register.h"
 #include "cli/cli.h"
 #include "cli/ks_session.h"
 #include "config/config.h"
 #include "core/util.h"
 #include "keystore/keystore.h"
-#include "keystore/register.h"
 #include "keystore/subca.h"
 
 /* --- ca register ------------------------------------------------------------- */

@@ -15,12 +15,13 @@
 #include <openssl/ui.h>
 
 #include "app/runtime.h"
+#include "app/settings.h"
+#include "app/subca_register.h"
 #include "cli/cli.h"
 #include "cli/ks_session.h"
 #include "config/config.h"
 #include "core/util.h"
 #include "keystore/keystore.h"
-#include "keystore/register.h"
 #include "keystore/subca.h"
 
 #define SECRET_MAX 256

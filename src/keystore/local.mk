@@ -15,5 +15,4 @@ src_libiotreg_la_SOURCES += \
 	src/keystore/ks_cert.c \
 	src/keystore/ks_subca.c \
 	src/keystore/ks_softhsm.c \
-	src/keystore/ks_tty.c \
-	src/keystore/register.h src/keystore/ks_record.c src/keystore/ks_register.c
+	src/keystore/ks_tty.c
