@@ -45,31 +45,31 @@ static ir_rc check_step(const char *what, const char *step, ir_err *err)
     return IR_OK;
 }
 
-unsigned ir_journal_file_mode(const ir_journal_conf *conf)
+unsigned ir_journal_file_mode(const ir_journal_opts *opts)
 {
     /* Read and write bits only, never for others, always for the owner. */
-    if (conf == NULL || conf->mode == 0)
+    if (opts == NULL || opts->mode == 0)
         return IR_JOURNAL_MODE_DEFAULT;
-    return (conf->mode & 0660) | 0600;
+    return (opts->mode & 0660) | 0600;
 }
 
-ir_rc ir_journal_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err)
+ir_rc ir_journal_open(const ir_journal_opts *opts, ir_journal **out, ir_err *err)
 {
     *out = NULL;
-    if (conf == NULL)
+    if (opts == NULL)
         return ir_err_set(err, IR_ERR_INVALID_ARG, "journal: no configuration given");
-    switch (conf->backend) {
-    case IR_JOURNAL_SQLITE:
-        if (conf->path == NULL || conf->path[0] == '\0')
+    switch (opts->kind) {
+    case IR_JOURNAL_KIND_SQLITE:
+        if (opts->path == NULL || opts->path[0] == '\0')
             return ir_err_set(err, IR_ERR_CONFIG,
                               "journal: no database path configured (<journal path=\"...\"/>)");
-        return ir_journal_sqlite_open(conf, out, err);
-    case IR_JOURNAL_POSTGRES:
+        return ir_journal_sqlite_open(opts, out, err);
+    case IR_JOURNAL_KIND_POSTGRES:
         return ir_err_set(err, IR_ERR_UNSUPPORTED,
                           "journal: the PostgreSQL backend is not part of this build of iotreg; "
                           "configure the SQLite journal instead");
     }
-    return ir_err_set(err, IR_ERR_CONFIG, "journal: unknown backend %d", (int)conf->backend);
+    return ir_err_set(err, IR_ERR_CONFIG, "journal: unknown backend %d", (int)opts->kind);
 }
 
 ir_rc ir_journal_absorb_spool(ir_journal *j, size_t *moved, ir_err *err)

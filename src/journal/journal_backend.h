@@ -39,7 +39,7 @@ struct ir_journal {
     const ir_journal_ops *ops;
 };
 
-ir_rc ir_journal_sqlite_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err);
+ir_rc ir_journal_sqlite_open(const ir_journal_opts *opts, ir_journal **out, ir_err *err);
 
 /* The mode a journal file this process owns, found with mode current, is
  * given: at least the configured one, nothing for others, and whatever the

@@ -173,6 +173,14 @@ ir_rc ir_spool_open(const char *journal_path, unsigned mode, ir_spool **out, ir_
     return IR_OK;
 }
 
+ir_rc ir_journal_spool_open(const ir_journal_opts *opts, ir_spool **out, ir_err *err)
+{
+    *out = NULL;
+    if (opts->kind != IR_JOURNAL_KIND_SQLITE)
+        return ir_err_set(err, IR_ERR_UNSUPPORTED, "the journal's spool needs the SQLite journal");
+    return ir_spool_open(opts->path, ir_journal_file_mode(opts), out, err);
+}
+
 void ir_spool_close(ir_spool *s)
 {
     if (s == NULL)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/runtime.h"
 #include "capture/import_crl.h"
 #include "certgen.h"
 #include "fuzz.h"
@@ -85,7 +86,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     fuzz_path(path, sizeof(path), "iotreg.xml");
     fuzz_write_file(path, (const uint8_t *)text, strlen(text));
     must(ir_config_load(path, &cfg, &err) == IR_OK, "loading the configuration", &err);
-    must(ir_journal_open(&cfg->journal, &journal, &err) == IR_OK, "opening the journal", &err);
+    must(ir_runtime_open_journal(cfg, &journal, &err) == IR_OK, "opening the journal", &err);
     for (serial = 1; serial <= 3; serial++)
         enqueue_leaf(serial);
     fuzz_path(crl_path, sizeof(crl_path), "crl");
