@@ -209,11 +209,28 @@ void ir_journal_get_stats(ir_journal *j, ir_journal_stats *out);
 ir_rc ir_journal_check_writable(ir_journal *j, ir_err *err);
 
 /* Durable on return. IR_OK with *already_known set when an entry for the same
- * certificate exists (nothing is changed then); an entry is never overwritten. */
+ * certificate exists (nothing is changed then); an entry is never overwritten.
+ * Checks req as ir_enqueue_check does, then is ir_journal_enqueue_checked. */
 ir_rc ir_journal_enqueue(ir_journal *j, const ir_enqueue_req *req, bool *already_known,
                          ir_err *err);
 
-/* The checks ir_journal_enqueue makes of req's fields (not of cert_id). */
+/* A request the journal has checked, and its certificate id. */
+typedef struct ir_checked_req {
+    const ir_enqueue_req *req; /* borrowed */
+    char cert_id[IR_CERT_ID_LEN + 1];
+} ir_checked_req;
+
+/* Every check an enqueue makes, in one place: req's fields
+ * (ir_journal_check_enqueue), then its certificate id, the SHA-256 of its
+ * DER (req->cert_id, when given, must be that). c borrows req. A capture
+ * checks each certificate once this way and hands c to the journal or to
+ * its spool (journal/spool.h). */
+ir_rc ir_enqueue_check(const ir_enqueue_req *req, ir_checked_req *c, ir_err *err);
+/* ir_journal_enqueue of a request ir_enqueue_check has passed. */
+ir_rc ir_journal_enqueue_checked(ir_journal *j, const ir_checked_req *c, bool *already_known,
+                                 ir_err *err);
+
+/* The checks ir_enqueue_check makes of req's fields (not of cert_id). */
 ir_rc ir_journal_check_enqueue(const ir_enqueue_req *req, ir_err *err);
 
 /* Moves what the journal's spool (journal/spool.h) holds into the journal;

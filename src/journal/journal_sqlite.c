@@ -1,7 +1,7 @@
 /* The SQLite journal backend: opening, closing and its operations table. */
 #include "autoconf.h"
 
-#include "journal/journal_sqlite.h"
+#include "journal/journal_sqlite_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

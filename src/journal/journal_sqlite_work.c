@@ -4,7 +4,7 @@
  * nothing changes and the caller learns why. */
 #include "autoconf.h"
 
-#include "journal/journal_sqlite.h"
+#include "journal/journal_sqlite_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

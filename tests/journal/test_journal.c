@@ -14,7 +14,7 @@
 
 #include "core/util.h"
 #include "journal/journal.h"
-#include "journal/journal_sqlite.h"
+#include "journal/journal_sqlite_internal.h"
 #include "jtest.h"
 #include "testutil.h"
 
