@@ -18,7 +18,9 @@ provider_iotreg_la_SOURCES = \
 provider_iotreg_la_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
 provider_iotreg_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-export-symbols-regex '^OSSL_provider_init$$' -Wl,-z,nodelete
-provider_iotreg_la_LIBADD = src/libiotreg.la $(DEP_LIBS)
+# Only the layers the provider uses (Makefile.am): no libcurl, jansson or
+# SQLite in a process that loads it.
+provider_iotreg_la_LIBADD = $(IOTREG_PROVIDER_LIBS)
 
 # Tests of the keystore and the provider against a private SoftHSM2 token.
 EXTRA_DIST += tests/keystore/ks-lib.sh
@@ -29,6 +31,9 @@ EXTRA_DIST += tests/keystore/openssl.test tests/keystore/errors.test tests/keyst
 # The issuance tap releases no signature unrecorded.
 TESTS += tests/keystore/tap-guard.test
 EXTRA_DIST += tests/keystore/tap-guard.test
+# The module links no libcurl, jansson or SQLite.
+TESTS += tests/keystore/provider-links.test
+EXTRA_DIST += tests/keystore/provider-links.test
 
 check_PROGRAMS += tests/keystore/test_ks_token
 TESTS += tests/keystore/test_ks_token

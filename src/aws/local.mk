@@ -3,7 +3,7 @@
 # separate blocks so that each has one owner.
 
 # -- transport --
-src_libiotreg_la_SOURCES += src/aws/client.h src/aws/credentials.h \
+src_libiotreg_aws_la_SOURCES += src/aws/client.h src/aws/credentials.h \
 	src/aws/credentials.c src/aws/cred_provider.c src/aws/cred_provider.h \
 	src/aws/cred_profile.c \
 	src/aws/sigv4.c src/aws/sigv4.h \
@@ -49,7 +49,7 @@ tests_unit_test_transport_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_transport_LDADD = $(TEST_LIBS)
 
 # -- operations --
-src_libiotreg_la_SOURCES += \
+src_libiotreg_aws_la_SOURCES += \
 	src/aws/ops.c src/aws/ops.h \
 	src/aws/ops_request.c src/aws/ops_request.h \
 	src/aws/iot.c src/aws/iot.h src/aws/iot_internal.h \

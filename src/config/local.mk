@@ -1,6 +1,6 @@
 # src/config: the XML configuration, its XSD validation, attribution rules,
 # thing name templates.
-src_libiotreg_la_SOURCES += \
+src_libiotreg_config_la_SOURCES += \
 	src/config/config.h src/config/config_priv.h \
 	src/config/config.c \
 	src/config/diag.c \
@@ -14,10 +14,12 @@ src_libiotreg_la_SOURCES += \
 	src/config/certfields.c src/config/certfields.h \
 	src/config/attribution.c src/config/attribution.h \
 	src/config/template.c src/config/template.h
+# Apart (jansson), so that what only loads a configuration does not link it.
+src_libiotreg_config_required_la_SOURCES += src/config/files_required.c
 
 # The XSD is compiled into the library so validation never depends on an
 # installed file: conf/iotreg.xsd becomes a byte array.
-nodist_src_libiotreg_la_SOURCES = src/config/iotreg_xsd.c
+nodist_src_libiotreg_config_la_SOURCES = src/config/iotreg_xsd.c
 CLEANFILES += src/config/iotreg_xsd.c
 src/config/iotreg_xsd.c: $(top_srcdir)/conf/iotreg.xsd
 	$(AM_V_GEN)$(MKDIR_P) src/config && { \

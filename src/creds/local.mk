@@ -1,5 +1,5 @@
 # src/creds: credentials named by the configuration, for CSP accounts and customers.
-src_libiotreg_la_SOURCES += \
+src_libiotreg_creds_la_SOURCES += \
 	src/creds/credref.c src/creds/credref.h \
 	src/creds/accounts.c src/creds/accounts.h \
 	src/creds/role_check.c src/creds/role_check.h

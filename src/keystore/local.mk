@@ -1,5 +1,5 @@
 # src/keystore: the PKCS#11 keystore backend shared by the provider and iotregctl.
-src_libiotreg_la_SOURCES += \
+src_libiotreg_keystore_la_SOURCES += \
 	src/keystore/keystore.h src/keystore/ks_internal.h src/keystore/uri.h src/keystore/subca.h \
 	src/keystore/ks_reason.c \
 	src/keystore/ks_module.c \
