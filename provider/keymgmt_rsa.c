@@ -48,31 +48,27 @@ static void *rsa_gen_init(void *provctx, int selection, const OSSL_PARAM params[
     return ir_km_gen_init(provctx, selection, params, IR_KEY_RSA);
 }
 
-#define FN(id, f)                                                                                  \
-    {                                                                                              \
-        OSSL_FUNC_KEYMGMT_##id, (void (*)(void))(f)                                                \
-    }
 const OSSL_DISPATCH ir_rsa_keymgmt_functions[] = {
-    FN(NEW, rsa_new),
-    FN(FREE, ir_km_free),
-    FN(LOAD, rsa_load),
-    FN(DUP, ir_km_dup),
-    FN(HAS, ir_km_has),
-    FN(MATCH, ir_km_match),
-    FN(GET_PARAMS, ir_km_get_params),
-    FN(SET_PARAMS, ir_km_set_params),
-    FN(SETTABLE_PARAMS, ir_km_settable_params),
-    FN(GEN_INIT, rsa_gen_init),
-    FN(GEN_SET_PARAMS, ir_km_gen_set_params),
-    FN(GEN_SETTABLE_PARAMS, ir_km_gen_settable_params),
-    FN(GEN_SET_TEMPLATE, ir_km_gen_set_template),
-    FN(GEN, ir_km_gen),
-    FN(GEN_CLEANUP, ir_km_gen_cleanup),
-    FN(GETTABLE_PARAMS, rsa_gettable_params),
-    FN(IMPORT, ir_km_import),
-    FN(IMPORT_TYPES, rsa_import_types),
-    FN(EXPORT, ir_km_export),
-    FN(EXPORT_TYPES, rsa_export_types),
-    FN(QUERY_OPERATION_NAME, rsa_query_operation_name),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_NEW, rsa_new),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_FREE, ir_km_free),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_LOAD, rsa_load),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_DUP, ir_km_dup),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_HAS, ir_km_has),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_MATCH, ir_km_match),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_GET_PARAMS, ir_km_get_params),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_SET_PARAMS, ir_km_set_params),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_SETTABLE_PARAMS, ir_km_settable_params),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_GEN_INIT, rsa_gen_init),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS, ir_km_gen_set_params),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS, ir_km_gen_settable_params),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_GEN_SET_TEMPLATE, ir_km_gen_set_template),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_GEN, ir_km_gen),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_GEN_CLEANUP, ir_km_gen_cleanup),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, rsa_gettable_params),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_IMPORT, ir_km_import),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_IMPORT_TYPES, rsa_import_types),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_EXPORT, ir_km_export),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_EXPORT_TYPES, rsa_export_types),
+    IR_DISPATCH(OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, rsa_query_operation_name),
     {0, NULL},
 };
