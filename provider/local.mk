@@ -8,7 +8,7 @@ provider_iotreg_la_SOURCES = \
 	provider/debug.h provider/debug.c \
 	provider/keyref.h provider/keyref.c \
 	provider/key.h provider/key.c \
-	provider/keymgmt.h provider/keymgmt.c provider/keymgmt_ec.c provider/keymgmt_rsa.c \
+	provider/keymgmt.h provider/keymgmt.c provider/keymgmt_types.c \
 	provider/keymgmt_soft.c \
 	provider/signature.h provider/signature.c provider/sig_ecdsa.c provider/sig_rsa.c \
 	provider/sig_delegate.h provider/sig_delegate.c \
