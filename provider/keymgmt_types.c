@@ -40,19 +40,19 @@
         IR_DISPATCH(OSSL_FUNC_KEYMGMT_HAS, ir_km_has),                                             \
         IR_DISPATCH(OSSL_FUNC_KEYMGMT_MATCH, ir_km_match),                                         \
         IR_DISPATCH(OSSL_FUNC_KEYMGMT_GET_PARAMS, ir_km_get_params),                               \
+        IR_DISPATCH(OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, p##_gettable_params),                       \
         IR_DISPATCH(OSSL_FUNC_KEYMGMT_SET_PARAMS, ir_km_set_params),                               \
         IR_DISPATCH(OSSL_FUNC_KEYMGMT_SETTABLE_PARAMS, ir_km_settable_params),                     \
+        IR_DISPATCH(OSSL_FUNC_KEYMGMT_IMPORT, ir_km_import),                                       \
+        IR_DISPATCH(OSSL_FUNC_KEYMGMT_IMPORT_TYPES, p##_public_types),                             \
+        IR_DISPATCH(OSSL_FUNC_KEYMGMT_EXPORT, ir_km_export),                                       \
+        IR_DISPATCH(OSSL_FUNC_KEYMGMT_EXPORT_TYPES, p##_public_types),                             \
         IR_DISPATCH(OSSL_FUNC_KEYMGMT_GEN_INIT, p##_gen_init),                                     \
         IR_DISPATCH(OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS, ir_km_gen_set_params),                       \
         IR_DISPATCH(OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS, ir_km_gen_settable_params),             \
         IR_DISPATCH(OSSL_FUNC_KEYMGMT_GEN_SET_TEMPLATE, ir_km_gen_set_template),                   \
         IR_DISPATCH(OSSL_FUNC_KEYMGMT_GEN, ir_km_gen),                                             \
         IR_DISPATCH(OSSL_FUNC_KEYMGMT_GEN_CLEANUP, ir_km_gen_cleanup),                             \
-        IR_DISPATCH(OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, p##_gettable_params),                       \
-        IR_DISPATCH(OSSL_FUNC_KEYMGMT_IMPORT, ir_km_import),                                       \
-        IR_DISPATCH(OSSL_FUNC_KEYMGMT_IMPORT_TYPES, p##_public_types),                             \
-        IR_DISPATCH(OSSL_FUNC_KEYMGMT_EXPORT, ir_km_export),                                       \
-        IR_DISPATCH(OSSL_FUNC_KEYMGMT_EXPORT_TYPES, p##_public_types),                             \
         IR_DISPATCH(OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, operation_name),                       \
         {0, NULL},                                                                                 \
     }
