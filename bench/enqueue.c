@@ -213,7 +213,7 @@ static int bench_hook(const char *dir, size_t n)
 static int bench_journal(const char *dir, size_t n)
 {
     char path[1024];
-    ir_journal_conf conf = {.backend = IR_JOURNAL_SQLITE, .path = path};
+    ir_journal_opts conf = {.kind = IR_JOURNAL_KIND_SQLITE, .path = path};
     ir_journal *j = NULL;
     ir_journal_stats st;
     certs c = {0};

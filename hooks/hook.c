@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/runtime.h"
 #include "app/subca_certs.h"
 #include "capture/cert_input.h"
 #include "capture/crl_reason.h"
@@ -88,7 +89,7 @@ static void read_keystore_certs(iotreg_hook *h)
 
 static int open_journal(iotreg_hook *h, ir_err *err)
 {
-    ir_rc rc = ir_journal_open(&h->cfg->journal, &h->journal, err);
+    ir_rc rc = ir_runtime_open_journal(h->cfg, &h->journal, err);
 
     if (rc == IR_ERR_CONFIG || rc == IR_ERR_UNSUPPORTED)
         return IOTREG_HOOK_ECONFIG;

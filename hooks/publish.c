@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/runtime.h"
 #include "app/subca_certs.h"
 #include "capture/capture.h"
 #include "capture/cert_input.h"
@@ -223,7 +224,7 @@ static int env_open(const publish_opts *o, publish_env *e)
         snprintf(e->keystore_problem, sizeof(e->keystore_problem), "%s", err.msg);
         ir_err_clear(&err);
     }
-    rc = ir_journal_open(&e->cfg->journal, &e->journal, &err);
+    rc = ir_runtime_open_journal(e->cfg, &e->journal, &err);
     if (rc == IR_OK)
         rc = ir_capture_ctx_new(e->cfg, e->journal, IR_SOURCE_PUBLISH, &e->capture, &err);
     if (rc != IR_OK)

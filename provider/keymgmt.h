@@ -1,5 +1,5 @@
-/* Key management shared by the EC and RSA front ends (keymgmt_ec.c,
- * keymgmt_rsa.c): everything but the key type is the same. Private material
+/* Key management shared by the EC and RSA tables (keymgmt_types.c):
+ * everything but the key type is the same. Private material
  * never leaves: export and get_params refuse it. */
 #ifndef IOTREG_PROVIDER_KEYMGMT_H
 #define IOTREG_PROVIDER_KEYMGMT_H

@@ -8,7 +8,7 @@ provider_iotreg_la_SOURCES = \
 	provider/debug.h provider/debug.c \
 	provider/keyref.h provider/keyref.c \
 	provider/key.h provider/key.c \
-	provider/keymgmt.h provider/keymgmt.c provider/keymgmt_ec.c provider/keymgmt_rsa.c \
+	provider/keymgmt.h provider/keymgmt.c provider/keymgmt_types.c \
 	provider/keymgmt_soft.c \
 	provider/signature.h provider/signature.c provider/sig_ecdsa.c provider/sig_rsa.c \
 	provider/sig_delegate.h provider/sig_delegate.c \
@@ -18,7 +18,9 @@ provider_iotreg_la_SOURCES = \
 provider_iotreg_la_CFLAGS = $(AM_CFLAGS) $(DEP_CFLAGS)
 provider_iotreg_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-export-symbols-regex '^OSSL_provider_init$$' -Wl,-z,nodelete
-provider_iotreg_la_LIBADD = src/libiotreg.la $(DEP_LIBS)
+# Only the layers the provider uses (Makefile.am): no libcurl, jansson or
+# SQLite in a process that loads it.
+provider_iotreg_la_LIBADD = $(IOTREG_PROVIDER_LIBS)
 
 # Tests of the keystore and the provider against a private SoftHSM2 token.
 EXTRA_DIST += tests/keystore/ks-lib.sh
@@ -29,6 +31,9 @@ EXTRA_DIST += tests/keystore/openssl.test tests/keystore/errors.test tests/keyst
 # The issuance tap releases no signature unrecorded.
 TESTS += tests/keystore/tap-guard.test
 EXTRA_DIST += tests/keystore/tap-guard.test
+# The module links no libcurl, jansson or SQLite.
+TESTS += tests/keystore/provider-links.test
+EXTRA_DIST += tests/keystore/provider-links.test
 
 check_PROGRAMS += tests/keystore/test_ks_token
 TESTS += tests/keystore/test_ks_token

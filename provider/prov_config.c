@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "app/settings.h"
 #include "config/config.h"
 #include "config/load.h"
 #include "provider/debug.h"
@@ -33,10 +34,8 @@ ir_rc ir_prov_keystore_opts(ir_prov_ctx *ctx, ir_keystore_opts *opts, ir_err *er
         ir_prov_debug("configuration %s: module %s, token '%s'", path, ctx->cfg->keystore.module,
                       ctx->cfg->keystore.token_label);
     }
-    opts->module = ctx->cfg->keystore.module;
-    opts->token_label = ctx->cfg->keystore.token_label;
-    opts->pin_file = ctx->cfg->keystore.pin_file;
-    opts->softhsm_dir = ctx->cfg->keystore.softhsm_dir;
-    opts->config_path = ctx->cfg->path != NULL ? ctx->cfg->path : path;
+    ir_ks_opts_from_config(ctx->cfg, opts);
+    if (opts->config_path == NULL)
+        opts->config_path = path;
     return IR_OK;
 }

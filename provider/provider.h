@@ -56,6 +56,12 @@ ir_prov_ctx *ir_prov_by_instance(uint64_t instance);
 struct ir_config;
 ir_rc ir_prov_keystore_opts(ir_prov_ctx *ctx, ir_keystore_opts *opts, ir_err *err);
 
+/* One entry of a dispatch table: IR_DISPATCH(OSSL_FUNC_STORE_OPEN, store_open). */
+#define IR_DISPATCH(id, f)                                                                         \
+    {                                                                                              \
+        (id), (void (*)(void))(f)                                                                  \
+    }
+
 /* Dispatch tables (one per file). */
 extern const OSSL_DISPATCH ir_store_functions[];
 extern const OSSL_DISPATCH ir_ec_keymgmt_functions[];

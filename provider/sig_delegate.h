@@ -34,17 +34,22 @@ int ir_sigd_set_params(void *vctx, const OSSL_PARAM params[],
                        OSSL_FUNC_signature_set_ctx_params_fn *own);
 int ir_sigd_get_params(void *vctx, OSSL_PARAM params[], OSSL_FUNC_signature_get_ctx_params_fn *own);
 
-/* The dispatch entries ECDSA and RSA share (inside a table of FN(id, f)
+/* The dispatch entries ECDSA and RSA share (inside a table of IR_DISPATCH
  * entries): the context, signing and verification functions above. */
 #define IR_SIGD_FUNCTIONS                                                                          \
-    FN(FREECTX, ir_sigd_freectx), FN(DUPCTX, ir_sigd_dupctx), FN(SIGN_INIT, ir_sigd_sign_init),    \
-        FN(SIGN, ir_sigd_sign), FN(DIGEST_SIGN_INIT, ir_sigd_digest_sign_init),                    \
-        FN(DIGEST_SIGN_UPDATE, ir_sigd_digest_sign_update),                                        \
-        FN(DIGEST_SIGN_FINAL, ir_sigd_digest_sign_final), FN(DIGEST_SIGN, ir_sigd_digest_sign),    \
-        FN(VERIFY_INIT, ir_sigd_verify_init), FN(VERIFY, ir_sigd_verify),                          \
-        FN(DIGEST_VERIFY_INIT, ir_sigd_digest_verify_init),                                        \
-        FN(DIGEST_VERIFY_UPDATE, ir_sigd_digest_verify_update),                                    \
-        FN(DIGEST_VERIFY_FINAL, ir_sigd_digest_verify_final),                                      \
-        FN(DIGEST_VERIFY, ir_sigd_digest_verify)
+    IR_DISPATCH(OSSL_FUNC_SIGNATURE_FREECTX, ir_sigd_freectx),                                     \
+        IR_DISPATCH(OSSL_FUNC_SIGNATURE_DUPCTX, ir_sigd_dupctx),                                   \
+        IR_DISPATCH(OSSL_FUNC_SIGNATURE_SIGN_INIT, ir_sigd_sign_init),                             \
+        IR_DISPATCH(OSSL_FUNC_SIGNATURE_SIGN, ir_sigd_sign),                                       \
+        IR_DISPATCH(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, ir_sigd_digest_sign_init),               \
+        IR_DISPATCH(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, ir_sigd_digest_sign_update),           \
+        IR_DISPATCH(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, ir_sigd_digest_sign_final),             \
+        IR_DISPATCH(OSSL_FUNC_SIGNATURE_DIGEST_SIGN, ir_sigd_digest_sign),                         \
+        IR_DISPATCH(OSSL_FUNC_SIGNATURE_VERIFY_INIT, ir_sigd_verify_init),                         \
+        IR_DISPATCH(OSSL_FUNC_SIGNATURE_VERIFY, ir_sigd_verify),                                   \
+        IR_DISPATCH(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, ir_sigd_digest_verify_init),           \
+        IR_DISPATCH(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, ir_sigd_digest_verify_update),       \
+        IR_DISPATCH(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, ir_sigd_digest_verify_final),         \
+        IR_DISPATCH(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY, ir_sigd_digest_verify)
 
 #endif

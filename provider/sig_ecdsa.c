@@ -103,16 +103,12 @@ static int ecdsa_get_params(void *vctx, OSSL_PARAM params[])
     return ir_sigd_get_params(vctx, params, ecdsa_get_ctx_params);
 }
 
-#define FN(id, f)                                                                                  \
-    {                                                                                              \
-        OSSL_FUNC_SIGNATURE_##id, (void (*)(void))(f)                                              \
-    }
 const OSSL_DISPATCH ir_ecdsa_signature_functions[] = {
-    FN(NEWCTX, ecdsa_newctx),
+    IR_DISPATCH(OSSL_FUNC_SIGNATURE_NEWCTX, ecdsa_newctx),
     IR_SIGD_FUNCTIONS,
-    FN(GET_CTX_PARAMS, ecdsa_get_params),
-    FN(GETTABLE_CTX_PARAMS, ecdsa_gettable_ctx_params),
-    FN(SET_CTX_PARAMS, ecdsa_set_params),
-    FN(SETTABLE_CTX_PARAMS, ecdsa_settable_ctx_params),
+    IR_DISPATCH(OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, ecdsa_get_params),
+    IR_DISPATCH(OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, ecdsa_gettable_ctx_params),
+    IR_DISPATCH(OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, ecdsa_set_params),
+    IR_DISPATCH(OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, ecdsa_settable_ctx_params),
     {0, NULL},
 };

@@ -303,16 +303,12 @@ static int rsa_get_params(void *vctx, OSSL_PARAM params[])
     return ir_sigd_get_params(vctx, params, rsa_get_ctx_params);
 }
 
-#define FN(id, f)                                                                                  \
-    {                                                                                              \
-        OSSL_FUNC_SIGNATURE_##id, (void (*)(void))(f)                                              \
-    }
 const OSSL_DISPATCH ir_rsa_signature_functions[] = {
-    FN(NEWCTX, rsa_newctx),
+    IR_DISPATCH(OSSL_FUNC_SIGNATURE_NEWCTX, rsa_newctx),
     IR_SIGD_FUNCTIONS,
-    FN(GET_CTX_PARAMS, rsa_get_params),
-    FN(GETTABLE_CTX_PARAMS, rsa_gettable_ctx_params),
-    FN(SET_CTX_PARAMS, rsa_set_params),
-    FN(SETTABLE_CTX_PARAMS, rsa_settable_ctx_params),
+    IR_DISPATCH(OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, rsa_get_params),
+    IR_DISPATCH(OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, rsa_gettable_ctx_params),
+    IR_DISPATCH(OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, rsa_set_params),
+    IR_DISPATCH(OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, rsa_settable_ctx_params),
     {0, NULL},
 };

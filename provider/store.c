@@ -325,16 +325,12 @@ static int store_close(void *loaderctx)
     return 1;
 }
 
-#define FN(id, f)                                                                                  \
-    {                                                                                              \
-        OSSL_FUNC_STORE_##id, (void (*)(void))(f)                                                  \
-    }
 const OSSL_DISPATCH ir_store_functions[] = {
-    FN(OPEN, store_open),
-    FN(SETTABLE_CTX_PARAMS, store_settable_ctx_params),
-    FN(SET_CTX_PARAMS, store_set_ctx_params),
-    FN(LOAD, store_load),
-    FN(EOF, store_eof),
-    FN(CLOSE, store_close),
+    IR_DISPATCH(OSSL_FUNC_STORE_OPEN, store_open),
+    IR_DISPATCH(OSSL_FUNC_STORE_SETTABLE_CTX_PARAMS, store_settable_ctx_params),
+    IR_DISPATCH(OSSL_FUNC_STORE_SET_CTX_PARAMS, store_set_ctx_params),
+    IR_DISPATCH(OSSL_FUNC_STORE_LOAD, store_load),
+    IR_DISPATCH(OSSL_FUNC_STORE_EOF, store_eof),
+    IR_DISPATCH(OSSL_FUNC_STORE_CLOSE, store_close),
     {0, NULL},
 };

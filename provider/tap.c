@@ -7,6 +7,7 @@
 
 #include <openssl/x509.h>
 
+#include "app/settings.h"
 #include "app/subca_certs.h"
 #include "capture/capture.h"
 #include "capture/cert_input.h"
@@ -49,12 +50,12 @@ static const ir_config *tap_config(ir_prov_ctx *prov)
 /* The tap writes to the journal's spool, not to the journal: an openssl ca
  * process lives for one certificate, and opening the SQLite journal in each
  * would cost it about three times what the spool's append does. */
-static ir_rc open_spool(const ir_journal_conf *conf, ir_spool **out, ir_err *err)
+static ir_rc open_spool(const ir_config *cfg, ir_spool **out, ir_err *err)
 {
-    if (conf->backend != IR_JOURNAL_SQLITE)
-        return ir_err_set(err, IR_ERR_UNSUPPORTED,
-                          "issuance tap: the journal's spool needs the SQLite journal");
-    return ir_spool_open(conf->path, ir_journal_file_mode(conf), out, err);
+    ir_journal_opts opts;
+
+    ir_journal_opts_from_config(cfg, &opts);
+    return ir_journal_spool_open(&opts, out, err);
 }
 
 /* The spool and capture context, opened on the first tapped signature. */
@@ -70,7 +71,7 @@ static ir_capture_ctx *tap_capture(ir_prov_ctx *prov)
     if (tap == NULL && (tap = prov->tap = calloc(1, sizeof(*tap))) == NULL)
         rc = ir_err_set(&err, IR_ERR_NOMEM, "out of memory");
     if (rc == IR_OK && tap->spool == NULL)
-        rc = open_spool(&prov->cfg->journal, &tap->spool, &err);
+        rc = open_spool(prov->cfg, &tap->spool, &err);
     if (rc == IR_OK && tap->capture == NULL) {
         /* SubCAs kept only in the keystore: capture needs their certificates. */
         if (prov->ks != NULL)

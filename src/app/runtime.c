@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "app/settings.h"
 #include "app/subca_certs.h"
 #include "config/load.h"
 #include "core/log.h"
@@ -47,6 +48,14 @@ static ir_rc make_client(const ir_config *cfg, ir_aws_client **out, ir_err *err)
     return rc;
 }
 
+ir_rc ir_runtime_open_journal(const ir_config *cfg, ir_journal **out, ir_err *err)
+{
+    ir_journal_opts opts;
+
+    ir_journal_opts_from_config(cfg, &opts);
+    return ir_journal_open(&opts, out, err);
+}
+
 ir_rc ir_runtime_open(const char *path, unsigned parts, ir_runtime *rt, ir_err *err)
 {
     ir_err kerr = {0};
@@ -58,7 +67,7 @@ ir_rc ir_runtime_open(const char *path, unsigned parts, ir_runtime *rt, ir_err *
     if (rc == IR_OK && (parts & IR_RT_AWS) && ir_subca_certs_from_keystore(rt->cfg, &kerr) != IR_OK)
         ir_log_warn("%s; certificates of that SubCA will be parked until it is fixed", kerr.msg);
     if (rc == IR_OK && (parts & IR_RT_JOURNAL))
-        rc = ir_journal_open(&rt->cfg->journal, &rt->journal, err);
+        rc = ir_runtime_open_journal(rt->cfg, &rt->journal, err);
     if (rc == IR_OK && (parts & IR_RT_AWS))
         rc = make_client(rt->cfg, &rt->aws, err);
     if (rc == IR_OK && (parts & IR_RT_AWS))

@@ -25,4 +25,8 @@ typedef struct ir_runtime {
 ir_rc ir_runtime_open(const char *path, unsigned parts, ir_runtime *rt, ir_err *err);
 void ir_runtime_close(ir_runtime *rt);
 
+/* Opens the journal cfg names (what ir_runtime_open does for
+ * IR_RT_JOURNAL), for a program that loads its configuration itself. */
+ir_rc ir_runtime_open_journal(const ir_config *cfg, ir_journal **out, ir_err *err);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/settings.h"
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/pem.h"
@@ -78,17 +79,13 @@ ir_rc ir_subca_certs_read(ir_config *cfg, ir_keystore *ks, ir_err *err)
 
 ir_rc ir_subca_certs_from_keystore(ir_config *cfg, ir_err *err)
 {
-    ir_keystore_opts o = {0};
+    ir_keystore_opts o;
     ir_keystore *ks = NULL;
     ir_rc rc;
 
     if (missing_certs(cfg) == 0)
         return IR_OK;
-    o.module = cfg->keystore.module;
-    o.token_label = cfg->keystore.token_label;
-    o.pin_file = cfg->keystore.pin_file;
-    o.softhsm_dir = cfg->keystore.softhsm_dir;
-    o.config_path = cfg->path;
+    ir_ks_opts_from_config(cfg, &o);
     rc = ir_keystore_open(&o, &ks, err);
     if (rc == IR_OK)
         rc = ir_keystore_login(ks, NULL, NULL, err);

@@ -4,9 +4,9 @@
 # auth/        SigV4, credentials and their providers: static, environment, profile, AssumeRole
 # iot/         the typed IoT operations (certificates, CA, transfer, policies, things), JSON, paging
 # sts/         the typed STS operations (AssumeRole, GetCallerIdentity) and their XML
-src_libiotreg_la_SOURCES += src/aws/aws_error.c src/aws/aws_error.h
+src_libiotreg_aws_la_SOURCES += src/aws/aws_error.c src/aws/aws_error.h
 
-src_libiotreg_la_SOURCES += \
+src_libiotreg_aws_la_SOURCES += \
 	src/aws/transport/message.h \
 	src/aws/transport/client.c src/aws/transport/client.h \
 	src/aws/transport/client_call.c src/aws/transport/client_internal.h \
@@ -16,14 +16,14 @@ src_libiotreg_la_SOURCES += \
 	src/aws/transport/ratelimit.c src/aws/transport/ratelimit.h \
 	src/aws/transport/request.c src/aws/transport/request_internal.h
 
-src_libiotreg_la_SOURCES += \
+src_libiotreg_aws_la_SOURCES += \
 	src/aws/auth/sigv4.c src/aws/auth/sigv4.h \
 	src/aws/auth/credentials.c src/aws/auth/credentials.h \
 	src/aws/auth/providers.c src/aws/auth/provider_internal.h \
 	src/aws/auth/profile.c \
 	src/aws/auth/assume_role.c src/aws/auth/assume_role.h
 
-src_libiotreg_la_SOURCES += \
+src_libiotreg_aws_la_SOURCES += \
 	src/aws/iot/iot.h src/aws/iot/iot_internal.h \
 	src/aws/iot/call.c \
 	src/aws/iot/checks.c \
@@ -36,7 +36,7 @@ src_libiotreg_la_SOURCES += \
 	src/aws/iot/things.c \
 	src/aws/iot/account_endpoint.c
 
-src_libiotreg_la_SOURCES += \
+src_libiotreg_aws_la_SOURCES += \
 	src/aws/sts/sts.c src/aws/sts/sts.h \
 	src/aws/sts/xml.c src/aws/sts/xml_internal.h
 

@@ -173,13 +173,14 @@ static ir_rc attribute(const ir_config *cfg, X509 *cert, const ir_cert_meta *met
     return a.subca != NULL ? IR_OK : identify(cfg, cert, meta, out, err);
 }
 
+/* The journal checks the request and computes the certificate id once
+ * (ir_enqueue_check); the checked request goes to the journal or its spool. */
 static ir_rc enqueue(ir_capture_ctx *ctx, const unsigned char *der, size_t len,
                      const ir_cert_meta *meta, ir_capture_result *out, ir_err *err)
 {
     ir_enqueue_req req = {
         .der = der,
         .der_len = len,
-        .cert_id = out->cert_id,
         .subca = out->subca->name,
         .customer = out->customer ? out->customer->id : NULL,
         .unattributed_reason = out->customer ? NULL : out->reason,
@@ -187,10 +188,17 @@ static ir_rc enqueue(ir_capture_ctx *ctx, const unsigned char *der, size_t len,
         .end_entity = meta ? meta->end_entity : NULL,
         .profile = meta ? meta->profile : NULL,
     };
-    ir_rc rc = ctx->spool != NULL
-                   ? ir_spool_append(ctx->spool, &req, err)
-                   : ir_journal_enqueue(ctx->journal, &req, &out->already_known, err);
+    ir_checked_req c;
+    ir_rc rc = ir_enqueue_check(&req, &c, err);
 
+    if (rc == IR_OK) {
+        memcpy(out->cert_id, c.cert_id, sizeof(out->cert_id));
+        rc = ctx->spool != NULL
+                 ? ir_spool_append_checked(ctx->spool, &c, err)
+                 : ir_journal_enqueue_checked(ctx->journal, &c, &out->already_known, err);
+    } else if (rc != IR_ERR_INVALID_ARG && rc != IR_ERR_TOO_LARGE) {
+        return fail(out, IR_CAPTURE_INTERNAL, rc); /* hashing failed */
+    }
     if (rc == IR_ERR_INVALID_ARG || rc == IR_ERR_TOO_LARGE)
         return fail(out, IR_CAPTURE_INVALID, rc);
     return rc == IR_OK ? IR_OK : fail(out, IR_CAPTURE_JOURNAL, rc);
@@ -205,11 +213,7 @@ ir_rc ir_capture_x509(ir_capture_ctx *ctx, X509 *cert, const unsigned char *der,
     if (ctx == NULL || cert == NULL || der == NULL)
         return fail(out, IR_CAPTURE_INVALID,
                     ir_err_set(err, IR_ERR_INVALID_ARG, "capture: no context or no certificate"));
-    rc = ir_sha256_hex(der, len, out->cert_id, err);
-    if (rc != IR_OK)
-        rc = fail(out, IR_CAPTURE_INTERNAL, rc);
-    if (rc == IR_OK)
-        rc = attribute(ctx->cfg, cert, meta, out, err);
+    rc = attribute(ctx->cfg, cert, meta, out, err);
     ERR_clear_error();
     return rc == IR_OK ? enqueue(ctx, der, len, meta, out, err) : rc;
 }

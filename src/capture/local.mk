@@ -3,7 +3,7 @@
 # iotregctl import and the provider's issuance tap; the rules it applies to a
 # certificate: attribution (attribution.c over certfields.c) and thing names
 # (thing_name.c).
-src_libiotreg_la_SOURCES += \
+src_libiotreg_capture_la_SOURCES += \
 	src/capture/cert_input.c src/capture/cert_input.h \
 	src/capture/capture.c src/capture/capture.h \
 	src/capture/crl_reason.c src/capture/crl_reason.h \

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/settings.h"
 #include "keystore/subca.h"
 
 /* The session's copy of a PIN asked on the terminal. */

@@ -8,12 +8,12 @@
 #include <openssl/crypto.h>
 
 #include "app/runtime.h"
+#include "app/subca_register.h"
 #include "cli/cli.h"
 #include "cli/cli_keystore_login.h"
 #include "config/config.h"
 #include "creds/accounts.h"
 #include "keystore/keystore.h"
-#include "keystore/register.h"
 #include "keystore/subca.h"
 
 /* --- ca register ------------------------------------------------------------- */

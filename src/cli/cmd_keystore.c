@@ -8,6 +8,9 @@
 
 #include <openssl/crypto.h>
 
+#include "app/runtime.h"
+#include "app/settings.h"
+#include "app/subca_register.h"
 #include "cli/cli.h"
 #include "cli/cli_keystore_login.h"
 #include "config/config.h"

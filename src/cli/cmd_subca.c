@@ -11,6 +11,8 @@
 #include <openssl/store.h>
 #include <openssl/ui.h>
 
+#include "app/runtime.h"
+#include "app/subca_register.h"
 #include "cli/cli.h"
 #include "cli/cli_keystore_login.h"
 #include "keystore/keystore.h"

@@ -126,6 +126,13 @@ void ir_build_quotas(ir_build *b, const xmlNode *root);
 void ir_config_validate(ir_config *cfg, ir_diag *d);
 /* Secret files that exist must be private; SubCA certificates that exist are loaded. */
 void ir_config_check_existing_files(ir_config *cfg, ir_diag *d);
+/* Shared by files.c and files_required.c: whether path exists (or cannot be
+ * told not to); a secret file's check (a missing one is an error only when
+ * required); the same for every credential file of accounts and customers. */
+bool ir_config_file_exists(const char *path);
+void ir_config_check_secret(const ir_config *cfg, ir_diag *d, const char *owner, const char *path,
+                            bool required);
+void ir_config_check_credential_files(const ir_config *cfg, ir_diag *d, bool required);
 
 void ir_credential_ref_free(ir_credential_ref *c);
 void ir_match_free(ir_match *m);

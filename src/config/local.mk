@@ -2,7 +2,7 @@
 # model.c); loading it (load.h, load.c: read and XSD-validate in xmlread.c,
 # build in build*.c, check in validate.c and files.c, report in diag.c); the
 # syntax of thing name templates (template.c).
-src_libiotreg_la_SOURCES += \
+src_libiotreg_config_la_SOURCES += \
 	src/config/config.h src/config/model.c \
 	src/config/load.h src/config/load.c src/config/config_internal.h \
 	src/config/diag.c \
@@ -14,10 +14,12 @@ src_libiotreg_la_SOURCES += \
 	src/config/validate.c \
 	src/config/files.c \
 	src/config/template.c src/config/template.h
+# Apart (jansson), so that what only loads a configuration does not link it.
+src_libiotreg_config_required_la_SOURCES += src/config/files_required.c
 
 # The XSD is compiled into the library so validation never depends on an
 # installed file: conf/iotreg.xsd becomes a byte array.
-nodist_src_libiotreg_la_SOURCES = src/config/iotreg_xsd.c
+nodist_src_libiotreg_config_la_SOURCES = src/config/iotreg_xsd.c
 CLEANFILES += src/config/iotreg_xsd.c
 src/config/iotreg_xsd.c: $(top_srcdir)/conf/iotreg.xsd
 	$(AM_V_GEN)$(MKDIR_P) src/config && { \

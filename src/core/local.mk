@@ -1,5 +1,5 @@
 # src/core: errors, bounded buffers, secrets, logging, HMAC, URI encoding, small helpers.
-src_libiotreg_la_SOURCES += \
+src_libiotreg_core_la_SOURCES += \
 	src/core/error.c src/core/error.h \
 	src/core/buf.c src/core/buf.h \
 	src/core/secret.c src/core/secret.h src/core/secret_file.c \

@@ -1,25 +1,10 @@
 /* The journal's front: validates every request once, then dispatches to the
- * backend the configuration names. */
+ * backend the journal was opened with (journal_open.c). */
 #include "autoconf.h"
 
-#include "journal/journal_backend.h"
+#include "journal/journal_internal.h"
 
 #include <string.h>
-
-#include "core/util.h"
-
-static ir_rc check_text(const char *what, const char *value, size_t max, bool required, ir_err *err)
-{
-    if (value == NULL)
-        return required ? ir_err_set(err, IR_ERR_INVALID_ARG, "journal: %s is required", what)
-                        : IR_OK;
-    if (required && value[0] == '\0')
-        return ir_err_set(err, IR_ERR_INVALID_ARG, "journal: %s is empty", what);
-    if (strlen(value) > max)
-        return ir_err_set(err, IR_ERR_INVALID_ARG, "journal: %s is longer than %zu characters",
-                          what, max);
-    return IR_OK;
-}
 
 static ir_rc check_id(const char *cert_id, ir_err *err)
 {
@@ -33,7 +18,7 @@ static ir_rc check_id(const char *cert_id, ir_err *err)
 
 static ir_rc check_worker(const char *worker, ir_err *err)
 {
-    return check_text("worker id", worker, IR_JOURNAL_NAME_MAX, true, err);
+    return ir_journal_check_text("worker id", worker, IR_JOURNAL_NAME_MAX, true, err);
 }
 
 static ir_rc check_step(const char *what, const char *step, ir_err *err)
@@ -43,33 +28,6 @@ static ir_rc check_step(const char *what, const char *step, ir_err *err)
                           "journal: %s '%.40s' is no step name ([a-z0-9-], at most %d)", what,
                           step != NULL ? step : "", IR_STEP_NAME_MAX);
     return IR_OK;
-}
-
-unsigned ir_journal_file_mode(const ir_journal_conf *conf)
-{
-    /* Read and write bits only, never for others, always for the owner. */
-    if (conf == NULL || conf->mode == 0)
-        return IR_JOURNAL_MODE_DEFAULT;
-    return (conf->mode & 0660) | 0600;
-}
-
-ir_rc ir_journal_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err)
-{
-    *out = NULL;
-    if (conf == NULL)
-        return ir_err_set(err, IR_ERR_INVALID_ARG, "journal: no configuration given");
-    switch (conf->backend) {
-    case IR_JOURNAL_SQLITE:
-        if (conf->path == NULL || conf->path[0] == '\0')
-            return ir_err_set(err, IR_ERR_CONFIG,
-                              "journal: no database path configured (<journal path=\"...\"/>)");
-        return ir_journal_sqlite_open(conf, out, err);
-    case IR_JOURNAL_POSTGRES:
-        return ir_err_set(err, IR_ERR_UNSUPPORTED,
-                          "journal: the PostgreSQL backend is not part of this build of iotreg; "
-                          "configure the SQLite journal instead");
-    }
-    return ir_err_set(err, IR_ERR_CONFIG, "journal: unknown backend %d", (int)conf->backend);
 }
 
 ir_rc ir_journal_absorb_spool(ir_journal *j, size_t *moved, ir_err *err)
@@ -101,51 +59,24 @@ ir_rc ir_journal_check_writable(ir_journal *j, ir_err *err)
     return j->ops->check_writable(j, err);
 }
 
-ir_rc ir_journal_check_enqueue(const ir_enqueue_req *req, ir_err *err)
-{
-    ir_rc rc;
-
-    if (req->der == NULL || req->der_len == 0)
-        return ir_err_set(err, IR_ERR_INVALID_ARG, "journal: no certificate to enqueue");
-    if (req->der_len > IR_JOURNAL_MAX_DER)
-        return ir_err_set(err, IR_ERR_TOO_LARGE, "journal: certificate of %zu bytes exceeds %d",
-                          req->der_len, IR_JOURNAL_MAX_DER);
-    if ((unsigned)req->source >= IR_SOURCE_COUNT)
-        return ir_err_set(err, IR_ERR_INVALID_ARG, "journal: unknown source %d", (int)req->source);
-    rc = check_text("SubCA name", req->subca, IR_JOURNAL_NAME_MAX, true, err);
-    if (rc == IR_OK)
-        rc = check_text("customer", req->customer, IR_JOURNAL_NAME_MAX, false, err);
-    if (rc == IR_OK)
-        rc = check_text("unattributed reason", req->unattributed_reason, IR_JOURNAL_TEXT_MAX,
-                        req->customer == NULL, err);
-    if (rc == IR_OK)
-        rc = check_text("end entity", req->end_entity, IR_JOURNAL_NAME_MAX, false, err);
-    if (rc == IR_OK)
-        rc = check_text("profile", req->profile, IR_JOURNAL_NAME_MAX, false, err);
-    return rc;
-}
-
 ir_rc ir_journal_enqueue(ir_journal *j, const ir_enqueue_req *req, bool *already_known, ir_err *err)
 {
-    char id[IR_SHA256_HEX_LEN + 1];
-    bool known = false;
-    ir_rc rc;
+    ir_checked_req c;
+    ir_rc rc = ir_enqueue_check(req, &c, err);
 
     if (already_known != NULL)
         *already_known = false;
-    rc = ir_journal_check_enqueue(req, err);
-    if (rc == IR_OK)
-        rc = ir_sha256_hex(req->der, req->der_len, id, err);
-    if (rc != IR_OK)
-        return rc;
-    if (req->cert_id != NULL && strcmp(req->cert_id, id) != 0)
-        return ir_err_set(err, IR_ERR_INVALID_ARG,
-                          "journal: certificate id %.80s is not the SHA-256 of the certificate "
-                          "(%s)",
-                          req->cert_id, id);
-    rc = j->ops->enqueue(j, req, id, &known, err);
-    if (rc == IR_OK && already_known != NULL)
-        *already_known = known;
+    return rc == IR_OK ? ir_journal_enqueue_checked(j, &c, already_known, err) : rc;
+}
+
+ir_rc ir_journal_enqueue_checked(ir_journal *j, const ir_checked_req *c, bool *already_known,
+                                 ir_err *err)
+{
+    bool known = false;
+    ir_rc rc = j->ops->enqueue(j, c, &known, err);
+
+    if (already_known != NULL)
+        *already_known = rc == IR_OK && known;
     return rc;
 }
 
@@ -157,7 +88,7 @@ ir_rc ir_journal_claim(ir_journal *j, const ir_claim_opts *o, ir_entry_list *out
     out->n = 0;
     rc = check_worker(o->worker, err);
     if (rc == IR_OK)
-        rc = check_text("customer", o->customer, IR_JOURNAL_NAME_MAX, false, err);
+        rc = ir_journal_check_text("customer", o->customer, IR_JOURNAL_NAME_MAX, false, err);
     if (rc != IR_OK)
         return rc;
     if (o->max == 0 || o->max > IR_JOURNAL_CLAIM_MAX || o->lease_ms <= 0)
@@ -196,13 +127,14 @@ static ir_rc check_outcome(const ir_step_outcome *o, ir_err *err)
     if (rc == IR_OK)
         rc = check_step("next step", o->next_step, err);
     if (rc == IR_OK)
-        rc = check_text("result", o->result, IR_JOURNAL_NAME_MAX, true, err);
+        rc = ir_journal_check_text("result", o->result, IR_JOURNAL_NAME_MAX, true, err);
     if (rc == IR_OK)
-        rc = check_text("detail", o->detail, IR_JOURNAL_TEXT_MAX, false, err);
+        rc = ir_journal_check_text("detail", o->detail, IR_JOURNAL_TEXT_MAX, false, err);
     for (i = 0; rc == IR_OK && i < o->n_facts; i++) {
-        rc = check_text("fact key", o->facts[i].key, IR_JOURNAL_NAME_MAX, true, err);
+        rc = ir_journal_check_text("fact key", o->facts[i].key, IR_JOURNAL_NAME_MAX, true, err);
         if (rc == IR_OK)
-            rc = check_text("fact value", o->facts[i].value, IR_JOURNAL_TEXT_MAX, true, err);
+            rc = ir_journal_check_text("fact value", o->facts[i].value, IR_JOURNAL_TEXT_MAX, true,
+                                       err);
     }
     return rc;
 }
@@ -227,7 +159,7 @@ ir_rc ir_journal_schedule_retry(ir_journal *j, const char *cert_id, const char *
     if (rc == IR_OK)
         rc = check_worker(worker, err);
     if (rc == IR_OK)
-        rc = check_text("error", error, IR_JOURNAL_TEXT_MAX, true, err);
+        rc = ir_journal_check_text("error", error, IR_JOURNAL_TEXT_MAX, true, err);
     return rc == IR_OK ? j->ops->schedule_retry(j, cert_id, worker, next_attempt_ms, error, err)
                        : rc;
 }
@@ -240,7 +172,7 @@ ir_rc ir_journal_finish(ir_journal *j, const char *cert_id, const char *worker, 
     if (rc == IR_OK)
         rc = check_worker(worker, err);
     if (rc == IR_OK)
-        rc = check_text("detail", detail, IR_JOURNAL_TEXT_MAX, false, err);
+        rc = ir_journal_check_text("detail", detail, IR_JOURNAL_TEXT_MAX, false, err);
     return rc == IR_OK ? j->ops->finish(j, cert_id, worker, detail, err) : rc;
 }
 
@@ -252,7 +184,7 @@ ir_rc ir_journal_park(ir_journal *j, const char *cert_id, const char *worker, co
     if (rc == IR_OK && worker != NULL)
         rc = check_worker(worker, err);
     if (rc == IR_OK)
-        rc = check_text("park reason", reason, IR_JOURNAL_TEXT_MAX, true, err);
+        rc = ir_journal_check_text("park reason", reason, IR_JOURNAL_TEXT_MAX, true, err);
     return rc == IR_OK ? j->ops->park(j, cert_id, worker, reason, err) : rc;
 }
 
@@ -268,7 +200,7 @@ ir_rc ir_journal_assign(ir_journal *j, const char *cert_id, const char *customer
     ir_rc rc = check_id(cert_id, err);
 
     if (rc == IR_OK)
-        rc = check_text("customer", customer, IR_JOURNAL_NAME_MAX, true, err);
+        rc = ir_journal_check_text("customer", customer, IR_JOURNAL_NAME_MAX, true, err);
     return rc == IR_OK ? j->ops->assign(j, cert_id, customer, err) : rc;
 }
 

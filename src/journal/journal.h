@@ -24,7 +24,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/config.h"
 #include "core/error.h"
 
 #define IR_CERT_ID_LEN        64 /* hex characters of a certificate id */
@@ -35,6 +34,21 @@
 #define IR_JOURNAL_CLAIM_MAX  1000 /* most entries one claim returns */
 
 typedef struct ir_journal ir_journal;
+
+/* Which backend keeps the journal. */
+typedef enum ir_journal_kind {
+    IR_JOURNAL_KIND_SQLITE = 0,
+    IR_JOURNAL_KIND_POSTGRES, /* not part of this build: opening it fails */
+} ir_journal_kind;
+
+/* The journal's settings (src/app builds them from the configuration's
+ * <journal>). The strings are borrowed. */
+typedef struct ir_journal_opts {
+    ir_journal_kind kind;
+    const char *path;     /* SQLite: the database file (its spool: <path>-spool) */
+    const char *conninfo; /* PostgreSQL: the connection string */
+    unsigned mode;        /* of the SQLite files and the spool; 0: IR_JOURNAL_MODE_DEFAULT */
+} ir_journal_opts;
 
 typedef enum ir_entry_state {
     IR_STATE_UNATTRIBUTED = 0, /* no customer yet: an operator assigns one */
@@ -177,14 +191,14 @@ typedef struct ir_count_row {
  * one user (the CA's and iotregd's) reads and writes them. */
 #define IR_JOURNAL_MODE_DEFAULT 0600
 
-/* The permissions conf gives the journal's files (its database, -wal and
+/* The permissions opts give the journal's files (its database, -wal and
  * -shm, the spool and its taken files): set on creation whatever the umask
  * (which is never changed); an older file the process owns is given at
  * least these, and nothing for others. */
-unsigned ir_journal_file_mode(const ir_journal_conf *conf);
+unsigned ir_journal_file_mode(const ir_journal_opts *opts);
 
-/* Opens (creating and migrating as needed) the journal conf names. */
-ir_rc ir_journal_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err);
+/* Opens (creating and migrating as needed) the journal opts name. */
+ir_rc ir_journal_open(const ir_journal_opts *opts, ir_journal **out, ir_err *err);
 /* Waits for nothing: callers have returned from every call before closing. */
 void ir_journal_close(ir_journal *j);
 /* What this handle's enqueues cost: group commit puts the enqueues of
@@ -201,11 +215,28 @@ void ir_journal_get_stats(ir_journal *j, ir_journal_stats *out);
 ir_rc ir_journal_check_writable(ir_journal *j, ir_err *err);
 
 /* Durable on return. IR_OK with *already_known set when an entry for the same
- * certificate exists (nothing is changed then); an entry is never overwritten. */
+ * certificate exists (nothing is changed then); an entry is never overwritten.
+ * Checks req as ir_enqueue_check does, then is ir_journal_enqueue_checked. */
 ir_rc ir_journal_enqueue(ir_journal *j, const ir_enqueue_req *req, bool *already_known,
                          ir_err *err);
 
-/* The checks ir_journal_enqueue makes of req's fields (not of cert_id). */
+/* A request the journal has checked, and its certificate id. */
+typedef struct ir_checked_req {
+    const ir_enqueue_req *req; /* borrowed */
+    char cert_id[IR_CERT_ID_LEN + 1];
+} ir_checked_req;
+
+/* Every check an enqueue makes, in one place: req's fields
+ * (ir_journal_check_enqueue), then its certificate id, the SHA-256 of its
+ * DER (req->cert_id, when given, must be that). c borrows req. A capture
+ * checks each certificate once this way and hands c to the journal or to
+ * its spool (journal/spool.h). */
+ir_rc ir_enqueue_check(const ir_enqueue_req *req, ir_checked_req *c, ir_err *err);
+/* ir_journal_enqueue of a request ir_enqueue_check has passed. */
+ir_rc ir_journal_enqueue_checked(ir_journal *j, const ir_checked_req *c, bool *already_known,
+                                 ir_err *err);
+
+/* The checks ir_enqueue_check makes of req's fields (not of cert_id). */
 ir_rc ir_journal_check_enqueue(const ir_enqueue_req *req, ir_err *err);
 
 /* Moves what the journal's spool (journal/spool.h) holds into the journal;

@@ -1,10 +1,14 @@
-/* Journal entries: names of states and sources, validators, freeing. */
+/* The journal's model, below the front, the backends and the spool alike:
+ * names of states and sources, validators, the checks of an enqueue request
+ * and its certificate id, the journal's file mode, freeing entries. */
 #include "autoconf.h"
 
-#include "journal/journal.h"
+#include "journal/journal_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/util.h"
 
 static const char *const state_names[IR_STATE_COUNT] = {
     [IR_STATE_UNATTRIBUTED] = "unattributed",
@@ -66,6 +70,68 @@ int ir_cert_id_valid(const char *s)
 {
     return s != NULL && strlen(s) == IR_CERT_ID_LEN &&
            strspn(s, "0123456789abcdef") == IR_CERT_ID_LEN;
+}
+
+ir_rc ir_journal_check_text(const char *what, const char *value, size_t max, bool required,
+                            ir_err *err)
+{
+    if (value == NULL)
+        return required ? ir_err_set(err, IR_ERR_INVALID_ARG, "journal: %s is required", what)
+                        : IR_OK;
+    if (required && value[0] == '\0')
+        return ir_err_set(err, IR_ERR_INVALID_ARG, "journal: %s is empty", what);
+    if (strlen(value) > max)
+        return ir_err_set(err, IR_ERR_INVALID_ARG, "journal: %s is longer than %zu characters",
+                          what, max);
+    return IR_OK;
+}
+
+ir_rc ir_journal_check_enqueue(const ir_enqueue_req *req, ir_err *err)
+{
+    ir_rc rc;
+
+    if (req->der == NULL || req->der_len == 0)
+        return ir_err_set(err, IR_ERR_INVALID_ARG, "journal: no certificate to enqueue");
+    if (req->der_len > IR_JOURNAL_MAX_DER)
+        return ir_err_set(err, IR_ERR_TOO_LARGE, "journal: certificate of %zu bytes exceeds %d",
+                          req->der_len, IR_JOURNAL_MAX_DER);
+    if ((unsigned)req->source >= IR_SOURCE_COUNT)
+        return ir_err_set(err, IR_ERR_INVALID_ARG, "journal: unknown source %d", (int)req->source);
+    rc = ir_journal_check_text("SubCA name", req->subca, IR_JOURNAL_NAME_MAX, true, err);
+    if (rc == IR_OK)
+        rc = ir_journal_check_text("customer", req->customer, IR_JOURNAL_NAME_MAX, false, err);
+    if (rc == IR_OK)
+        rc = ir_journal_check_text("unattributed reason", req->unattributed_reason,
+                                   IR_JOURNAL_TEXT_MAX, req->customer == NULL, err);
+    if (rc == IR_OK)
+        rc = ir_journal_check_text("end entity", req->end_entity, IR_JOURNAL_NAME_MAX, false, err);
+    if (rc == IR_OK)
+        rc = ir_journal_check_text("profile", req->profile, IR_JOURNAL_NAME_MAX, false, err);
+    return rc;
+}
+
+ir_rc ir_enqueue_check(const ir_enqueue_req *req, ir_checked_req *c, ir_err *err)
+{
+    ir_rc rc = ir_journal_check_enqueue(req, err);
+
+    c->req = req;
+    c->cert_id[0] = '\0';
+    if (rc == IR_OK)
+        rc = ir_sha256_hex(req->der, req->der_len, c->cert_id, err);
+    if (rc == IR_OK && req->cert_id != NULL && strcmp(req->cert_id, c->cert_id) != 0)
+        rc = ir_err_set(err, IR_ERR_INVALID_ARG,
+                        "journal: certificate id %.80s is not the SHA-256 of the certificate "
+                        "(%s)",
+                        req->cert_id, c->cert_id);
+    return rc;
+}
+
+unsigned ir_journal_file_mode(const ir_journal_opts *opts)
+{
+    /* Read and write bits only, never for others, always for the owner. */
+    if (opts == NULL || opts->mode == 0)
+        return IR_JOURNAL_MODE_DEFAULT;
+    return (opts->mode & 0660) | 0600;
 }
 
 static void free_history(ir_history_row *h, size_t n)

@@ -1,7 +1,7 @@
 /* The SQLite journal backend: opening, closing and its operations table. */
 #include "autoconf.h"
 
-#include "journal/journal_sqlite.h"
+#include "journal/journal_sqlite_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -97,17 +97,17 @@ static void absorb_at_open(sq_journal *j)
         ir_log_warn("journal: the spool of %s was not taken in: %s", j->path, err.msg);
 }
 
-ir_rc ir_journal_sqlite_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err)
+ir_rc ir_journal_sqlite_open(const ir_journal_opts *opts, ir_journal **out, ir_err *err)
 {
     sq_journal *j = calloc(1, sizeof(*j));
     ir_rc rc;
 
-    if (j == NULL || (j->path = strdup(conf->path)) == NULL) {
+    if (j == NULL || (j->path = strdup(opts->path)) == NULL) {
         free(j);
         return ir_err_set(err, IR_ERR_NOMEM, "journal: out of memory");
     }
     j->base.ops = &sqlite_ops;
-    j->mode = ir_journal_file_mode(conf);
+    j->mode = ir_journal_file_mode(opts);
     atomic_init(&j->wal_restart, false);
     rc = init_locks(j, err);
     if (rc != IR_OK) {

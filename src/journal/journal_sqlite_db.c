@@ -3,7 +3,7 @@
  * other threads and processes (busy timeout, bounded retries). */
 #include "autoconf.h"
 
-#include "journal/journal_sqlite.h"
+#include "journal/journal_sqlite_internal.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -5,7 +5,7 @@
  * No thread of our own is started: the hook runs inside a CA's process. */
 #include "autoconf.h"
 
-#include "journal/journal_sqlite.h"
+#include "journal/journal_sqlite_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,11 +194,10 @@ void sq_stats(ir_journal *jj, ir_journal_stats *out)
     pthread_mutex_unlock(&j->gc_lock);
 }
 
-ir_rc sq_enqueue(ir_journal *jj, const ir_enqueue_req *req, const char *cert_id,
-                 bool *already_known, ir_err *err)
+ir_rc sq_enqueue(ir_journal *jj, const ir_checked_req *c, bool *already_known, ir_err *err)
 {
     sq_journal *j = sq_of(jj);
-    sq_waiter w = {.req = req, .cert_id = cert_id};
+    sq_waiter w = {.req = c->req, .cert_id = c->cert_id};
 
     pthread_mutex_lock(&j->gc_lock);
     if (j->queue_tail != NULL)
@@ -223,8 +222,11 @@ ir_rc sq_enqueue(ir_journal *jj, const ir_enqueue_req *req, const char *cert_id,
 
 typedef struct spooled {
     sq_waiter w;
-    char id[IR_SHA256_HEX_LEN + 1];
+    ir_checked_req c;
 } spooled;
+
+/* Records read back from the spool do not carry their certificate id, and
+ * come from a file: each is checked as any enqueue is (ir_enqueue_check). */
 
 ir_rc sq_insert_spooled(sq_journal *j, const ir_enqueue_req *reqs, size_t n, ir_err *err)
 {
@@ -238,21 +240,20 @@ ir_rc sq_insert_spooled(sq_journal *j, const ir_enqueue_req *reqs, size_t n, ir_
         return ir_err_set(err, IR_ERR_NOMEM, "journal: out of memory taking in the spool");
     for (i = 0; i < n; i++) {
         memset(&e, 0, sizeof(e));
-        if (ir_journal_check_enqueue(&reqs[i], &e) != IR_OK ||
-            ir_sha256_hex(reqs[i].der, reqs[i].der_len, s[i].id, &e) != IR_OK) {
+        if (ir_enqueue_check(&reqs[i], &s[i].c, &e) != IR_OK) {
             ir_log_error("journal: a spooled certificate was refused and dropped: %s", e.msg);
             continue;
         }
         s[i].w.req = &reqs[i];
-        s[i].w.cert_id = s[i].id;
+        s[i].w.cert_id = s[i].c.cert_id;
         *tail = &s[i].w;
         tail = &s[i].w.next;
     }
     rc = head != NULL ? sq_write(j, insert_batch, head, err) : IR_OK;
     for (i = 0; rc == IR_OK && i < n; i++)
         if (s[i].w.req != NULL && s[i].w.rc != IR_OK)
-            ir_log_error("journal: spooled certificate %s was refused and dropped: %s", s[i].id,
-                         s[i].w.err.msg);
+            ir_log_error("journal: spooled certificate %s was refused and dropped: %s",
+                         s[i].c.cert_id, s[i].w.err.msg);
     free(s);
     return rc;
 }

@@ -1,7 +1,7 @@
 /* Reads: one entry with its history and facts, pages of entries, counts. */
 #include "autoconf.h"
 
-#include "journal/journal_sqlite.h"
+#include "journal/journal_sqlite_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

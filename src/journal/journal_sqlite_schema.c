@@ -5,7 +5,7 @@
  * a journal. */
 #include "autoconf.h"
 
-#include "journal/journal_sqlite.h"
+#include "journal/journal_sqlite_internal.h"
 
 #include <stdio.h>
 

@@ -4,7 +4,7 @@
  * nothing changes and the caller learns why. */
 #include "autoconf.h"
 
-#include "journal/journal_sqlite.h"
+#include "journal/journal_sqlite_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +14,10 @@
 
 #define DUE_STATES "('pending', 'revoke-pending')"
 
+typedef struct change change;
+
 typedef struct work_ctx {
+    const change *change; /* a simple change (apply) */
     const char *cert_id;
     const char *worker;
     const char *text; /* error, reason, detail or customer */
@@ -124,35 +127,50 @@ static ir_rc run_update(sqlite3 *db, const char *sql, const work_ctx *c, const c
     return rc;
 }
 
-static ir_rc renew_txn(sqlite3 *db, void *ctx, ir_err *err)
+/* A change of state that is one conditional UPDATE (?1 cert_id, ?2 worker,
+ * ?3 now, ?4 text, ?5 when, ?6 reason) and, when history names its result,
+ * a history row with the text as its detail. */
+struct change {
+    const char *action;  /* "cannot <action> it" when the condition fails */
+    const char *history; /* the history row's result; NULL: none */
+    const char *sql;
+};
+
+static ir_rc change_txn(sqlite3 *db, void *ctx, ir_err *err)
 {
-    return run_update(db,
-                      "UPDATE entries SET lease_until = ?3 + ?5, updated_at = ?3"
-                      " WHERE cert_id = ?1 AND claimed_by = ?2",
-                      ctx, "renew the lease of", err);
+    work_ctx *c = ctx;
+    ir_rc rc = run_update(db, c->change->sql, c, c->change->action, err);
+
+    if (rc == IR_OK && c->change->history != NULL)
+        rc = sq_history(db, c->cert_id, NULL, c->change->history, c->text, c->worker, err);
+    return rc;
 }
+
+static ir_rc apply(ir_journal *j, const change *what, work_ctx c, ir_err *err)
+{
+    c.change = what;
+    return sq_write(sq_of(j), change_txn, &c, err);
+}
+
+static const change renew = {"renew the lease of", NULL,
+                             "UPDATE entries SET lease_until = ?3 + ?5, updated_at = ?3"
+                             " WHERE cert_id = ?1 AND claimed_by = ?2"};
 
 ir_rc sq_renew_lease(ir_journal *j, const char *cert_id, const char *worker, int64_t lease_ms,
                      ir_err *err)
 {
-    work_ctx c = {.cert_id = cert_id, .worker = worker, .when = lease_ms};
-
-    return sq_write(sq_of(j), renew_txn, &c, err);
+    return apply(j, &renew, (work_ctx){.cert_id = cert_id, .worker = worker, .when = lease_ms},
+                 err);
 }
 
-static ir_rc release_txn(sqlite3 *db, void *ctx, ir_err *err)
-{
-    return run_update(db,
-                      "UPDATE entries SET claimed_by = NULL, lease_until = NULL, updated_at = ?3"
-                      " WHERE cert_id = ?1 AND claimed_by = ?2",
-                      ctx, "release", err);
-}
+static const change release = {
+    "release", NULL,
+    "UPDATE entries SET claimed_by = NULL, lease_until = NULL, updated_at = ?3"
+    " WHERE cert_id = ?1 AND claimed_by = ?2"};
 
 ir_rc sq_release_claim(ir_journal *j, const char *cert_id, const char *worker, ir_err *err)
 {
-    work_ctx c = {.cert_id = cert_id, .worker = worker};
-
-    return sq_write(sq_of(j), release_txn, &c, err);
+    return apply(j, &release, (work_ctx){.cert_id = cert_id, .worker = worker}, err);
 }
 
 static ir_rc store_fact(sqlite3 *db, const char *cert_id, const ir_fact *f, ir_err *err)
@@ -200,95 +218,61 @@ ir_rc sq_record_step(ir_journal *j, const char *cert_id, const char *worker,
     return sq_write(sq_of(j), record_txn, &c, err);
 }
 
-static ir_rc retry_txn(sqlite3 *db, void *ctx, ir_err *err)
-{
-    work_ctx *c = ctx;
-    ir_rc rc = run_update(db,
-                          "UPDATE entries SET attempts = attempts + 1, next_attempt_at = ?5,"
-                          " last_error = ?4, claimed_by = NULL, lease_until = NULL,"
-                          " updated_at = ?3"
-                          " WHERE cert_id = ?1 AND claimed_by = ?2 AND state IN " DUE_STATES,
-                          c, "schedule a retry of", err);
-
-    return rc == IR_OK ? sq_history(db, c->cert_id, NULL, "retry", c->text, c->worker, err) : rc;
-}
+static const change retry = {
+    "schedule a retry of", "retry",
+    "UPDATE entries SET attempts = attempts + 1, next_attempt_at = ?5,"
+    " last_error = ?4, claimed_by = NULL, lease_until = NULL, updated_at = ?3"
+    " WHERE cert_id = ?1 AND claimed_by = ?2 AND state IN " DUE_STATES};
 
 ir_rc sq_schedule_retry(ir_journal *j, const char *cert_id, const char *worker,
                         int64_t next_attempt_ms, const char *error, ir_err *err)
 {
-    work_ctx c = {.cert_id = cert_id, .worker = worker, .text = error, .when = next_attempt_ms};
-
-    return sq_write(sq_of(j), retry_txn, &c, err);
+    return apply(
+        j, &retry,
+        (work_ctx){.cert_id = cert_id, .worker = worker, .text = error, .when = next_attempt_ms},
+        err);
 }
 
 /* SET expressions see the row as it was: `state` below is the old state. */
-static ir_rc finish_txn(sqlite3 *db, void *ctx, ir_err *err)
-{
-    work_ctx *c = ctx;
-    ir_rc rc =
-        run_update(db,
-                   "UPDATE entries SET"
-                   " state = CASE state WHEN 'revoke-pending' THEN 'revoked' ELSE 'done' END,"
-                   " step = CASE state WHEN 'pending' THEN '" IR_STEP_DONE "' ELSE step END,"
-                   " last_error = NULL, claimed_by = NULL, lease_until = NULL,"
-                   " updated_at = ?3"
-                   " WHERE cert_id = ?1 AND claimed_by = ?2 AND state IN " DUE_STATES,
-                   c, "finish", err);
-
-    return rc == IR_OK ? sq_history(db, c->cert_id, NULL, "finished", c->text, c->worker, err) : rc;
-}
+static const change finish = {
+    "finish", "finished",
+    "UPDATE entries SET"
+    " state = CASE state WHEN 'revoke-pending' THEN 'revoked' ELSE 'done' END,"
+    " step = CASE state WHEN 'pending' THEN '" IR_STEP_DONE "' ELSE step END,"
+    " last_error = NULL, claimed_by = NULL, lease_until = NULL, updated_at = ?3"
+    " WHERE cert_id = ?1 AND claimed_by = ?2 AND state IN " DUE_STATES};
 
 ir_rc sq_finish(ir_journal *j, const char *cert_id, const char *worker, const char *detail,
                 ir_err *err)
 {
-    work_ctx c = {.cert_id = cert_id, .worker = worker, .text = detail};
-
-    return sq_write(sq_of(j), finish_txn, &c, err);
+    return apply(j, &finish, (work_ctx){.cert_id = cert_id, .worker = worker, .text = detail}, err);
 }
 
-static ir_rc park_txn(sqlite3 *db, void *ctx, ir_err *err)
-{
-    work_ctx *c = ctx;
-    ir_rc rc = run_update(db,
-                          "UPDATE entries SET state = 'parked', last_error = ?4,"
-                          " claimed_by = NULL, lease_until = NULL, updated_at = ?3"
-                          " WHERE cert_id = ?1 AND (?2 IS NULL AND state IN"
-                          " ('pending', 'revoke-pending', 'unattributed')"
-                          " OR claimed_by = ?2 AND state IN " DUE_STATES ")",
-                          c, "park", err);
-
-    return rc == IR_OK ? sq_history(db, c->cert_id, NULL, "parked", c->text, c->worker, err) : rc;
-}
+/* Without a worker: an operator parks the entry, whoever holds it. */
+static const change park = {"park", "parked",
+                            "UPDATE entries SET state = 'parked', last_error = ?4,"
+                            " claimed_by = NULL, lease_until = NULL, updated_at = ?3"
+                            " WHERE cert_id = ?1 AND (?2 IS NULL AND state IN"
+                            " ('pending', 'revoke-pending', 'unattributed')"
+                            " OR claimed_by = ?2 AND state IN " DUE_STATES ")"};
 
 ir_rc sq_park(ir_journal *j, const char *cert_id, const char *worker, const char *reason,
               ir_err *err)
 {
-    work_ctx c = {.cert_id = cert_id, .worker = worker, .text = reason};
-
-    return sq_write(sq_of(j), park_txn, &c, err);
+    return apply(j, &park, (work_ctx){.cert_id = cert_id, .worker = worker, .text = reason}, err);
 }
 
-static ir_rc retry_now_txn(sqlite3 *db, void *ctx, ir_err *err)
-{
-    work_ctx *c = ctx;
-    ir_rc rc =
-        run_update(db,
-                   "UPDATE entries SET state = CASE"
-                   " WHEN revocation_requested THEN 'revoke-pending'"
-                   " WHEN customer IS NULL THEN 'unattributed' ELSE 'pending' END,"
-                   " attempts = 0, next_attempt_at = ?3, updated_at = ?3"
-                   " WHERE cert_id = ?1 AND state IN ('parked', 'pending', 'revoke-pending')",
-                   c, "retry", err);
-
-    return rc == IR_OK ? sq_history(db, c->cert_id, NULL, "retry-now", "by the operator", NULL, err)
-                       : rc;
-}
+static const change retry_now = {
+    "retry", "retry-now",
+    "UPDATE entries SET state = CASE"
+    " WHEN revocation_requested THEN 'revoke-pending'"
+    " WHEN customer IS NULL THEN 'unattributed' ELSE 'pending' END,"
+    " attempts = 0, next_attempt_at = ?3, updated_at = ?3"
+    " WHERE cert_id = ?1 AND state IN ('parked', 'pending', 'revoke-pending')"};
 
 ir_rc sq_retry_now(ir_journal *j, const char *cert_id, ir_err *err)
 {
-    work_ctx c = {.cert_id = cert_id};
-
-    return sq_write(sq_of(j), retry_now_txn, &c, err);
+    return apply(j, &retry_now, (work_ctx){.cert_id = cert_id, .text = "by the operator"}, err);
 }
 
 static ir_rc assign_txn(sqlite3 *db, void *ctx, ir_err *err)

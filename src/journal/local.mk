@@ -1,14 +1,17 @@
-# src/journal: the durable journal (interface + SQLite backend).
-src_libiotreg_la_SOURCES += \
-	src/journal/journal.h src/journal/journal_backend.h \
+# src/journal: the durable journal. The front, the model and the spool need
+# no database (the provider's tap links them); opening a journal with its
+# SQLite backend, and entries as JSON, are libraries of their own.
+src_libiotreg_journal_la_SOURCES += \
+	src/journal/journal.h src/journal/journal_internal.h \
 	src/journal/journal.c src/journal/journal_entry.c \
-	src/journal/journal_sqlite.h src/journal/journal_sqlite.c \
+	src/journal/spool.h src/journal/spool.c \
+	src/journal/spool_internal.h src/journal/spool_record.c
+src_libiotreg_journal_sqlite_la_SOURCES += src/journal/journal_open.c \
+	src/journal/journal_sqlite_internal.h src/journal/journal_sqlite.c \
 	src/journal/journal_sqlite_db.c src/journal/journal_sqlite_schema.c \
 	src/journal/journal_sqlite_enqueue.c src/journal/journal_sqlite_work.c \
-	src/journal/journal_sqlite_read.c \
-	src/journal/spool.h src/journal/spool.c \
-	src/journal/spool_record.h src/journal/spool_record.c \
-	src/journal/journal_json.c src/journal/journal_json.h
+	src/journal/journal_sqlite_read.c
+src_libiotreg_journal_json_la_SOURCES += src/journal/journal_json.c src/journal/journal_json.h
 
 check_PROGRAMS += tests/journal/test_journal
 TESTS += tests/journal/test_journal

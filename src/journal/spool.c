@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "core/util.h"
-#include "journal/journal_backend.h"
-#include "journal/spool_record.h"
+#include "journal/journal_internal.h"
+#include "journal/spool_internal.h"
 
 #define SPOOL_WAIT_MS 30000 /* an append waits this long at most for a drain */
 #define SPOOL_CHUNK   (1024 * 1024)
@@ -173,6 +173,14 @@ ir_rc ir_spool_open(const char *journal_path, unsigned mode, ir_spool **out, ir_
     return IR_OK;
 }
 
+ir_rc ir_journal_spool_open(const ir_journal_opts *opts, ir_spool **out, ir_err *err)
+{
+    *out = NULL;
+    if (opts->kind != IR_JOURNAL_KIND_SQLITE)
+        return ir_err_set(err, IR_ERR_UNSUPPORTED, "the journal's spool needs the SQLite journal");
+    return ir_spool_open(opts->path, ir_journal_file_mode(opts), out, err);
+}
+
 void ir_spool_close(ir_spool *s)
 {
     if (s == NULL)
@@ -281,13 +289,19 @@ static ir_rc append_locked(ir_spool *s, const unsigned char *rec, size_t len, ir
 
 ir_rc ir_spool_append(ir_spool *s, const ir_enqueue_req *req, ir_err *err)
 {
-    ir_enqueue_req r = *req;
+    ir_checked_req c;
+    ir_rc rc = ir_enqueue_check(req, &c, err);
+
+    return rc == IR_OK ? ir_spool_append_checked(s, &c, err) : rc;
+}
+
+ir_rc ir_spool_append_checked(ir_spool *s, const ir_checked_req *c, ir_err *err)
+{
+    ir_enqueue_req r = *c->req;
     unsigned char *rec = NULL;
     size_t len = 0;
-    ir_rc rc = ir_journal_check_enqueue(req, err);
+    ir_rc rc;
 
-    if (rc != IR_OK)
-        return rc;
     if (r.captured_ms == 0)
         r.captured_ms = ir_realtime_ms();
     rc = spool_record_encode(&r, &rec, &len, err);

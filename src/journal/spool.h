@@ -31,10 +31,16 @@ typedef struct ir_spool ir_spool;
  * one it owns with another mode is given this one; the process's umask is
  * left alone. A drain's rename keeps the mode for the taken file. */
 ir_rc ir_spool_open(const char *journal_path, unsigned mode, ir_spool **out, ir_err *err);
+/* The spool of the journal opts name, opened as ir_spool_open does with the
+ * journal's file mode. IR_ERR_UNSUPPORTED for a backend without a spool
+ * (only the SQLite journal has one). */
+ir_rc ir_journal_spool_open(const ir_journal_opts *opts, ir_spool **out, ir_err *err);
 void ir_spool_close(ir_spool *s);
 
-/* Validates req as ir_journal_enqueue does and appends it: durable on
- * return. req->captured_ms 0 records the current time. */
+/* Appends a request ir_enqueue_check has passed: durable on return.
+ * captured_ms 0 records the current time. */
+ir_rc ir_spool_append_checked(ir_spool *s, const ir_checked_req *c, ir_err *err);
+/* Checks req as ir_journal_enqueue does (ir_enqueue_check), then appends it. */
 ir_rc ir_spool_append(ir_spool *s, const ir_enqueue_req *req, ir_err *err);
 
 /* Takes a batch of records read from the spool (valid until it returns). */

@@ -1,6 +1,6 @@
 #include "autoconf.h"
 
-#include "journal/spool_record.h"
+#include "journal/spool_internal.h"
 
 #include <openssl/evp.h>
 #include <stdlib.h>

@@ -69,6 +69,11 @@ ir_rc ks_objref_resolve_with(ir_keystore *ks, CK_SESSION_HANDLE s, ir_ks_objref 
 ir_rc ks_create_object(ir_keystore *ks, CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_OBJECT_HANDLE *out,
                        ir_err *err);
 
+/* Attribute type of the object of class cls labelled label (and
+ * application, when not NULL), on a pooled session. */
+ir_rc ks_read_attr(ir_keystore *ks, CK_OBJECT_CLASS cls, const char *label, const char *application,
+                   CK_ATTRIBUTE_TYPE type, ir_buf *out, ir_err *err);
+
 /* Fixed-size, space-padded PKCS#11 strings to a C string. */
 void ks_padded_to_cstr(const unsigned char *padded, size_t n, char *out);
 

@@ -328,8 +328,8 @@ static ir_rc replace_object(ir_keystore *ks, CK_OBJECT_CLASS cls, const char *la
     return rc;
 }
 
-static ir_rc read_value(ir_keystore *ks, CK_OBJECT_CLASS cls, const char *label,
-                        const char *application, ir_buf *out, ir_err *err)
+ir_rc ks_read_attr(ir_keystore *ks, CK_OBJECT_CLASS cls, const char *label, const char *application,
+                   CK_ATTRIBUTE_TYPE type, ir_buf *out, ir_err *err)
 {
     CK_SESSION_HANDLE s;
     CK_OBJECT_HANDLE h;
@@ -339,20 +339,20 @@ static ir_rc read_value(ir_keystore *ks, CK_OBJECT_CLASS cls, const char *label,
         return rc;
     rc = ir_ks_find(ks, s, cls, label, application, &h, err);
     if (rc == IR_OK)
-        rc = ir_ks_get_attr(ks, s, h, CKA_VALUE, out, err);
+        rc = ir_ks_get_attr(ks, s, h, type, out, err);
     ir_ks_session_put(ks, s, false);
     return rc;
 }
 
 ir_rc ir_ks_read_cert(ir_keystore *ks, const char *label, ir_buf *der, ir_err *err)
 {
-    return read_value(ks, CKO_CERTIFICATE, label, NULL, der, err);
+    return ks_read_attr(ks, CKO_CERTIFICATE, label, NULL, CKA_VALUE, der, err);
 }
 
 ir_rc ir_ks_read_data(ir_keystore *ks, const char *label, const char *application, ir_buf *out,
                       ir_err *err)
 {
-    return read_value(ks, CKO_DATA, label, application, out, err);
+    return ks_read_attr(ks, CKO_DATA, label, application, CKA_VALUE, out, err);
 }
 
 /* The DER of a certificate's subject, issuer and serial, for CKA_SUBJECT etc. */

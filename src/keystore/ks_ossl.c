@@ -13,16 +13,6 @@
 #include "keystore/subca.h"
 #include "keystore/uri.h"
 
-void ir_ks_opts_from_config(const ir_config *cfg, ir_keystore_opts *opts)
-{
-    memset(opts, 0, sizeof(*opts));
-    opts->module = cfg->keystore.module;
-    opts->token_label = cfg->keystore.token_label;
-    opts->pin_file = cfg->keystore.pin_file;
-    opts->softhsm_dir = cfg->keystore.softhsm_dir;
-    opts->config_path = cfg->path;
-}
-
 /* The last message with text (the provider's own) or the first reason. */
 ir_rc ir_ks_ossl_error(ir_err *err, ir_rc rc, const char *what)
 {

@@ -119,18 +119,11 @@ ir_rc ir_ks_aws_secret_store(ir_keystore *ks, const char *label, const char *acc
 ir_rc ir_ks_aws_access_key_id(ir_keystore *ks, const char *label, char *out, size_t size,
                               ir_err *err)
 {
-    CK_SESSION_HANDLE s;
-    CK_OBJECT_HANDLE h;
     ir_buf id;
-    ir_rc rc = ir_ks_session_get(ks, &s, err);
+    ir_rc rc;
 
-    if (rc != IR_OK)
-        return rc;
     ir_buf_init(&id, IR_KS_AKID_MAX);
-    rc = ir_ks_find(ks, s, CKO_SECRET_KEY, label, NULL, &h, err);
-    if (rc == IR_OK)
-        rc = ir_ks_get_attr(ks, s, h, CKA_ID, &id, err);
-    ir_ks_session_put(ks, s, false);
+    rc = ks_read_attr(ks, CKO_SECRET_KEY, label, NULL, CKA_ID, &id, err);
     if (rc == IR_OK && (id.len == 0 || id.len >= size))
         rc = ks_fail(err, IR_ERR_STATE, IR_KS_R_INVALID, CKR_OK,
                      "the AWS secret '%s' has no access key id in CKA_ID; store it again with "

@@ -13,11 +13,7 @@
 
 #include <openssl/x509.h>
 
-#include "config/config.h"
 #include "keystore/keystore.h"
-
-/* Keystore options from a loaded configuration (strings borrowed from cfg). */
-void ir_ks_opts_from_config(const ir_config *cfg, ir_keystore_opts *opts);
 
 /* A library context with the iotreg provider (reading config_path) and the
  * default provider. The provider comes from $OPENSSL_MODULES or libcrypto's

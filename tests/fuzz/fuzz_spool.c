@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "journal/spool_record.h"
+#include "journal/spool_internal.h"
 
 static int within(const void *p, size_t n, const uint8_t *buf, size_t len)
 {

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/runtime.h"
 #include "config/config.h"
 #include "config/load.h"
 #include "core/util.h"
@@ -232,7 +233,7 @@ static ir_journal *open_journal(const char *config, ir_config **cfg)
     ir_err err = {0};
 
     if (ir_config_load(config, cfg, &err) != IR_OK ||
-        ir_journal_open(&(*cfg)->journal, &j, &err) != IR_OK)
+        ir_runtime_open_journal(*cfg, &j, &err) != IR_OK)
         fprintf(stderr, "hostca: %s\n", err.msg);
     return j;
 }

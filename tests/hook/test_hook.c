@@ -104,7 +104,7 @@ static void stdout_capture_end(void)
 static ir_journal *journal_open(void)
 {
     char path[600];
-    ir_journal_conf conf = {.backend = IR_JOURNAL_SQLITE, .path = path};
+    ir_journal_opts conf = {.kind = IR_JOURNAL_KIND_SQLITE, .path = path};
     ir_journal *j = NULL;
 
     snprintf(path, sizeof(path), "%s/journal.db", dir);

@@ -20,7 +20,7 @@ static inline void new_path(char *path, size_t n)
 
 static inline ir_journal *open_at(const char *path)
 {
-    ir_journal_conf conf = {.backend = IR_JOURNAL_SQLITE, .path = (char *)path};
+    ir_journal_opts conf = {.kind = IR_JOURNAL_KIND_SQLITE, .path = path};
     ir_journal *j = NULL;
     ir_err err = {0};
 

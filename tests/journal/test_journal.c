@@ -14,7 +14,7 @@
 
 #include "core/util.h"
 #include "journal/journal.h"
-#include "journal/journal_sqlite.h"
+#include "journal/journal_sqlite_internal.h"
 #include "jtest.h"
 #include "testutil.h"
 
@@ -114,7 +114,7 @@ static void test_refuses_foreign_and_newer_databases(void)
 {
     char path[256];
     sqlite3 *db = NULL;
-    ir_journal_conf conf = {.backend = IR_JOURNAL_SQLITE, .path = path};
+    ir_journal_opts conf = {.kind = IR_JOURNAL_KIND_SQLITE, .path = path};
     ir_journal *j = NULL;
     ir_err err = {0};
 
@@ -138,7 +138,7 @@ static void test_refuses_foreign_and_newer_databases(void)
 static void test_bad_path_is_a_clear_error(void)
 {
     char path[256];
-    ir_journal_conf conf = {.backend = IR_JOURNAL_SQLITE, .path = path};
+    ir_journal_opts conf = {.kind = IR_JOURNAL_KIND_SQLITE, .path = path};
     ir_journal *j = NULL;
     ir_err err = {0};
 
@@ -149,7 +149,7 @@ static void test_bad_path_is_a_clear_error(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "directory exists"));
     conf.path = NULL;
     CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_CONFIG);
-    conf.backend = IR_JOURNAL_POSTGRES;
+    conf.kind = IR_JOURNAL_KIND_POSTGRES;
     CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_UNSUPPORTED);
 }
 

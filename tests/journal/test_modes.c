@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "app/settings.h"
 #include "config/config.h"
 #include "config/load.h"
 #include "journal/journal.h"
@@ -71,7 +72,7 @@ static ir_rc spool_some(const char *db, unsigned mode, int first, int count)
 
 static ir_journal *open_with_mode(const char *path, unsigned mode)
 {
-    ir_journal_conf conf = {.backend = IR_JOURNAL_SQLITE, .path = (char *)path, .mode = mode};
+    ir_journal_opts conf = {.kind = IR_JOURNAL_KIND_SQLITE, .path = path, .mode = mode};
     ir_journal *j = NULL;
     ir_err err = {0};
 
@@ -298,11 +299,14 @@ static ir_rc load_with_mode(const char *mode_attr, ir_config **cfg, ir_err *err)
 static void check_mode_attr(const char *attr, ir_rc want_rc, unsigned want_mode)
 {
     ir_config *cfg = NULL;
+    ir_journal_opts opts;
     ir_err err = {0};
 
     CU_ASSERT_EQUAL(load_with_mode(attr, &cfg, &err), want_rc);
-    if (want_rc == IR_OK && cfg != NULL)
-        CU_ASSERT_EQUAL(ir_journal_file_mode(&cfg->journal), want_mode);
+    if (want_rc == IR_OK && cfg != NULL) {
+        ir_journal_opts_from_config(cfg, &opts);
+        CU_ASSERT_EQUAL(ir_journal_file_mode(&opts), want_mode);
+    }
     if (want_rc != IR_OK)
         CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "mode"));
     ir_config_free(cfg);

@@ -4,14 +4,14 @@
  * journal_sqlite_schema.c (migrations), journal_sqlite_enqueue.c (group
  * commit), journal_sqlite_work.c (claims and state changes),
  * journal_sqlite_read.c (get, list, count). */
-#ifndef IOTREG_JOURNAL_JOURNAL_SQLITE_H
-#define IOTREG_JOURNAL_JOURNAL_SQLITE_H
+#ifndef IOTREG_JOURNAL_JOURNAL_SQLITE_INTERNAL_H
+#define IOTREG_JOURNAL_JOURNAL_SQLITE_INTERNAL_H
 
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 
-#include "journal/journal_backend.h"
+#include "journal/journal_internal.h"
 
 #define SQ_POOL_MAX        16         /* connections one handle keeps open */
 #define SQ_BUSY_TIMEOUT_MS 1000       /* SQLite's own wait for a lock, per attempt */
@@ -79,8 +79,7 @@ ir_rc sq_migrate(sqlite3 *db, void *ctx, ir_err *err);
 ir_rc sq_touch(sqlite3 *db, void *ctx, ir_err *err);
 
 void sq_stats(ir_journal *j, ir_journal_stats *out);
-ir_rc sq_enqueue(ir_journal *j, const ir_enqueue_req *req, const char *cert_id, bool *already_known,
-                 ir_err *err);
+ir_rc sq_enqueue(ir_journal *j, const ir_checked_req *c, bool *already_known, ir_err *err);
 
 /* Appends a history row for cert_id whose step is the entry's current step
  * when step is NULL. */

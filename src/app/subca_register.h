@@ -12,8 +12,8 @@
  * has, a CA already listed in the account, or RegisterCACertificate's
  * ResourceAlreadyExistsException for this account fill the record in
  * instead of registering twice. */
-#ifndef IOTREG_KEYSTORE_REGISTER_H
-#define IOTREG_KEYSTORE_REGISTER_H
+#ifndef IOTREG_APP_SUBCA_REGISTER_H
+#define IOTREG_APP_SUBCA_REGISTER_H
 
 #include <openssl/evp.h>
 

@@ -1,8 +1,11 @@
-/* The table of operations a journal backend implements. ir_journal is the
- * first member of each backend's own handle; journal.c validates arguments
- * once and dispatches here, so backends see only well-formed requests. */
-#ifndef IOTREG_JOURNAL_JOURNAL_BACKEND_H
-#define IOTREG_JOURNAL_JOURNAL_BACKEND_H
+/* The journal's internals: the table of operations a backend implements,
+ * and what the front (journal.c), the backends and the spool share from the
+ * model (journal_entry.c). ir_journal is the first member of each backend's
+ * own handle; journal.c validates arguments once and dispatches here, so
+ * backends see only well-formed requests. Calls go one way: the front calls
+ * the backends, the backends the spool, and all of them the model. */
+#ifndef IOTREG_JOURNAL_JOURNAL_INTERNAL_H
+#define IOTREG_JOURNAL_JOURNAL_INTERNAL_H
 
 #include "journal/journal.h"
 
@@ -11,8 +14,7 @@ typedef struct ir_journal_ops {
     void (*close)(ir_journal *j);
     ir_rc (*check_writable)(ir_journal *j, ir_err *err);
     void (*stats)(ir_journal *j, ir_journal_stats *out);
-    ir_rc (*enqueue)(ir_journal *j, const ir_enqueue_req *req, const char *cert_id,
-                     bool *already_known, ir_err *err);
+    ir_rc (*enqueue)(ir_journal *j, const ir_checked_req *c, bool *already_known, ir_err *err);
     ir_rc (*claim)(ir_journal *j, const ir_claim_opts *o, ir_entry_list *out, ir_err *err);
     ir_rc (*renew_lease)(ir_journal *j, const char *cert_id, const char *worker, int64_t lease_ms,
                          ir_err *err);
@@ -39,7 +41,13 @@ struct ir_journal {
     const ir_journal_ops *ops;
 };
 
-ir_rc ir_journal_sqlite_open(const ir_journal_conf *conf, ir_journal **out, ir_err *err);
+/* The backends (journal_open.c chooses). */
+ir_rc ir_journal_sqlite_open(const ir_journal_opts *opts, ir_journal **out, ir_err *err);
+
+/* IR_OK when value is at most max characters long and, when required, given
+ * and not empty; what names it in the message (journal_entry.c). */
+ir_rc ir_journal_check_text(const char *what, const char *value, size_t max, bool required,
+                            ir_err *err);
 
 /* The mode a journal file this process owns, found with mode current, is
  * given: at least the configured one, nothing for others, and whatever the

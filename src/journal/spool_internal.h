@@ -1,7 +1,7 @@
 /* The spool's record format (see spool.h): encoding, and finding the valid
  * records in bytes read back, skipping damaged ones. */
-#ifndef IOTREG_JOURNAL_SPOOL_RECORD_H
-#define IOTREG_JOURNAL_SPOOL_RECORD_H
+#ifndef IOTREG_JOURNAL_SPOOL_INTERNAL_H
+#define IOTREG_JOURNAL_SPOOL_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -10,7 +10,7 @@
 
 #include "core/pem.h"
 #include "core/util.h"
-#include "keystore/register.h"
+#include "app/subca_register.h"
 #include "keystore/subca.h"
 #include "keystore/uri.h"
 

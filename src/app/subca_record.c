@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keystore/register.h"
+#include "app/subca_register.h"
 
 #define RECORD_MAX (256u << 10)
 

@@ -1,0 +1,11 @@
+# src/app: what programs build from the configuration (the settings of the
+# layers that do not read it, SubCA certificates from the keystore, the
+# runtime), and SubCA registration with AWS. The first two are what the
+# provider links; the others need the AWS client and the journal's backend.
+src_libiotreg_app_la_SOURCES += \
+	src/app/settings.c src/app/settings.h \
+	src/app/subca_certs.c src/app/subca_certs.h
+src_libiotreg_app_aws_la_SOURCES += \
+	src/app/runtime.c src/app/runtime.h \
+	src/app/subca_register.c src/app/subca_register.h \
+	src/app/subca_record.c
