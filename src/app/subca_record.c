@@ -17,7 +17,7 @@ static void copy_str(json_t *obj, const char *key, char *out, size_t size)
     snprintf(out, size, "%s", v != NULL ? v : "");
 }
 
-static void entry_from_json(json_t *e, ir_ks_registration *r)
+static void entry_from_json(json_t *e, ir_subca_registration *r)
 {
     memset(r, 0, sizeof(*r));
     copy_str(e, "account", r->account, sizeof(r->account));
@@ -30,7 +30,7 @@ static void entry_from_json(json_t *e, ir_ks_registration *r)
     copy_str(e, "registeredAt", r->registered_at, sizeof(r->registered_at));
 }
 
-static json_t *entry_to_json(const ir_ks_registration *r, const char *verification_pem)
+static json_t *entry_to_json(const ir_subca_registration *r, const char *verification_pem)
 {
     json_t *e =
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "account", r->account, "accountId",
@@ -70,8 +70,8 @@ static ir_rc load_record(ir_keystore *ks, const char *subca, json_t **out, ir_er
     return rc;
 }
 
-ir_rc ir_ks_registrations(ir_keystore *ks, const char *subca, ir_ks_registration **out, size_t *n,
-                          ir_err *err)
+ir_rc ir_subca_registrations(ir_keystore *ks, const char *subca, ir_subca_registration **out,
+                             size_t *n, ir_err *err)
 {
     json_t *rec = NULL, *regs;
     size_t i;
@@ -94,7 +94,7 @@ ir_rc ir_ks_registrations(ir_keystore *ks, const char *subca, ir_ks_registration
 }
 
 /* Index of the entry for the same account id and region, or -1. */
-static long find_entry(json_t *regs, const ir_ks_registration *r)
+static long find_entry(json_t *regs, const ir_subca_registration *r)
 {
     size_t i;
     json_t *e;
@@ -122,8 +122,9 @@ static ir_rc save_record(ir_keystore *ks, const char *subca, json_t *rec, ir_err
     return rc;
 }
 
-ir_rc ir_ks_record_registration(ir_keystore *ks, const char *subca, const ir_ks_registration *reg,
-                                const char *verification_pem, ir_err *err)
+ir_rc ir_subca_record_registration(ir_keystore *ks, const char *subca,
+                                   const ir_subca_registration *reg, const char *verification_pem,
+                                   ir_err *err)
 {
     json_t *rec = NULL, *regs, *entry, *old_pem;
     long at;

@@ -66,8 +66,8 @@ static void now_iso(char *out, size_t size)
     strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void fill_entry(const ir_ks_reg_request *req, const char *id, const char *arn,
-                       const char *status, const char *code, ir_ks_registration *out)
+static void fill_entry(const ir_subca_reg_request *req, const char *id, const char *arn,
+                       const char *status, const char *code, ir_subca_registration *out)
 {
     memset(out, 0, sizeof(*out));
     snprintf(out->account, sizeof(out->account), "%s", req->account);
@@ -81,7 +81,8 @@ static void fill_entry(const ir_ks_reg_request *req, const char *id, const char 
 }
 
 /* DescribeCACertificate in the account: IR_ERR_NOT_FOUND when it is not there. */
-static ir_rc describe(const ir_ks_reg_request *req, const char *id, ir_iot_ca_desc *d, ir_err *err)
+static ir_rc describe(const ir_subca_reg_request *req, const char *id, ir_iot_ca_desc *d,
+                      ir_err *err)
 {
     ir_aws_error aerr;
     ir_rc rc = ir_iot_describe_ca_certificate(req->aws, req->target, id, d, &aerr, err);
@@ -92,8 +93,8 @@ static ir_rc describe(const ir_ks_reg_request *req, const char *id, ir_iot_ca_de
 }
 
 /* The CA as the account has it: fills out from DescribeCACertificate. */
-static ir_rc confirm(const ir_ks_reg_request *req, const char *id, const char *code,
-                     ir_ks_registration *out, ir_err *err)
+static ir_rc confirm(const ir_subca_reg_request *req, const char *id, const char *code,
+                     ir_subca_registration *out, ir_err *err)
 {
     ir_iot_ca_desc d = {0};
     ir_rc rc = describe(req, id, &d, err);
@@ -104,8 +105,8 @@ static ir_rc confirm(const ir_ks_reg_request *req, const char *id, const char *c
     return rc;
 }
 
-static const ir_ks_registration *recorded(const ir_ks_registration *v, size_t n,
-                                          const ir_ks_reg_request *req, const char *id)
+static const ir_subca_registration *recorded(const ir_subca_registration *v, size_t n,
+                                             const ir_subca_reg_request *req, const char *id)
 {
     size_t i;
 
@@ -118,13 +119,13 @@ static const ir_ks_registration *recorded(const ir_ks_registration *v, size_t n,
 }
 
 /* A recorded registration AWS still has: refreshes its status. */
-static ir_rc check_record(ir_keystore *ks, const ir_ks_reg_request *req, const subca_cert *c,
-                          ir_ks_registration *out, bool *done, ir_err *err)
+static ir_rc check_record(ir_keystore *ks, const ir_subca_reg_request *req, const subca_cert *c,
+                          ir_subca_registration *out, bool *done, ir_err *err)
 {
-    ir_ks_registration *v = NULL;
-    const ir_ks_registration *r;
+    ir_subca_registration *v = NULL;
+    const ir_subca_registration *r;
     size_t n = 0;
-    ir_rc rc = ir_ks_registrations(ks, req->subca, &v, &n, err);
+    ir_rc rc = ir_subca_registrations(ks, req->subca, &v, &n, err);
 
     *done = false;
     r = rc == IR_OK ? recorded(v, n, req, c->id) : NULL;
@@ -141,7 +142,7 @@ static ir_rc check_record(ir_keystore *ks, const ir_ks_reg_request *req, const s
     return rc;
 }
 
-static ir_rc listed(const ir_ks_reg_request *req, const char *id, bool *found, ir_err *err)
+static ir_rc listed(const ir_subca_reg_request *req, const char *id, bool *found, ir_err *err)
 {
     ir_iot_cert_list l = {0};
     ir_aws_error aerr;
@@ -156,7 +157,7 @@ static ir_rc listed(const ir_ks_reg_request *req, const char *id, bool *found, i
     return rc == IR_OK ? IR_OK : aws_failed(err, "ListCACertificates", &aerr, rc);
 }
 
-static ir_rc registration_code(const ir_ks_reg_request *req, char **code, ir_err *err)
+static ir_rc registration_code(const ir_subca_reg_request *req, char **code, ir_err *err)
 {
     ir_aws_error aerr;
     ir_rc rc = ir_iot_get_registration_code(req->aws, req->target, code, &aerr, err);
@@ -166,8 +167,8 @@ static ir_rc registration_code(const ir_ks_reg_request *req, char **code, ir_err
 
 /* CN = the registration code, a fresh software key, signed by the SubCA's
  * token key through the keystore (never the provider's issuance tap). */
-static ir_rc verification_cert(ir_keystore *ks, const ir_ks_reg_request *req, const subca_cert *c,
-                               const char *code, char **pem, ir_err *err)
+static ir_rc verification_cert(ir_keystore *ks, const ir_subca_reg_request *req,
+                               const subca_cert *c, const char *code, char **pem, ir_err *err)
 {
     char uri[IR_KS_URI_MAX], dn[200];
     ir_ks_cert_req cr = {.issuer_cert = c->x,
@@ -197,8 +198,8 @@ static ir_rc verification_cert(ir_keystore *ks, const ir_ks_reg_request *req, co
 }
 
 /* ResourceAlreadyExistsException: ours in this account, or another account's. */
-static ir_rc already_exists(const ir_ks_reg_request *req, const subca_cert *c, const char *code,
-                            const char *resource_id, ir_ks_registration *out, ir_err *err)
+static ir_rc already_exists(const ir_subca_reg_request *req, const subca_cert *c, const char *code,
+                            const char *resource_id, ir_subca_registration *out, ir_err *err)
 {
     const char *id = resource_id != NULL ? resource_id : c->id;
     ir_rc rc = confirm(req, id, code, out, err);
@@ -212,9 +213,9 @@ static ir_rc already_exists(const ir_ks_reg_request *req, const subca_cert *c, c
     return rc;
 }
 
-static ir_rc register_ca(const ir_ks_reg_request *req, const subca_cert *c, const char *code,
-                         const char *verification, ir_ks_registration *out, ir_ks_reg_outcome *how,
-                         ir_err *err)
+static ir_rc register_ca(const ir_subca_reg_request *req, const subca_cert *c, const char *code,
+                         const char *verification, ir_subca_registration *out,
+                         ir_subca_reg_outcome *how, ir_err *err)
 {
     ir_iot_register_ca_args args = {c->pem, verification, "DEFAULT", true, false};
     ir_iot_cert_ref ref = {0};
@@ -222,10 +223,10 @@ static ir_rc register_ca(const ir_ks_reg_request *req, const subca_cert *c, cons
     ir_rc rc = ir_iot_register_ca_certificate(req->aws, req->target, &args, &ref, &aerr, err);
 
     if (rc == IR_OK) {
-        *how = IR_KS_REG_REGISTERED;
+        *how = IR_SUBCA_REG_REGISTERED;
         fill_entry(req, ref.certificate_id, ref.certificate_arn, "ACTIVE", code, out);
     } else if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")) {
-        *how = IR_KS_REG_FOUND;
+        *how = IR_SUBCA_REG_FOUND;
         rc = already_exists(req, c, code, ref.certificate_id, out, err);
     } else {
         rc = aws_failed(err, "RegisterCACertificate", &aerr, rc);
@@ -254,8 +255,9 @@ static ir_rc store_verification(ir_keystore *ks, const char *subca, const char *
 }
 
 /* Registers (or finds the registration of) the SubCA and records it. */
-static ir_rc register_and_record(ir_keystore *ks, const ir_ks_reg_request *req, const subca_cert *c,
-                                 ir_ks_registration *out, ir_ks_reg_outcome *how, ir_err *err)
+static ir_rc register_and_record(ir_keystore *ks, const ir_subca_reg_request *req,
+                                 const subca_cert *c, ir_subca_registration *out,
+                                 ir_subca_reg_outcome *how, ir_err *err)
 {
     char *code = NULL, *verification = NULL;
     bool found = false;
@@ -264,7 +266,7 @@ static ir_rc register_and_record(ir_keystore *ks, const ir_ks_reg_request *req, 
     if (rc == IR_OK)
         rc = registration_code(req, &code, err);
     if (rc == IR_OK && found) {
-        *how = IR_KS_REG_FOUND;
+        *how = IR_SUBCA_REG_FOUND;
         rc = confirm(req, c->id, code, out, err);
     } else if (rc == IR_OK) {
         rc = verification_cert(ks, req, c, code, &verification, err);
@@ -274,14 +276,14 @@ static ir_rc register_and_record(ir_keystore *ks, const ir_ks_reg_request *req, 
     if (rc == IR_OK && verification != NULL)
         rc = store_verification(ks, req->subca, verification, err);
     if (rc == IR_OK)
-        rc = ir_ks_record_registration(ks, req->subca, out, verification, err);
+        rc = ir_subca_record_registration(ks, req->subca, out, verification, err);
     free(code);
     free(verification);
     return rc;
 }
 
-ir_rc ir_ks_ca_register(ir_keystore *ks, const ir_ks_reg_request *req, ir_ks_registration *out,
-                        ir_ks_reg_outcome *how, ir_err *err)
+ir_rc ir_subca_register(ir_keystore *ks, const ir_subca_reg_request *req,
+                        ir_subca_registration *out, ir_subca_reg_outcome *how, ir_err *err)
 {
     subca_cert c;
     bool done = false;
@@ -290,8 +292,8 @@ ir_rc ir_ks_ca_register(ir_keystore *ks, const ir_ks_reg_request *req, ir_ks_reg
     if (rc == IR_OK)
         rc = check_record(ks, req, &c, out, &done, err);
     if (rc == IR_OK && done) {
-        *how = IR_KS_REG_RECORDED;
-        rc = ir_ks_record_registration(ks, req->subca, out, NULL, err);
+        *how = IR_SUBCA_REG_RECORDED;
+        rc = ir_subca_record_registration(ks, req->subca, out, NULL, err);
     } else if (rc == IR_OK) {
         rc = register_and_record(ks, req, &c, out, how, err);
     }

@@ -20,7 +20,7 @@
 #include "aws/iot/iot.h"
 #include "keystore/keystore.h"
 
-typedef struct ir_ks_registration {
+typedef struct ir_subca_registration {
     char account[IR_KS_LABEL_MAX + 1]; /* the CSP account's name in the configuration */
     char account_id[16];
     char region[32];
@@ -29,15 +29,15 @@ typedef struct ir_ks_registration {
     char registration_code[128];
     char status[32];
     char registered_at[32]; /* ISO 8601 UTC */
-} ir_ks_registration;
+} ir_subca_registration;
 
-typedef enum ir_ks_reg_outcome {
-    IR_KS_REG_REGISTERED, /* RegisterCACertificate succeeded now */
-    IR_KS_REG_RECORDED,   /* the record said so and AWS confirmed it */
-    IR_KS_REG_FOUND,      /* registered before (listed, or AlreadyExists in this account) */
-} ir_ks_reg_outcome;
+typedef enum ir_subca_reg_outcome {
+    IR_SUBCA_REG_REGISTERED, /* RegisterCACertificate succeeded now */
+    IR_SUBCA_REG_RECORDED,   /* the record said so and AWS confirmed it */
+    IR_SUBCA_REG_FOUND,      /* registered before (listed, or AlreadyExists in this account) */
+} ir_subca_reg_outcome;
 
-typedef struct ir_ks_reg_request {
+typedef struct ir_subca_reg_request {
     const char *subca;
     const char *account;    /* the CSP account's name */
     const char *account_id; /* its 12-digit id */
@@ -45,19 +45,20 @@ typedef struct ir_ks_reg_request {
     const ir_iot_target *target; /* region, the account's credentials, endpoint */
     OSSL_LIB_CTX *libctx;        /* with the iotreg provider: signs the verification cert */
     const char *pin;             /* for the provider when there is no PIN file; may be NULL */
-} ir_ks_reg_request;
+} ir_subca_reg_request;
 
-ir_rc ir_ks_ca_register(ir_keystore *ks, const ir_ks_reg_request *req, ir_ks_registration *out,
-                        ir_ks_reg_outcome *how, ir_err *err);
+ir_rc ir_subca_register(ir_keystore *ks, const ir_subca_reg_request *req,
+                        ir_subca_registration *out, ir_subca_reg_outcome *how, ir_err *err);
 
 /* The registrations recorded for subca; *n = 0 when it has none. The caller
  * frees *out with free(). */
-ir_rc ir_ks_registrations(ir_keystore *ks, const char *subca, ir_ks_registration **out, size_t *n,
-                          ir_err *err);
+ir_rc ir_subca_registrations(ir_keystore *ks, const char *subca, ir_subca_registration **out,
+                             size_t *n, ir_err *err);
 
 /* Adds or replaces (same account id and region) reg in subca's record,
  * with its verification certificate (PEM, may be NULL to keep the old one). */
-ir_rc ir_ks_record_registration(ir_keystore *ks, const char *subca, const ir_ks_registration *reg,
-                                const char *verification_pem, ir_err *err);
+ir_rc ir_subca_record_registration(ir_keystore *ks, const char *subca,
+                                   const ir_subca_registration *reg, const char *verification_pem,
+                                   ir_err *err);
 
 #endif

@@ -55,12 +55,13 @@ static ir_rc find_account(const ir_config *cfg, const register_args *a, const ir
     return IR_OK;
 }
 
-static void print_registration(const ir_ks_registration *r, ir_ks_reg_outcome how, const char *name)
+static void print_registration(const ir_subca_registration *r, ir_subca_reg_outcome how,
+                               const char *name)
 {
     static const char *const said[] = {
-        [IR_KS_REG_REGISTERED] = "registered",
-        [IR_KS_REG_RECORDED] = "already registered (nothing changed)",
-        [IR_KS_REG_FOUND] = "already registered in AWS; the keystore record is filled in",
+        [IR_SUBCA_REG_REGISTERED] = "registered",
+        [IR_SUBCA_REG_RECORDED] = "already registered (nothing changed)",
+        [IR_SUBCA_REG_FOUND] = "already registered in AWS; the keystore record is filled in",
     };
 
     printf("SubCA '%s' %s: account %s (%s), region %s\n", name, said[how], r->account,
@@ -75,8 +76,8 @@ static ir_rc run_register(ir_runtime *rt, const register_args *a, ir_err *err)
     ir_iot_target target;
     ir_cli_keystore s = {0};
     OSSL_LIB_CTX *libctx = NULL;
-    ir_ks_registration reg;
-    ir_ks_reg_outcome how = IR_KS_REG_REGISTERED;
+    ir_subca_registration reg;
+    ir_subca_reg_outcome how = IR_SUBCA_REG_REGISTERED;
     ir_rc rc = find_account(rt->cfg, a, &acct, err);
 
     if (rc == IR_OK)
@@ -86,14 +87,14 @@ static ir_rc run_register(ir_runtime *rt, const register_args *a, ir_err *err)
     if (rc == IR_OK)
         rc = ir_ks_ossl_libctx(rt->cfg->path, &libctx, err);
     if (rc == IR_OK) {
-        ir_ks_reg_request req = {a->name,
-                                 acct->name,
-                                 acct->account_id,
-                                 rt->aws,
-                                 &target,
-                                 libctx,
-                                 s.pin != NULL && s.pin[0] != '\0' ? s.pin : NULL};
-        rc = ir_ks_ca_register(s.ks, &req, &reg, &how, err);
+        ir_subca_reg_request req = {a->name,
+                                    acct->name,
+                                    acct->account_id,
+                                    rt->aws,
+                                    &target,
+                                    libctx,
+                                    s.pin != NULL && s.pin[0] != '\0' ? s.pin : NULL};
+        rc = ir_subca_register(s.ks, &req, &reg, &how, err);
     }
     if (rc == IR_OK)
         print_registration(&reg, how, a->name);
@@ -137,7 +138,7 @@ static const char ca_list_help[] =
     "registration records in the token: account, region, caCertificateId, status\n"
     "when registered, and the time of registration.\n";
 
-static json_t *registrations_json(const ir_ks_registration *r, size_t n)
+static json_t *registrations_json(const ir_subca_registration *r, size_t n)
 {
     json_t *arr = json_array();
     size_t i;
@@ -151,7 +152,7 @@ static json_t *registrations_json(const ir_ks_registration *r, size_t n)
     return arr;
 }
 
-static void print_ca_text(const ir_ks_subca_info *sub, const ir_ks_registration *r, size_t n)
+static void print_ca_text(const ir_ks_subca_info *sub, const ir_subca_registration *r, size_t n)
 {
     size_t i;
 
@@ -165,13 +166,13 @@ static void print_ca_text(const ir_ks_subca_info *sub, const ir_ks_registration 
 static ir_rc list_cas(ir_cli_keystore *s, bool json, ir_err *err)
 {
     ir_ks_subca_info *v = NULL;
-    ir_ks_registration *r = NULL;
+    ir_subca_registration *r = NULL;
     json_t *out = json_array();
     size_t n = 0, nr, i;
     ir_rc rc = ir_ks_subca_list(s->ks, &v, &n, err);
 
     for (i = 0; rc == IR_OK && i < n; i++) {
-        rc = ir_ks_registrations(s->ks, v[i].name, &r, &nr, err);
+        rc = ir_subca_registrations(s->ks, v[i].name, &r, &nr, err);
         if (rc == IR_OK && json)
             json_array_append_new(out, json_pack("{s:s, s:o}", "subca", v[i].name, "registrations",
                                                  registrations_json(r, nr)));
