@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/config_internal.h"
+#include "config/regex_bound.h"
 
 typedef struct name_value {
     const char *name;
@@ -51,6 +52,13 @@ static void compile_regex(ir_build *b, const xmlNode *node, ir_match *m)
 
     if (re == NULL) {
         b->nomem = true;
+        return;
+    }
+    if (!ir_regex_within_bounds(m->value, why, sizeof(why))) {
+        free(re);
+        ir_diag_add(b->diag, ir_xml_line(node),
+                    "<%s>: the regular expression '%.100s%s' is refused: %s; simplify it",
+                    (const char *)node->name, m->value, strlen(m->value) > 100 ? "..." : "", why);
         return;
     }
     rc = regcomp(re, m->value, REG_EXTENDED | REG_NOSUB);

@@ -12,6 +12,7 @@ src_libiotreg_config_la_SOURCES += \
 	src/config/build_parties.c \
 	src/config/build_rules.c \
 	src/config/validate.c \
+	src/config/regex_bound.c src/config/regex_bound.h \
 	src/config/files.c \
 	src/config/template.c src/config/template.h
 # Apart (jansson), so that what only loads a configuration does not link it.

@@ -3,11 +3,13 @@
 #include "autoconf.h"
 
 #include <stdlib.h>
+#include <regex.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cfgtest.h"
 #include "config/config.h"
+#include "config/regex_bound.h"
 #include "config/load.h"
 #include "fixture.h"
 #include "testutil.h"
@@ -213,6 +215,60 @@ static void test_bad_regex(void)
 {
     expect("^gx-[0-9]+$", "^gx-[0-9+$", "^gx-[0-9+$",
            "<subject>: the regular expression '^gx-[0-9+$' does not compile", IR_ERR_CONFIG);
+}
+
+/* An expression glibc would take minutes or gigabytes to compile is refused
+ * before regcomp sees it (fuzz_config found one: 92 stacked '*'). */
+static void test_regex_beyond_bounds(void)
+{
+    static const struct {
+        const char *re, *why;
+    } refused[] = {
+        {"^a**$", "a quantifier repeats a quantifier"},
+        {"^dev-[0-9]++$", "a quantifier repeats a quantifier"},
+        {"^dev-.*?$", "a quantifier repeats a quantifier"},
+        {"^a{2}{3}$", "a quantifier repeats a quantifier"},
+        {"^a{1,32767}$", "copy its parts more than 20000 times"},
+        {"^a{,32767}$", "copy its parts more than 20000 times"},
+        {"^(a{1,200}){1,200}$", "copy its parts more than 20000 times"},
+        {"^(((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+$", "copy its parts more than"},
+        {"^x)a{1,20000}$", "copy its parts more than"},
+        {"^(a)\\1$", "refers back to a group"},
+    };
+    char re[700];
+    size_t i;
+
+    for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        expect("^gx-[0-9]+$", refused[i].re, refused[i].re, refused[i].why, IR_ERR_CONFIG);
+    memset(re, 'a', 600);
+    re[600] = '\0';
+    expect("^gx-[0-9]+$", re, re, "it is 600 bytes long, more than the 512 taken", IR_ERR_CONFIG);
+    for (i = 0; i < 40; i++)
+        re[i] = '(', re[41 + i] = ')';
+    re[40] = 'a', re[81] = '\0';
+    expect("^gx-[0-9]+$", re, re, "groups nest too deeply", IR_ERR_CONFIG);
+    /* Malformed ones are left to regcomp, which says how. */
+    expect("^gx-[0-9]+$", "^gx-(a{1,5}[0-9+$", "^gx-(a{1,5}", "does not compile", IR_ERR_CONFIG);
+}
+
+/* What real rules write stays accepted, brackets and classes included. */
+static void test_regex_within_bounds(void)
+{
+    static const char *const taken[] = {
+        "^gx-[0-9]+$",       "^(a{1,100}){1,100}$",       "^[]a*+]{1,9}$", "^[^]*]+$",
+        "^[[:digit:]*]+$",   "^dev-(eu|us)-[0-9a-f]{8}$", "^a\\*\\+$",     "^x)y$",
+        "^(a|b)*c?d+e{2,}$",
+    };
+    char why[256];
+    size_t i;
+
+    for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+        regex_t re;
+
+        CU_ASSERT_TRUE(ir_regex_within_bounds(taken[i], why, sizeof(why)));
+        CU_ASSERT_EQUAL(regcomp(&re, taken[i], REG_EXTENDED | REG_NOSUB), 0);
+        regfree(&re);
+    }
 }
 
 static void test_unknown_template_variable(void)
@@ -453,6 +509,8 @@ int main(void)
         IR_TEST(test_customer_with_neither_role_nor_credentials),
         IR_TEST(test_customer_in_csp_account),
         IR_TEST(test_bad_regex),
+        IR_TEST(test_regex_beyond_bounds),
+        IR_TEST(test_regex_within_bounds),
         IR_TEST(test_unknown_template_variable),
         IR_TEST(test_plain_http_refused),
         IR_TEST(test_conninfo_with_password),
