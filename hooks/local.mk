@@ -38,10 +38,12 @@ bench_enqueue_LDADD = src/libiotreg.la $(DEP_LIBS) -ldl
 
 # -- tests --
 TESTS += tests/hook/publish.test tests/hook/durability.test tests/hook/import.test \
-	tests/hook/keystore-subca.test tests/hook/reasons.test tests/hook/crl.test tests/hook/gpcp.test
+	tests/hook/keystore-subca.test tests/hook/reasons.test tests/hook/crl.test tests/hook/gpcp.test \
+	tests/hook/certtool.test
 EXTRA_DIST += tests/hook/lib.sh tests/hook/publish.test tests/hook/durability.test \
 	tests/hook/import.test tests/hook/keystore-subca.test tests/hook/reasons.test \
-	tests/hook/crl.test tests/hook/gpcp.test tests/hook/gpcp.py
+	tests/hook/crl.test tests/hook/gpcp.test tests/hook/gpcp.py \
+	tests/hook/certtool.test
 check_PROGRAMS += tests/hook/test_hook
 TESTS += tests/hook/test_hook
 tests_hook_test_hook_SOURCES = tests/hook/test_hook.c tests/hook/testcerts.c tests/hook/testcerts.h
