@@ -258,16 +258,24 @@ void ir_metrics_observe(ir_metrics *m, int fam, const char *const *values, doubl
     update(m, fam, values, v, OP_OBSERVE);
 }
 
-void ir_metrics_zero(ir_metrics *m, int fam)
+void ir_metrics_gauge_replace(ir_metrics *m, int fam, const char *const *values, const double *v,
+                              size_t n)
 {
+    family *f;
+    series *s;
     size_t i;
 
     if (m == NULL || fam < 0)
         return;
     pthread_mutex_lock(&m->lock);
-    if ((size_t)fam < m->n_fams && m->fams[fam].type == IR_METRIC_GAUGE)
-        for (i = 0; i < m->fams[fam].n; i++)
-            m->fams[fam].s[i].value = 0;
+    f = (size_t)fam < m->n_fams && m->fams[fam].type == IR_METRIC_GAUGE ? &m->fams[fam] : NULL;
+    for (i = 0; f != NULL && i < f->n; i++)
+        f->s[i].value = 0;
+    for (i = 0; f != NULL && i < n; i++) {
+        s = series_get(m, f, values + i * f->n_labels);
+        if (s != NULL && !isnan(v[i]))
+            s->value = v[i];
+    }
     pthread_mutex_unlock(&m->lock);
 }
 

@@ -45,9 +45,12 @@ int ir_metrics_family(ir_metrics *m, const char *name, const char *help, ir_metr
 void ir_metrics_add(ir_metrics *m, int fam, const char *const *values, double v);
 void ir_metrics_set(ir_metrics *m, int fam, const char *const *values, double v);
 void ir_metrics_observe(ir_metrics *m, int fam, const char *const *values, double v);
-/* Sets every series of a gauge family to 0 (those not set again read 0:
- * a state that emptied is still reported). */
-void ir_metrics_zero(ir_metrics *m, int fam);
+/* Replaces a gauge family's values at once: n series, the label values of
+ * series i at values[i * labels .. ], its value v[i]; every other series the
+ * family has reads 0 (a state that emptied is still reported). A rendering
+ * sees the old set or the new one, never half of each. */
+void ir_metrics_gauge_replace(ir_metrics *m, int fam, const char *const *values, const double *v,
+                              size_t n);
 
 /* The text exposition of every family, appended to out. */
 ir_rc ir_metrics_render(ir_metrics *m, ir_buf *out, ir_err *err);

@@ -172,6 +172,22 @@ static void metrics_close(metrics_out *mo)
     memset(mo, 0, sizeof(*mo));
 }
 
+static bool same_text(const char *a, const char *b)
+{
+    return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+static void metrics_note_reload(const ir_config *old, const ir_config *now)
+{
+    const ir_daemon_conf *a = &old->daemon, *b = &now->daemon;
+
+    if (!same_text(a->metrics_listen, b->metrics_listen) ||
+        !same_text(a->metrics_textfile, b->metrics_textfile) ||
+        a->metrics_textfile_seconds != b->metrics_textfile_seconds)
+        ir_log_warn("<metrics> changed: the running listener and textfile stay as they were "
+                    "until iotregd restarts");
+}
+
 static int serve(const daemon_opts *o, ir_runtime *r, metrics_out *mo)
 {
     char worker[WORKER_ID_MAX];
@@ -215,6 +231,7 @@ static int serve(const daemon_opts *o, ir_runtime *r, metrics_out *mo)
             continue;
         }
         ir_log_info("configuration reloaded from %s", next.cfg->path);
+        metrics_note_reload(r->cfg, next.cfg);
         ir_runtime_close(r);
         *r = next;
     }

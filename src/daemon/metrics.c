@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,21 +36,54 @@ static const char *const L_OP_STATUS[] = {"service", "operation", "status_class"
 static const char *const L_OPERATION[] = {"service", "operation", NULL};
 static const char *const L_OP[] = {"op", NULL};
 
-static int counter(ir_metrics *m, const char *name, const char *help, const char *const *labels)
-{
-    return ir_metrics_family(m, name, help, IR_METRIC_COUNTER, labels, NULL, 0);
-}
+/* Every family: where its index goes, its name, type, labels and help. */
+typedef struct family_def {
+    size_t field; /* offsetof(ir_dmetrics, ...) */
+    const char *name;
+    ir_metric_type type;
+    const char *const *labels;
+    const char *help;
+} family_def;
 
-static int gauge(ir_metrics *m, const char *name, const char *help, const char *const *labels)
-{
-    return ir_metrics_family(m, name, help, IR_METRIC_GAUGE, labels, NULL, 0);
-}
+#define F(field, name, type, labels, help)                                                         \
+    {                                                                                              \
+        offsetof(ir_dmetrics, field), name, IR_METRIC_##type, labels, help                         \
+    }
 
-static int histogram(ir_metrics *m, const char *name, const char *help, const char *const *labels)
-{
-    return ir_metrics_family(m, name, help, IR_METRIC_HISTOGRAM, labels, ir_metrics_latency_buckets,
-                             ir_metrics_n_latency_buckets);
-}
+static const family_def families[] = {
+    F(entries, "iotreg_entries", GAUGE, L_STATE_CUSTOMER, "Journal entries by state and customer."),
+    F(parked, "iotreg_parked_entries", GAUGE, L_CUSTOMER_REASON,
+      "Parked journal entries by customer and reason class."),
+    F(deliveries, "iotreg_deliveries_total", COUNTER, L_CUSTOMER_OUTCOME,
+      "Entries that left a worker, by customer and outcome."),
+    F(delivery_seconds, "iotreg_delivery_seconds", HISTOGRAM, L_CUSTOMER,
+      "Seconds from a certificate's capture to done."),
+    F(step_seconds, "iotreg_step_seconds", HISTOGRAM, L_STEP_VERDICT,
+      "Seconds one delivery step took, by step and verdict."),
+    F(revocations, "iotreg_revocations_total", COUNTER, L_OUTCOME,
+      "Revocations that left a worker, by outcome."),
+    F(aws_requests, "iotreg_aws_requests_total", COUNTER, L_OP_STATUS,
+      "AWS requests sent (each attempt), by operation and HTTP status class (none: no "
+      "response)."),
+    F(aws_throttles, "iotreg_aws_throttles_total", COUNTER, L_OPERATION,
+      "AWS requests answered with throttling."),
+    F(aws_retries, "iotreg_aws_retries_total", COUNTER, L_OPERATION,
+      "AWS requests the client sends again after a failed attempt."),
+    F(assume_role, "iotreg_assume_role_total", COUNTER, L_OUTCOME,
+      "AssumeRole calls: outcome ok (credentials issued or refreshed) or refused (as a role "
+      "check expects) or error."),
+    F(spool_bytes, "iotreg_spool_bytes", GAUGE, L_NONE,
+      "Bytes waiting in the journal's spool when the last round took it in."),
+    F(spool_taken, "iotreg_spool_taken_total", COUNTER, L_NONE,
+      "Certificates taken in from the issuance tap's spool."),
+    F(spool_lag, "iotreg_spool_drain_lag_seconds", GAUGE, L_NONE,
+      "Seconds the spool has held certificates not yet taken in (0: empty at the last round)."),
+    F(spool_last_drain, "iotreg_spool_last_drain_timestamp_seconds", GAUGE, L_NONE,
+      "When the spool was last taken in (Unix time)."),
+    F(journal_errors, "iotreg_journal_errors_total", COUNTER, L_OP,
+      "Journal calls of the daemon that failed, by operation."),
+};
+#undef F
 
 /* Series whose label values are known up front start at 0, so that a
  * rate() or an alert sees them before the first event. */
@@ -70,49 +104,16 @@ static void zero_series(ir_dmetrics *dm)
 
 static void declare(ir_dmetrics *dm)
 {
-    ir_metrics *m = dm->m;
+    const family_def *f;
+    size_t i;
 
-    dm->entries =
-        gauge(m, "iotreg_entries", "Journal entries by state and customer.", L_STATE_CUSTOMER);
-    dm->parked = gauge(m, "iotreg_parked_entries",
-                       "Parked journal entries by customer and reason class.", L_CUSTOMER_REASON);
-    dm->deliveries =
-        counter(m, "iotreg_deliveries_total",
-                "Entries that left a worker, by customer and outcome.", L_CUSTOMER_OUTCOME);
-    dm->delivery_seconds = histogram(m, "iotreg_delivery_seconds",
-                                     "Seconds from a certificate's capture to done.", L_CUSTOMER);
-    dm->step_seconds =
-        histogram(m, "iotreg_step_seconds", "Seconds one delivery step took, by step and verdict.",
-                  L_STEP_VERDICT);
-    dm->revocations = counter(m, "iotreg_revocations_total",
-                              "Revocations that left a worker, by outcome.", L_OUTCOME);
-    dm->aws_requests = counter(m, "iotreg_aws_requests_total",
-                               "AWS requests sent (each attempt), by operation and HTTP status "
-                               "class (none: no response).",
-                               L_OP_STATUS);
-    dm->aws_throttles = counter(m, "iotreg_aws_throttles_total",
-                                "AWS requests answered with throttling.", L_OPERATION);
-    dm->aws_retries =
-        counter(m, "iotreg_aws_retries_total",
-                "AWS requests the client sends again after a failed attempt.", L_OPERATION);
-    dm->assume_role = counter(m, "iotreg_assume_role_total",
-                              "AssumeRole calls: outcome ok (credentials issued or refreshed) or "
-                              "refused (as a role check expects) or error.",
-                              L_OUTCOME);
-    dm->spool_bytes = gauge(m, "iotreg_spool_bytes",
-                            "Bytes waiting in the journal's spool before the last round took it "
-                            "in.",
-                            L_NONE);
-    dm->spool_taken = counter(m, "iotreg_spool_taken_total",
-                              "Certificates taken in from the issuance tap's spool.", L_NONE);
-    dm->spool_lag = gauge(m, "iotreg_spool_drain_lag_seconds",
-                          "Seconds the spool has held certificates not yet taken in (0: empty "
-                          "at the last round).",
-                          L_NONE);
-    dm->spool_last_drain = gauge(m, "iotreg_spool_last_drain_timestamp_seconds",
-                                 "When the spool was last taken in (Unix time).", L_NONE);
-    dm->journal_errors = counter(m, "iotreg_journal_errors_total",
-                                 "Journal calls of the daemon that failed, by operation.", L_OP);
+    for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+        f = &families[i];
+        *(int *)((char *)dm + f->field) =
+            ir_metrics_family(dm->m, f->name, f->help, f->type, f->labels,
+                              f->type == IR_METRIC_HISTOGRAM ? ir_metrics_latency_buckets : NULL,
+                              f->type == IR_METRIC_HISTOGRAM ? ir_metrics_n_latency_buckets : 0);
+    }
     zero_series(dm);
 }
 
@@ -319,22 +320,110 @@ const char *ir_dmetrics_park_class(const char *reason)
     return "other";
 }
 
+/* Parked entries counted by (customer, reason class), then set at once. */
+typedef struct parked_group {
+    char *customer; /* owned; NULL for none */
+    const char *cls;
+    double n;
+} parked_group;
+
+typedef struct parked_counts {
+    parked_group *g;
+    size_t len, cap;
+} parked_counts;
+
+static bool same(const char *a, const char *b)
+{
+    return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
 static ir_rc count_parked(void *ctx, const ir_journal_entry *e, ir_err *err)
 {
-    ir_dmetrics *dm = ctx;
-    const char *v[] = {e->customer, ir_dmetrics_park_class(e->last_error)};
+    parked_counts *pc = ctx;
+    const char *cls = ir_dmetrics_park_class(e->last_error);
+    parked_group *grown;
+    size_t i, cap;
 
-    (void)err;
-    ir_metrics_add(dm->m, dm->parked, v, 1);
+    for (i = 0; i < pc->len; i++)
+        if (pc->g[i].cls == cls && same(pc->g[i].customer, e->customer)) {
+            pc->g[i].n++;
+            return IR_OK;
+        }
+    if (pc->len == pc->cap) {
+        cap = pc->cap > 0 ? pc->cap * 2 : 16;
+        if (cap > IR_METRICS_MAX_SERIES)
+            return IR_OK; /* the metric would drop them anyway */
+        grown = realloc(pc->g, cap * sizeof(*grown));
+        if (grown == NULL)
+            return ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+        pc->g = grown;
+        pc->cap = cap;
+    }
+    pc->g[pc->len] = (parked_group){e->customer != NULL ? strdup(e->customer) : NULL, cls, 1};
+    pc->len++;
     return IR_OK;
+}
+
+static void refresh_parked(ir_dmetrics *dm, ir_journal *j)
+{
+    parked_counts pc = {0};
+    ir_list_filter f = {0};
+    const char **values = NULL;
+    double *v = NULL;
+    ir_err err = {0};
+    size_t i;
+
+    f.state = IR_STATE_PARKED;
+    if (ir_journal_foreach(j, &f, count_parked, &pc, &err) != IR_OK) {
+        ir_dmetrics_journal_error(dm, "count");
+    } else {
+        values = calloc(pc.len * 2 + 1, sizeof(*values));
+        v = calloc(pc.len + 1, sizeof(*v));
+    }
+    if (values != NULL && v != NULL) {
+        for (i = 0; i < pc.len; i++) {
+            values[2 * i] = pc.g[i].customer;
+            values[2 * i + 1] = pc.g[i].cls;
+            v[i] = pc.g[i].n;
+        }
+        ir_metrics_gauge_replace(dm->m, dm->parked, values, v, pc.len);
+    }
+    free(values);
+    free(v);
+    for (i = 0; i < pc.len; i++)
+        free(pc.g[i].customer);
+    free(pc.g);
+}
+
+static void refresh_entries(ir_dmetrics *dm, ir_journal *j)
+{
+    ir_count_row *rows = NULL;
+    const char **values;
+    double *v;
+    ir_err err = {0};
+    size_t n = 0, i;
+
+    if (ir_journal_count(j, &rows, &n, &err) != IR_OK) {
+        ir_dmetrics_journal_error(dm, "count");
+        return;
+    }
+    values = calloc(n * 2 + 1, sizeof(*values));
+    v = calloc(n + 1, sizeof(*v));
+    if (values != NULL && v != NULL) {
+        for (i = 0; i < n; i++) {
+            values[2 * i] = ir_entry_state_name(rows[i].state);
+            values[2 * i + 1] = rows[i].customer;
+            v[i] = (double)rows[i].count;
+        }
+        ir_metrics_gauge_replace(dm->m, dm->entries, values, v, n);
+    }
+    free(values);
+    free(v);
+    ir_count_rows_free(rows, n);
 }
 
 void ir_dmetrics_refresh(ir_dmetrics *dm, ir_journal *j, bool force)
 {
-    ir_list_filter f = {0};
-    ir_count_row *rows = NULL;
-    ir_err err = {0};
-    size_t n = 0, i;
     int64_t now = ir_monotonic_ms();
 
     if (dm == NULL || j == NULL)
@@ -346,19 +435,6 @@ void ir_dmetrics_refresh(ir_dmetrics *dm, ir_journal *j, bool force)
     }
     dm->last_refresh_ms = now;
     pthread_mutex_unlock(&dm->lock);
-    if (ir_journal_count(j, &rows, &n, &err) != IR_OK) {
-        ir_dmetrics_journal_error(dm, "count");
-        return;
-    }
-    ir_metrics_zero(dm->m, dm->entries);
-    for (i = 0; i < n; i++) {
-        const char *v[] = {ir_entry_state_name(rows[i].state), rows[i].customer};
-        ir_metrics_set(dm->m, dm->entries, v, (double)rows[i].count);
-    }
-    ir_count_rows_free(rows, n);
-    /* A gauge's series are set afresh: zero, then count (not set) each. */
-    ir_metrics_zero(dm->m, dm->parked);
-    f.state = IR_STATE_PARKED;
-    if (ir_journal_foreach(j, &f, count_parked, dm, &err) != IR_OK)
-        ir_dmetrics_journal_error(dm, "count");
+    refresh_entries(dm, j);
+    refresh_parked(dm, j);
 }

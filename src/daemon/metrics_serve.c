@@ -64,18 +64,10 @@ ir_rc ir_metrics_server_render(ir_dmetrics *dm, char **out, size_t *len, ir_err 
 
 static ir_rc write_all(int fd, const char *p, size_t n, ir_err *err)
 {
-    ssize_t w;
-
-    while (n > 0) {
-        w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return ir_err_set(err, IR_ERR_IO, "write: %s", strerror(errno));
-        p += w;
-        n -= (size_t)w;
-    }
-    return IR_OK;
+    if (ir_write_all(fd, p, n) == 0)
+        return IR_OK;
+    return ir_err_set(err, IR_ERR_IO, "write: %s",
+                      errno != 0 ? strerror(errno) : "nothing written");
 }
 
 ir_rc ir_metrics_write_textfile(ir_dmetrics *dm, const char *path, ir_err *err)

@@ -53,13 +53,31 @@ static void test_counter_and_gauge_format(void)
                            "because a metric had too many series.\n"
                            "# TYPE iotreg_metrics_dropped_series_total counter\n"
                            "iotreg_metrics_dropped_series_total 0\n");
-    /* A counter only goes up; a gauge is zeroed for a fresh count. */
+    /* A counter only goes up; a gauge is replaced by a fresh count. */
     ir_metrics_add(m, c, a, -5);
     ir_metrics_set(m, c, a, 0);
-    ir_metrics_zero(m, g);
+    ir_metrics_gauge_replace(m, g, NULL, NULL, 0);
+    ir_metrics_gauge_replace(m, c, NULL, NULL, 0); /* not a gauge: nothing happens */
     render(m);
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "outcome=\"ok\"} 3\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\niotreg_y 0\n"));
+    ir_metrics_free(m);
+}
+
+static void test_gauge_replace(void)
+{
+    static const char *const labels[] = {"state", "customer", NULL};
+    ir_metrics *m = ir_metrics_new();
+    int g = ir_metrics_family(m, "iotreg_e", "Entries.", IR_METRIC_GAUGE, labels, NULL, 0);
+    const char *first[] = {"pending", "alpha", "done", "alpha"};
+    const char *second[] = {"done", "alpha"};
+    const double v1[] = {2, 1}, v2[] = {3};
+
+    ir_metrics_gauge_replace(m, g, first, v1, 2);
+    ir_metrics_gauge_replace(m, g, second, v2, 1);
+    render(m);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "iotreg_e{state=\"pending\",customer=\"alpha\"} 0\n"
+                                        "iotreg_e{state=\"done\",customer=\"alpha\"} 3\n"));
     ir_metrics_free(m);
 }
 
@@ -190,13 +208,10 @@ static void test_daemon_label_words(void)
 int main(void)
 {
     static const ir_test_case cases[] = {
-        IR_TEST(test_counter_and_gauge_format),
-        IR_TEST(test_histogram_buckets),
-        IR_TEST(test_latency_buckets_increase),
-        IR_TEST(test_declarations_refused),
-        IR_TEST(test_series_are_capped),
-        IR_TEST(test_daemon_label_words),
-        {NULL, NULL},
+        IR_TEST(test_counter_and_gauge_format), IR_TEST(test_gauge_replace),
+        IR_TEST(test_histogram_buckets),        IR_TEST(test_latency_buckets_increase),
+        IR_TEST(test_declarations_refused),     IR_TEST(test_series_are_capped),
+        IR_TEST(test_daemon_label_words),       {NULL, NULL},
     };
 
     return ir_test_run("metrics", cases, NULL, NULL);
