@@ -38,6 +38,7 @@ struct ir_metrics_server {
     ir_dmetrics *dm;
     int fd; /* -1: no listener */
     char *listen;
+    char where[96]; /* the address bound, as a URL's host:port */
     char *textfile;
     long textfile_ms;
     pthread_t thread;
@@ -78,7 +79,10 @@ ir_rc ir_metrics_write_textfile(ir_dmetrics *dm, const char *path, ir_err *err)
     ir_rc rc;
 
     /* Not ending in .prom: the collector never reads a half-written file. */
-    if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof(tmp))
+    static atomic_uint seq;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.%ld.%u.tmp", path, (long)getpid(),
+                 atomic_fetch_add(&seq, 1)) >= (int)sizeof(tmp))
         return ir_err_set(err, IR_ERR_INVALID_ARG, "metrics textfile path is too long");
     rc = ir_metrics_server_render(dm, &text, &len, err);
     if (rc != IR_OK)
@@ -133,7 +137,7 @@ static ir_rc split_listen(const char *listen, char *host, size_t hn, char *port,
     return IR_OK;
 }
 
-static ir_rc bind_listener(const char *addr, int *out, ir_err *err)
+static ir_rc bind_listener(const char *addr, int *out, char *where, size_t wn, ir_err *err)
 {
     char host[64], port[16];
     struct addrinfo hints, *ai = NULL;
@@ -170,6 +174,10 @@ static ir_rc bind_listener(const char *addr, int *out, ir_err *err)
             close(fd);
         return rc;
     }
+    if (strchr(host, ':') != NULL)
+        snprintf(where, wn, "[%s]:%s", host, port);
+    else
+        snprintf(where, wn, "%s:%s", host, port);
     *out = fd;
     return IR_OK;
 }
@@ -303,7 +311,7 @@ ir_rc ir_metrics_server_open(ir_dmetrics *dm, const ir_metrics_server_opts *o,
         rc = ir_err_set(err, IR_ERR_NOMEM, "out of memory");
     if (rc == IR_OK && o->listen != NULL) {
         s->listen = strdup(o->listen);
-        rc = s->listen != NULL ? bind_listener(o->listen, &s->fd, err)
+        rc = s->listen != NULL ? bind_listener(o->listen, &s->fd, s->where, sizeof(s->where), err)
                                : ir_err_set(err, IR_ERR_NOMEM, "out of memory");
     }
     if (rc != IR_OK) {
@@ -320,7 +328,7 @@ ir_rc ir_metrics_server_start(ir_metrics_server *s, ir_err *err)
         return ir_err_set(err, IR_ERR_INTERNAL, "metrics: cannot start its thread");
     s->running = true;
     if (s->listen != NULL)
-        ir_log_info("metrics served at http://%s/metrics", s->listen);
+        ir_log_info("metrics served at http://%s/metrics", s->where);
     return IR_OK;
 }
 
