@@ -5,6 +5,7 @@ libssl-dev openssl libcurl4-openssl-dev libxml2-dev libxml2-utils libjansson-dev
 libsqlite3-dev sqlite3 libp11-kit-dev p11-kit libcunit1-dev softhsm2 opensc
 python3 python3-botocore python3-boto3 python3-cryptography awscli
 mosquitto-clients python3-paho-mqtt
+prometheus
 ca-certificates procps curl binutils mandoc gnutls-bin
 clang-14 libclang-rt-14-dev llvm-14"
 

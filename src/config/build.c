@@ -144,6 +144,28 @@ static void build_aws(ir_build *b, const xmlNode *node)
     a->ca_file = ir_build_text(b, node, "ca-file");
 }
 
+/* <metrics listen="..." textfile="..." textfile-seconds="..."/>: at least
+ * one of listen and textfile (the schema cannot say "one or both"). */
+static void build_metrics(ir_build *b, const xmlNode *node)
+{
+    ir_daemon_conf *d = &b->cfg->daemon;
+    char *secs;
+
+    d->metrics_textfile_seconds = 15;
+    if (node == NULL)
+        return;
+    d->metrics_listen = ir_build_attr(b, node, "listen");
+    d->metrics_textfile = ir_build_attr(b, node, "textfile");
+    secs = ir_build_attr(b, node, "textfile-seconds");
+    if (secs != NULL)
+        d->metrics_textfile_seconds = strtol(secs, NULL, 10);
+    free(secs);
+    if (d->metrics_listen == NULL && d->metrics_textfile == NULL)
+        ir_diag_add(b->diag, xmlGetLineNo((xmlNode *)node),
+                    "<metrics> needs listen=\"127.0.0.1:9464\" (HTTP at /metrics), "
+                    "textfile=\"PATH.prom\" (node_exporter's textfile collector), or both");
+}
+
 static void build_daemon(ir_build *b, const xmlNode *node)
 {
     ir_daemon_conf *d = &b->cfg->daemon;
@@ -153,6 +175,7 @@ static void build_daemon(ir_build *b, const xmlNode *node)
     d->syslog = ir_build_bool(b, node, "syslog", false);
     d->assume_role_seconds = (int)ir_build_long(b, node, "assume-role-seconds", 3600);
     d->role_check_seconds = ir_build_long(b, node, "role-check-seconds", 86400);
+    build_metrics(b, node != NULL ? ir_xml_child(node, "metrics") : NULL);
 }
 
 void ir_build_settings(ir_build *b, const xmlNode *root)

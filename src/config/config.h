@@ -156,6 +156,11 @@ typedef struct ir_daemon_conf {
     bool syslog;             /* log to syslog instead of stderr */
     int assume_role_seconds; /* DurationSeconds, default 3600 */
     long role_check_seconds; /* re-check of a role's ExternalId requirement, default 86400 */
+    /* <metrics>: Prometheus metrics over HTTP and/or in a file for
+     * node_exporter's textfile collector; NULL: off. */
+    char *metrics_listen;          /* "HOST:PORT" or "PORT" (127.0.0.1) */
+    char *metrics_textfile;        /* a path ending in .prom */
+    long metrics_textfile_seconds; /* how often the file is written, default 15 */
 } ir_daemon_conf;
 
 typedef struct ir_config {

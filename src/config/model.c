@@ -100,6 +100,8 @@ static void free_settings(ir_config *cfg)
     free(cfg->journal.conninfo);
     free(cfg->aws.iot_signing_name);
     free(cfg->aws.ca_file);
+    free(cfg->daemon.metrics_listen);
+    free(cfg->daemon.metrics_textfile);
 }
 
 static void free_csp_accounts(ir_config *cfg)

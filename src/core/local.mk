@@ -1,4 +1,5 @@
-# src/core: errors, bounded buffers, secrets, logging, HMAC, URI encoding, small helpers.
+# src/core: errors, bounded buffers, secrets, logging, HMAC, URI encoding, small helpers,
+# the metrics registry and its text exposition.
 src_libiotreg_core_la_SOURCES += \
 	src/core/error.c src/core/error.h \
 	src/core/buf.c src/core/buf.h \
@@ -7,7 +8,8 @@ src_libiotreg_core_la_SOURCES += \
 	src/core/util.c src/core/util.h \
 	src/core/pem.c src/core/pem.h \
 	src/core/hmac.c src/core/hmac.h \
-	src/core/uri_encode.c src/core/uri_encode.h
+	src/core/uri_encode.c src/core/uri_encode.h \
+	src/core/metrics.c src/core/metrics.h
 
 check_PROGRAMS += tests/unit/test_core
 TESTS += tests/unit/test_core

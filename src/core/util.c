@@ -64,6 +64,26 @@ void ir_sleep_ms(int64_t ms)
         ;
 }
 
+int ir_write_all(int fd, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    ssize_t w;
+
+    while (n > 0) {
+        w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = 0;
+            return -1;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
 ir_rc ir_read_file(const char *path, ir_buf *b, ir_err *err)
 {
     unsigned char chunk[8192];

@@ -22,6 +22,9 @@ void ir_sleep_ms(int64_t ms);
 
 /* Reads a whole file into b (capped by b's max). */
 ir_rc ir_read_file(const char *path, ir_buf *b, ir_err *err);
+/* Writes all n bytes to fd, again after EINTR and short writes: 0, or -1
+ * with errno (0 when write wrote nothing). */
+int ir_write_all(int fd, const void *p, size_t n);
 /* Copies src into dst of size n, always terminated; nonzero when truncated. */
 int ir_strlcpy(char *dst, const char *src, size_t n);
 

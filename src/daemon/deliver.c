@@ -188,6 +188,40 @@ static void job_note_endpoint(job *j)
     free(addr);
 }
 
+/* The entry left this worker's hands with outcome (when the journal
+ * recorded it): counted, and for a delivery its time from capture. */
+static ir_rc left(job *j, const char *outcome, ir_rc rc)
+{
+    ir_dmetrics *dm = j->ctx->metrics;
+    const char *customer = j->cust != NULL ? j->cust->id : NULL;
+
+    if (rc != IR_OK)
+        return rc;
+    ir_dmetrics_delivery(dm, customer, outcome);
+    if (strcmp(outcome, "delivered") == 0 && j->e->created_ms > 0)
+        ir_dmetrics_delivered_after(dm, customer,
+                                    (double)(ir_realtime_ms() - j->e->created_ms) / 1000.0);
+    return rc;
+}
+
+/* Runs one step (behind the role gate when it needs one) and times it. */
+static job_verdict run_step(job *j, const step_def *def)
+{
+    static const char *const verdicts[] = {"next", "retry", "park"};
+    int64_t start = ir_monotonic_ms();
+    job_verdict v;
+
+    job_outcome_reset(j);
+    /* An unsafe role is never used, and nothing is sent to its
+     * account: the check comes before the transfer. */
+    v = def->needs_safe_role ? job_role_gate(j) : JOB_NEXT;
+    if (v == JOB_NEXT)
+        v = def->fn(j);
+    ir_dmetrics_step(j->ctx->metrics, def->name, verdicts[v],
+                     (double)(ir_monotonic_ms() - start) / 1000.0);
+    return v;
+}
+
 /* Runs steps from the entry's current one; returns when the entry leaves
  * this worker's hands. */
 static ir_rc run_steps(job *j, ir_err *err)
@@ -200,26 +234,24 @@ static ir_rc run_steps(job *j, ir_err *err)
     ir_strlcpy(step, j->e->step, sizeof(step));
     for (;;) {
         if (strcmp(step, IR_STEP_DONE) == 0)
-            return ir_journal_finish(j->ctx->journal, j->e->cert_id, j->ctx->worker, NULL, err);
+            return left(
+                j, "delivered",
+                ir_journal_finish(j->ctx->journal, j->e->cert_id, j->ctx->worker, NULL, err));
         if (atomic_load(j->ctx->stop))
-            return ir_journal_release(j->ctx->journal, j->e->cert_id, j->ctx->worker, err);
+            return left(j, "released",
+                        ir_journal_release(j->ctx->journal, j->e->cert_id, j->ctx->worker, err));
         def = find_step(j, step);
         if (def == NULL) {
             job_park(j, "unknown step '%s' for %s delivery", step,
                      j->cust->delivery == IR_DELIVERY_TRANSFER ? "transfer"
                                                                : "register-without-ca");
-            return record_park(j, step, err);
+            return left(j, "parked", record_park(j, step, err));
         }
-        job_outcome_reset(j);
-        /* An unsafe role is never used, and nothing is sent to its
-         * account: the check comes before the transfer. */
-        v = def->needs_safe_role ? job_role_gate(j) : JOB_NEXT;
-        if (v == JOB_NEXT)
-            v = def->fn(j);
+        v = run_step(j, def);
         if (v == JOB_PARK)
-            return record_park(j, step, err);
+            return left(j, "parked", record_park(j, step, err));
         if (v == JOB_RETRY)
-            return record_retry(j, step, err);
+            return left(j, "retry", record_retry(j, step, err));
         if (strcmp(j->next, IR_STEP_DONE) == 0)
             job_note_endpoint(j);
         rc = record_next(j, step, err);
@@ -240,9 +272,11 @@ ir_rc ir_deliver(ir_deliver_ctx *ctx, const ir_journal_entry *e, ir_err *err)
     rc = job_prepare(&j, &perr);
     if (rc != IR_OK) {
         snprintf(j.detail, sizeof(j.detail), "%s", perr.msg);
-        rc = j.cust == NULL || perr.rc == IR_ERR_CONFIG || perr.rc == IR_ERR_PARSE
-                 ? ir_journal_park(ctx->journal, e->cert_id, ctx->worker, j.detail, err)
-                 : record_retry(&j, e->step, err);
+        if (j.cust == NULL || perr.rc == IR_ERR_CONFIG || perr.rc == IR_ERR_PARSE)
+            rc = left(&j, "parked",
+                      ir_journal_park(ctx->journal, e->cert_id, ctx->worker, j.detail, err));
+        else
+            rc = left(&j, "retry", record_retry(&j, e->step, err));
         ir_log_warn("%s: %s", e->cert_id, perr.msg);
         job_release(&j);
         return rc;

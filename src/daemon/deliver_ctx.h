@@ -1,6 +1,6 @@
 /* What every delivery and revocation in iotregd shares: the configuration,
- * the AWS client, the journal, the accounts' credentials, the worker's name
- * and the stop flag. */
+ * the AWS client, the journal, the accounts' credentials, the worker's name,
+ * the stop flag and the metrics. */
 #ifndef IOTREG_DAEMON_DELIVER_CTX_H
 #define IOTREG_DAEMON_DELIVER_CTX_H
 
@@ -9,6 +9,7 @@
 #include "aws/transport/client.h"
 #include "config/config.h"
 #include "creds/accounts.h"
+#include "daemon/metrics.h"
 #include "journal/journal.h"
 
 typedef struct ir_deliver_ctx {
@@ -17,7 +18,8 @@ typedef struct ir_deliver_ctx {
     ir_journal *journal;
     ir_accounts *accounts;
     const char *worker;
-    atomic_int *stop; /* nonzero: finish the current step, then give the entry back */
+    atomic_int *stop;     /* nonzero: finish the current step, then give the entry back */
+    ir_dmetrics *metrics; /* NULL: metrics off */
 } ir_deliver_ctx;
 
 #endif

@@ -63,8 +63,10 @@ static void run_entry(dispatch *d, const ir_journal_entry *e)
         rc = ir_revoke(d->ctx, e, &err);
     else
         rc = ir_deliver(d->ctx, e, &err);
-    if (rc != IR_OK)
+    if (rc != IR_OK) {
+        ir_dmetrics_journal_error(d->ctx->metrics, "record");
         ir_log_error("%s: the journal could not record the outcome: %s", e->cert_id, err.msg);
+    }
 }
 
 static void *worker_main(void *arg)
@@ -106,6 +108,7 @@ static size_t claim_into(dispatch *d, const char *customer, size_t max, ir_entry
     o.lease_ms = LEASE_MS;
     o.customer = customer;
     if (ir_journal_claim(d->ctx->journal, &o, list, &err) != IR_OK) {
+        ir_dmetrics_journal_error(d->ctx->metrics, "claim");
         ir_log_error("claiming work: %s", err.msg);
         return 0;
     }
@@ -179,10 +182,15 @@ static void wait_done(dispatch *d, long ms)
  * taken in on a later round; its records are durable where they are. */
 static void absorb_spool(dispatch *d)
 {
+    const ir_journal_conf *jc = &d->ctx->cfg->journal;
     ir_err err = {0};
     size_t moved = 0;
+    bool ok;
 
-    if (ir_journal_absorb_spool(d->ctx->journal, &moved, &err) != IR_OK)
+    ir_dmetrics_spool_before(d->ctx->metrics, jc->backend == IR_JOURNAL_SQLITE ? jc->path : NULL);
+    ok = ir_journal_absorb_spool(d->ctx->journal, &moved, &err) == IR_OK;
+    ir_dmetrics_spool_after(d->ctx->metrics, moved, ok);
+    if (!ok)
         ir_log_warn("the journal's spool was not taken in this round: %s", err.msg);
     else if (moved > 0)
         ir_log_info("%zu certificates taken in from the issuance tap's spool", moved);
@@ -202,6 +210,7 @@ static void dispatch_loop(dispatch *d)
         pthread_mutex_unlock(&d->lock);
         if (room > 0)
             absorb_spool(d);
+        ir_dmetrics_refresh(d->ctx->metrics, d->ctx->journal, false);
         got = room > 0 ? claim_round(d, room) : 0;
         pthread_mutex_lock(&d->lock);
         idle = d->count == 0 && d->in_flight == 0;
@@ -288,6 +297,7 @@ ir_rc ir_dispatch_run(ir_deliver_ctx *ctx, const ir_dispatch_opts *o, ir_dispatc
     else
         dispatch_loop(d);
     all = dispatch_drain(d);
+    ir_dmetrics_refresh(ctx->metrics, ctx->journal, true);
     if (stats != NULL) {
         stats->claimed = d->claimed;
         stats->finished = d->finished;

@@ -14,6 +14,7 @@
 #include "config/load.h"
 #include "core/log.h"
 #include "daemon/dispatch.h"
+#include "daemon/metrics_serve.h"
 #include "journal/journal.h"
 #include "keystore/keystore.h"
 
@@ -142,7 +143,52 @@ static void release_own_claims(ir_journal *j, const char *worker)
         ir_log_info("took back %ld entries an earlier run had in progress", c.released);
 }
 
-static int serve(const daemon_opts *o, ir_runtime *r)
+/* Metrics, when <daemon><metrics> asks for them: the listener is bound now,
+ * before the daemon detaches, so that a port in use fails the start. A
+ * reload keeps the running listener and file (a change needs a restart). */
+typedef struct metrics_out {
+    ir_dmetrics *dm;
+    ir_metrics_server *server;
+} metrics_out;
+
+static ir_rc metrics_open(const ir_config *cfg, metrics_out *mo, ir_err *err)
+{
+    ir_metrics_server_opts so = {cfg->daemon.metrics_listen, cfg->daemon.metrics_textfile,
+                                 cfg->daemon.metrics_textfile_seconds * 1000};
+
+    memset(mo, 0, sizeof(*mo));
+    if (so.listen == NULL && so.textfile == NULL)
+        return IR_OK;
+    mo->dm = ir_dmetrics_new();
+    if (mo->dm == NULL)
+        return ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+    return ir_metrics_server_open(mo->dm, &so, &mo->server, err);
+}
+
+static void metrics_close(metrics_out *mo)
+{
+    ir_metrics_server_close(mo->server);
+    ir_dmetrics_free(mo->dm);
+    memset(mo, 0, sizeof(*mo));
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+static void metrics_note_reload(const ir_config *old, const ir_config *now)
+{
+    const ir_daemon_conf *a = &old->daemon, *b = &now->daemon;
+
+    if (!same_text(a->metrics_listen, b->metrics_listen) ||
+        !same_text(a->metrics_textfile, b->metrics_textfile) ||
+        a->metrics_textfile_seconds != b->metrics_textfile_seconds)
+        ir_log_warn("<metrics> changed: the running listener and textfile stay as they were "
+                    "until iotregd restarts");
+}
+
+static int serve(const daemon_opts *o, ir_runtime *r, metrics_out *mo)
 {
     char worker[WORKER_ID_MAX];
     ir_deliver_ctx ctx = {0};
@@ -154,9 +200,11 @@ static int serve(const daemon_opts *o, ir_runtime *r)
     worker_id(worker, sizeof(worker));
     release_own_claims(r->journal, worker);
     for (;;) {
-        ctx = (ir_deliver_ctx){r->cfg, r->aws, r->journal, r->accounts, worker, &stop_flag};
+        ctx = (ir_deliver_ctx){r->cfg, r->aws, r->journal, r->accounts, worker, &stop_flag, mo->dm};
         /* A stop does not wait for rate-limit slots or retry back-offs. */
         ir_aws_client_set_abort(r->aws, &stop_flag);
+        if (mo->dm != NULL)
+            ir_aws_client_set_observer(r->aws, ir_dmetrics_aws_attempt, mo->dm);
         d.workers = o->workers > 0 ? o->workers : r->cfg->daemon.concurrency;
         d.once = o->once;
         d.poll_ms = r->cfg->daemon.poll_ms > 0 ? r->cfg->daemon.poll_ms : 1000;
@@ -167,8 +215,13 @@ static int serve(const daemon_opts *o, ir_runtime *r)
             return 1;
         }
         ir_log_info("%ld entries claimed, %ld finished", stats.claimed, stats.finished);
-        if (stats.abandoned)
-            _exit(0); /* workers still hold r: leave without freeing it */
+        if (stats.abandoned) {
+            /* Workers still hold r and the metrics: leave without freeing
+             * them, the textfile written a last time. */
+            if (mo->server != NULL && r->cfg->daemon.metrics_textfile != NULL)
+                ir_metrics_write_textfile(mo->dm, r->cfg->daemon.metrics_textfile, &err);
+            _exit(0);
+        }
         if (!atomic_load(&reload_flag))
             return 0;
         atomic_store(&reload_flag, 0);
@@ -178,6 +231,7 @@ static int serve(const daemon_opts *o, ir_runtime *r)
             continue;
         }
         ir_log_info("configuration reloaded from %s", next.cfg->path);
+        metrics_note_reload(r->cfg, next.cfg);
         ir_runtime_close(r);
         *r = next;
     }
@@ -186,6 +240,7 @@ static int serve(const daemon_opts *o, ir_runtime *r)
 int main(int argc, char **argv)
 {
     daemon_opts o = {0};
+    metrics_out mo;
     ir_runtime r;
     ir_err err = {0};
     int rc = parse_args(argc, argv, &o);
@@ -203,9 +258,16 @@ int main(int argc, char **argv)
         ir_log_error("%s", err.msg);
         return 1;
     }
+    if (metrics_open(r.cfg, &mo, &err) != IR_OK) {
+        ir_log_error("%s", err.msg);
+        metrics_close(&mo);
+        ir_runtime_close(&r);
+        return 1;
+    }
     if (!o.foreground && !o.once) {
         if (daemon(0, 0) != 0) {
             ir_log_error("cannot detach: %m");
+            metrics_close(&mo);
             ir_runtime_close(&r);
             return 1;
         }
@@ -214,7 +276,16 @@ int main(int argc, char **argv)
         ir_log_use_syslog("iotregd");
     }
     install_signals();
-    rc = serve(&o, &r);
+    if (mo.server != NULL && ir_metrics_server_start(mo.server, &err) != IR_OK) {
+        ir_log_error("%s", err.msg);
+        metrics_close(&mo);
+        ir_runtime_close(&r);
+        return 1;
+    }
+    rc = serve(&o, &r, &mo);
+    /* The last textfile, with the journal's final counts, before the
+     * client the observer counts is freed. */
+    metrics_close(&mo);
     ir_runtime_close(&r);
     return rc;
 }

@@ -117,23 +117,33 @@ ir_rc ir_revoke(ir_deliver_ctx *ctx, const ir_journal_entry *e, ir_err *err)
 {
     job j;
     ir_err perr = {0};
+    const char *outcome;
     job_verdict v;
     ir_rc rc;
 
     job_init(&j, ctx, e);
-    if (prepare(&j, &perr) != IR_OK)
-        return ir_journal_park(ctx->journal, e->cert_id, ctx->worker, perr.msg, err);
+    if (prepare(&j, &perr) != IR_OK) {
+        rc = ir_journal_park(ctx->journal, e->cert_id, ctx->worker, perr.msg, err);
+        if (rc == IR_OK)
+            ir_dmetrics_revocation(ctx->metrics, "parked");
+        return rc;
+    }
     v = revoke_everywhere(&j);
     if (v == JOB_PARK) {
         ir_log_warn("%s: revocation parked: %s", e->cert_id, j.detail);
         rc = ir_journal_park(ctx->journal, e->cert_id, ctx->worker, j.detail, err);
+        outcome = "parked";
     } else if (v == JOB_RETRY) {
         rc = ir_journal_schedule_retry(ctx->journal, e->cert_id, ctx->worker,
                                        ir_realtime_ms() + 5000, j.detail, err);
+        outcome = "retry";
     } else {
         ir_log_info("%s: %s", e->cert_id, j.detail);
         rc = ir_journal_finish(ctx->journal, e->cert_id, ctx->worker, j.detail, err);
+        outcome = "revoked";
     }
+    if (rc == IR_OK)
+        ir_dmetrics_revocation(ctx->metrics, outcome);
     if (rc == IR_ERR_STATE)
         rc = IR_OK;
     return rc;

@@ -213,19 +213,10 @@ static ir_rc lock_within(int fd, int op, int wait_ms, const char *path, ir_err *
 
 static ir_rc write_all(int fd, const unsigned char *p, size_t n, const char *path, ir_err *err)
 {
-    ssize_t w;
-
-    while (n > 0) {
-        w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return ir_err_set(err, IR_ERR_IO, "cannot write to the journal's spool %s: %s", path,
-                              w < 0 ? strerror(errno) : "nothing written");
-        p += w;
-        n -= (size_t)w;
-    }
-    return IR_OK;
+    if (ir_write_all(fd, p, n) == 0)
+        return IR_OK;
+    return ir_err_set(err, IR_ERR_IO, "cannot write to the journal's spool %s: %s", path,
+                      errno != 0 ? strerror(errno) : "nothing written");
 }
 
 /* In a forked child: its own open file, and a lock no parent thread holds. */

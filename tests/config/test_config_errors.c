@@ -136,6 +136,21 @@ static void test_out_of_range_number(void)
            "'0' is less than the minimum value allowed ('1')", IR_ERR_CONFIG);
 }
 
+static void test_bad_metrics(void)
+{
+    static const char *const from =
+        "<metrics listen=\"[::1]:9464\" textfile=\"@DIR@/iotregd.prom\" "
+        "textfile-seconds=\"30\"/>";
+
+    expect(from, "<metrics/>", "<metrics/>", "<metrics> needs listen=", IR_ERR_CONFIG);
+    expect(from, "<metrics listen=\"localhost:9464\"/>", "<metrics listen",
+           "'localhost:9464' is not accepted by the pattern", IR_ERR_CONFIG);
+    expect(from, "<metrics textfile=\"/tmp/iotregd.txt\"/>", "<metrics textfile",
+           "'/tmp/iotregd.txt' is not accepted by the pattern", IR_ERR_CONFIG);
+    expect(from, "<metrics listen=\"9464\" textfile-seconds=\"0\"/>", "<metrics listen",
+           "'0' is less than the minimum value allowed ('1')", IR_ERR_CONFIG);
+}
+
 static void test_wrong_version(void)
 {
     expect("version=\"1\"", "version=\"2\"", "<iotreg ", "'2' is not an element of the set",
@@ -498,6 +513,7 @@ int main(void)
         IR_TEST(test_role_in_another_account),
         IR_TEST(test_bad_boolean_and_enum),
         IR_TEST(test_out_of_range_number),
+        IR_TEST(test_bad_metrics),
         IR_TEST(test_wrong_version),
         IR_TEST(test_wrong_namespace),
         IR_TEST(test_unresolved_csp_account),

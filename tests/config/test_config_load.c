@@ -51,6 +51,9 @@ static void assert_settings(const ir_config *cfg)
     CU_ASSERT_TRUE(cfg->daemon.syslog);
     CU_ASSERT_EQUAL(cfg->daemon.assume_role_seconds, 900);
     CU_ASSERT_EQUAL(cfg->daemon.role_check_seconds, 3600);
+    CU_ASSERT_STRING_EQUAL(cfg->daemon.metrics_listen, "[::1]:9464");
+    CU_ASSERT_STRING_EQUAL(cfg->daemon.metrics_textfile, cfgtest_path("iotregd.prom"));
+    CU_ASSERT_EQUAL(cfg->daemon.metrics_textfile_seconds, 30);
 }
 
 static void assert_csp_accounts(const ir_config *cfg)
@@ -264,6 +267,9 @@ static void test_minimal_config_gets_defaults(void)
     CU_ASSERT_FALSE(cfg->daemon.syslog);
     CU_ASSERT_EQUAL(cfg->daemon.assume_role_seconds, 3600);
     CU_ASSERT_EQUAL(cfg->daemon.role_check_seconds, 86400);
+    CU_ASSERT_PTR_NULL(cfg->daemon.metrics_listen);
+    CU_ASSERT_PTR_NULL(cfg->daemon.metrics_textfile);
+    CU_ASSERT_EQUAL(cfg->daemon.metrics_textfile_seconds, 15);
     CU_ASSERT_EQUAL(
         cfg->n_csp_accounts + cfg->n_subcas + cfg->n_customers + cfg->n_rules + cfg->n_quotas, 0);
     ir_config_free(cfg);

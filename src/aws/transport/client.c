@@ -214,6 +214,12 @@ void ir_aws_client_set_abort(ir_aws_client *c, atomic_int *flag)
     c->abort_flag = flag;
 }
 
+void ir_aws_client_set_observer(ir_aws_client *c, ir_aws_observer_fn fn, void *ctx)
+{
+    c->observer = fn;
+    c->observer_ctx = ctx;
+}
+
 /* Sleeps ms, in slices, unless the abort flag is (or becomes) set: false then. */
 static bool client_sleep(const ir_aws_client *c, int64_t ms)
 {

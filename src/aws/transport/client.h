@@ -58,6 +58,23 @@ ir_rc ir_aws_client_set_quota(ir_aws_client *c, const char *account_key, const c
  * for a token or a retry give up with IR_ERR_BUSY instead of sending. */
 void ir_aws_client_set_abort(ir_aws_client *c, atomic_int *flag);
 
+/* What one attempt of a request came to, for an observer (metrics): the
+ * operation's name, the HTTP status (0: no response arrived), whether AWS
+ * throttled it, and whether it is sent again. Carries no credential, header
+ * or body. */
+typedef struct ir_aws_attempt_info {
+    const char *service;   /* "iot", "sts" */
+    const char *operation; /* e.g. "RegisterCertificate" */
+    long http_status;
+    bool throttled;
+    bool will_retry;
+} ir_aws_attempt_info;
+typedef void (*ir_aws_observer_fn)(void *ctx, const ir_aws_attempt_info *a);
+
+/* fn (NULL: none) is called after every attempt, from the thread that made
+ * it; it must be quick and thread-safe. */
+void ir_aws_client_set_observer(ir_aws_client *c, ir_aws_observer_fn fn, void *ctx);
+
 /* Blocking: waits for a token, signs, sends, retries retryable failures
  * within the budget. Returns IR_OK for a 2xx response; IR_ERR_AWS with aerr
  * filled for an AWS error response; IR_ERR_NETWORK / IR_ERR_TIMEOUT when no

@@ -384,6 +384,23 @@ static void classify_attempt(aws_call *call, ir_rc transport_rc, const ir_err *t
     call->aerr.attempts = call->attempts;
 }
 
+/* Tells the client's observer (metrics) what the attempt came to. */
+static void observe_attempt(const aws_call *call, ir_rc transport_rc, bool will_retry)
+{
+    const ir_aws_client *c = call->c;
+    ir_aws_attempt_info a;
+
+    if (c->observer == NULL)
+        return;
+    a.service = call->req.service;
+    a.operation = call->req.operation;
+    a.http_status = transport_rc == IR_OK ? call->resp->http_status : 0;
+    a.throttled = transport_rc == IR_OK && ir_aws_error_classify(a.http_status, call->aerr.type,
+                                                                 IR_OK) == IR_AWS_ERROR_THROTTLED;
+    a.will_retry = will_retry;
+    c->observer(c->observer_ctx, &a);
+}
+
 call_verdict aws_call_attempt_done(aws_call *call, ir_rc transport_rc, const ir_err *terr)
 {
     ir_aws_client *c = call->c;
@@ -397,6 +414,7 @@ call_verdict aws_call_attempt_done(aws_call *call, ir_rc transport_rc, const ir_
         ir_strlcpy(call->aerr.request_id, call->resp->request_id, sizeof(call->aerr.request_id));
         call->rc = IR_OK;
         log_attempt(call, IR_OK, now - call->attempt_start_ms);
+        observe_attempt(call, IR_OK, false);
         return CALL_DONE;
     }
     classify_attempt(call, transport_rc, terr);
@@ -404,8 +422,11 @@ call_verdict aws_call_attempt_done(aws_call *call, ir_rc transport_rc, const ir_
     call->backoff_ms = ir_retry_backoff_ms(&c->retry, call->attempts - 1, c->rng, c->rng_ctx);
     elapsed = now - call->first_send_ms - call->token_wait_ms;
     if (ir_retry_allowed(&c->retry, call->aerr.retryable, call->attempts, elapsed,
-                         call->backoff_ms))
+                         call->backoff_ms)) {
+        observe_attempt(call, transport_rc, true);
         return CALL_RETRY;
+    }
+    observe_attempt(call, transport_rc, false);
     if (transport_rc == IR_OK)
         call->rc = ir_aws_error_to_err(&call->aerr, call->req.operation, &call->err);
     else

@@ -32,6 +32,8 @@ struct ir_aws_client {
     size_t n_pool;
 
     atomic_int *abort_flag; /* set: blocking calls stop waiting and give up */
+    ir_aws_observer_fn observer;
+    void *observer_ctx;
 };
 
 /* One request, through all its attempts. */
