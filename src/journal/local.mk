@@ -42,3 +42,6 @@ EXTRA_DIST += tests/journal/two-users.test
 # The contract tests again, on a PostgreSQL server the test starts.
 TESTS += tests/journal/pg-journal.test
 EXTRA_DIST += tests/journal/pg-journal.test tests/journal/pg-lib.sh
+# The PostgreSQL journal end to end: config, migrate, publish, tap, iotregd.
+TESTS += tests/journal/pg-e2e.test
+EXTRA_DIST += tests/journal/pg-e2e.test

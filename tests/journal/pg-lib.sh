@@ -4,7 +4,8 @@
 #             socket only (listen_addresses=''); sets IOTREG_TEST_PG_CONNINFO
 #             (exported), PG_DIR and PG_SOCKET. Returns 77 where PostgreSQL
 #             truly cannot start (no server installed), saying so loudly.
-#   pg_stop:  stops it and removes the directory (pg_start traps EXIT).
+#   pg_stop:  stops it and removes the directory (pg_start traps EXIT, unless
+#             PG_TRAP=no: the caller then calls pg_stop from its own trap).
 # Authentication: the role iotreg_pw must give its password
 # (scram-sha-256); every other role is trusted on the socket.
 PG_TEST_USER=iotreg-pgtest
@@ -36,7 +37,7 @@ pg_start() {
             "$PG_TEST_USER" || { echo "FAIL: cannot create the user $PG_TEST_USER" >&2; return 1; }
     fi
     PG_DIR=$(mktemp -d /tmp/iotreg-pg-XXXXXX) || return 1
-    trap pg_stop EXIT
+    [ "${PG_TRAP:-yes}" = no ] || trap pg_stop EXIT
     chmod 755 "$PG_DIR"
     [ "$(id -u)" = 0 ] && chown "$PG_TEST_USER" "$PG_DIR"
     PG_SOCKET=$PG_DIR
@@ -56,6 +57,7 @@ pg_start() {
         return 1
     fi
     IOTREG_TEST_PG_CONNINFO="host=$PG_SOCKET user=postgres dbname=postgres"
+    PG_PSQL="$PG_BIN/psql"
     export IOTREG_TEST_PG_CONNINFO
     echo "PostgreSQL $("$PG_BIN/pg_ctl" --version | awk '{print $NF}') on $PG_SOCKET"
 }
