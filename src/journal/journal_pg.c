@@ -12,7 +12,14 @@
  * no journal creates it; one whose schema is older than this iotreg's is
  * refused with a message that says to run `iotregctl journal migrate`
  * (several hosts share the database: the operator chooses when it changes),
- * and one newer than this iotreg knows is refused. */
+ * and one newer than this iotreg knows is refused.
+ *
+ * A connection that breaks is replaced: a transaction that finds its
+ * connection broken before sending anything runs on a new one, and once the
+ * journal has been reached, connecting again waits for the server with
+ * doubling pauses (PG_RECONNECT_BOUND_MS at most per call). A transaction
+ * cut off after it started fails with IR_ERR_IO; the daemon's next round
+ * resumes from what the journal recorded. */
 #include "autoconf.h"
 
 #include "journal/journal_pg_internal.h"
@@ -22,6 +29,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/util.h"
 
 #define PG_SCHEMA_LOCK  0x696f7472 /* "iotr": the advisory lock migrations take */
 #define PG_PASSWORD_MAX 1024
@@ -219,6 +227,45 @@ static ir_rc connect_one(pg_journal *j, PGconn **out, ir_err *err)
     return IR_OK;
 }
 
+/* Closes the idle connections: after one broke, the others (to the same
+ * server) most likely did too. */
+static void drop_idle(pg_journal *j)
+{
+    pthread_mutex_lock(&j->pool_lock);
+    while (j->n_idle > 0) {
+        PQfinish(j->idle[--j->n_idle]);
+        j->n_open--;
+    }
+    pthread_cond_broadcast(&j->pool_cond);
+    pthread_mutex_unlock(&j->pool_lock);
+}
+
+/* Connects; once the journal has had a connection, a failure is a lost
+ * server (restarting, failing over): tried again with doubling waits for up
+ * to PG_RECONNECT_BOUND_MS, then the caller is told. */
+static ir_rc connect_with_backoff(pg_journal *j, PGconn **c, ir_err *err)
+{
+    int64_t waited = 0, wait = PG_RECONNECT_FIRST_MS;
+    bool lost;
+    ir_rc rc;
+
+    for (;;) {
+        rc = connect_one(j, c, err);
+        pthread_mutex_lock(&j->pool_lock);
+        if (rc == IR_OK)
+            j->connected = true;
+        lost = j->connected;
+        pthread_mutex_unlock(&j->pool_lock);
+        if (rc != IR_ERR_IO || !lost || waited >= PG_RECONNECT_BOUND_MS)
+            return rc;
+        ir_log_warn("journal: the PostgreSQL server is unreachable (%s); trying again in %lld ms",
+                    err->msg, (long long)wait);
+        ir_sleep_ms(wait);
+        waited += wait;
+        wait *= 2;
+    }
+}
+
 static ir_rc acquire(pg_journal *j, PGconn **c, ir_err *err)
 {
     ir_rc rc;
@@ -233,7 +280,7 @@ static ir_rc acquire(pg_journal *j, PGconn **c, ir_err *err)
     }
     j->n_open++;
     pthread_mutex_unlock(&j->pool_lock);
-    rc = connect_one(j, c, err);
+    rc = connect_with_backoff(j, c, err);
     if (rc != IR_OK) {
         pthread_mutex_lock(&j->pool_lock);
         j->n_open--;
@@ -273,8 +320,9 @@ ir_rc pg_txn(pg_journal *j, pg_txn_fn fn, void *ctx, ir_err *err)
         if (rc != IR_OK)
             return rc;
         rc = pg_exec(c, "BEGIN", NULL, NULL, "starting a transaction", err);
-        if (rc == IR_ERR_IO) {
+        if (rc == IR_ERR_IO) { /* the connection broke while idle: nothing was sent */
             release(j, c);
+            drop_idle(j);
             continue;
         }
         if (rc == IR_OK)

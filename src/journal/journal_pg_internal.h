@@ -13,10 +13,12 @@
 #include "journal/journal_commit.h"
 #include "journal/journal_internal.h"
 
-#define PG_POOL_MAX     16  /* connections one handle keeps open */
-#define PG_BATCH_MAX    512 /* most enqueues one group commit carries */
-#define PG_TXN_ATTEMPTS 5   /* tries of a transaction that hit a serialisation failure */
-#define PG_PARAMS_MAX   12
+#define PG_POOL_MAX           16  /* connections one handle keeps open */
+#define PG_BATCH_MAX          512 /* most enqueues one group commit carries */
+#define PG_TXN_ATTEMPTS       5   /* tries of a transaction that hit a serialisation failure */
+#define PG_PARAMS_MAX         12
+#define PG_RECONNECT_FIRST_MS 100  /* first wait before connecting again after a loss */
+#define PG_RECONNECT_BOUND_MS 5000 /* total wait for the server to come back, per call */
 
 /* The server's time in milliseconds since the epoch. */
 #define PG_NOW_MS "(extract(epoch from clock_timestamp()) * 1000)::bigint"
@@ -33,6 +35,7 @@ typedef struct pg_journal {
     PGconn *idle[PG_POOL_MAX];
     size_t n_idle;
     size_t n_open;
+    bool connected; /* a connection succeeded: a failure now is a loss (under pool_lock) */
     ir_group_commit gc;
 } pg_journal;
 

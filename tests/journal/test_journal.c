@@ -773,6 +773,28 @@ static void test_pg_password_comes_from_a_private_file(void)
     unsetenv("PGPASSFILE");
 }
 
+/* The server drops every connection of the journal's (as a restart or a
+ * failover does): the next calls run on new ones. */
+static void test_pg_connections_lost_are_replaced(void)
+{
+    ir_journal *j = open_new();
+    ir_entry_list l = {0};
+    char id[65];
+    int i;
+
+    for (i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(enqueue(j, i, "acme", id, NULL), IR_OK);
+    CU_ASSERT(pg_admin_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                           " WHERE application_name = 'iotreg'") >= 1);
+    CU_ASSERT_EQUAL(enqueue(j, 3, "acme", id, NULL), IR_OK);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, "acme"), 4);
+    CU_ASSERT(pg_admin_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                           " WHERE application_name = 'iotreg'") >= 1);
+    CU_ASSERT_EQUAL(claim(j, "w", 10, 60000, &l), 4);
+    ir_entry_list_free(&l);
+    ir_journal_close(j);
+}
+
 /* sslmode and the CA file reach libpq (a Unix socket never uses TLS, so a
  * mode libpq does not know is what shows it). */
 static void test_pg_tls_settings_reach_libpq(void)
@@ -822,6 +844,7 @@ int main(void)
         IR_TEST(test_pg_fence_refuses_an_expired_lease),
         IR_TEST(test_pg_password_comes_from_a_private_file),
         IR_TEST(test_pg_tls_settings_reach_libpq),
+        IR_TEST(test_pg_connections_lost_are_replaced),
         {NULL, NULL},
     };
     ir_test_case cases[32];
