@@ -124,6 +124,23 @@ void ir_capture_detail(const ir_enqueue_req *r, char *out, size_t n)
                  r->subca, r->unattributed_reason);
 }
 
+ir_rc ir_journal_refusal(ir_err *err, const char *cert_id, const char *worker, const char *holder,
+                         const char *state, bool lease_live, const char *action)
+{
+    if (worker != NULL && (holder == NULL || strcmp(holder, worker) != 0))
+        return ir_err_set(err, IR_ERR_STATE,
+                          "journal: worker %s does not hold the claim on %s (held by %s, state "
+                          "%s); drop the entry",
+                          worker, cert_id, holder != NULL ? holder : "nobody", state);
+    if (worker != NULL && !lease_live)
+        return ir_err_set(err, IR_ERR_STATE,
+                          "journal: the lease of worker %s on %s has expired (state %s); drop "
+                          "the entry, another worker will claim it",
+                          worker, cert_id, state);
+    return ir_err_set(err, IR_ERR_STATE, "journal: entry %s is %s: cannot %s it", cert_id, state,
+                      action);
+}
+
 /* --- the spool ---------------------------------------------------------------- */
 
 typedef struct spooled {

@@ -1,6 +1,6 @@
-/* What both database backends share for getting certificates in: group
- * commit (concurrent enqueues share one transaction), taking in the spool,
- * and the capture's history detail. A backend gives the function that
+/* What both database backends share: group commit (concurrent enqueues
+ * share one transaction), taking in the spool, the capture's history detail,
+ * and the words of a refused change. A backend gives the function that
  * inserts a batch of requests in one transaction. */
 #ifndef IOTREG_JOURNAL_JOURNAL_COMMIT_H
 #define IOTREG_JOURNAL_JOURNAL_COMMIT_H
@@ -51,6 +51,13 @@ ir_rc ir_gc_enqueue(ir_group_commit *g, const ir_checked_req *c, bool *already_k
  * is, and one refused is logged and dropped. *moved: records taken. */
 ir_rc ir_gc_absorb_spool(const char *path, ir_gc_batch_fn insert, void *ctx, size_t *moved,
                          ir_err *err);
+
+/* Why a conditional change of cert_id found nothing to change: worker (NULL
+ * for an operator) does not hold the claim (holder does, NULL: nobody), or
+ * its lease has expired (lease_live false), or the entry's state does not
+ * allow the action ("cannot <action> it"). IR_ERR_STATE. */
+ir_rc ir_journal_refusal(ir_err *err, const char *cert_id, const char *worker, const char *holder,
+                         const char *state, bool lease_live, const char *action);
 
 /* The history detail of a capture: how it came and for whom. */
 void ir_capture_detail(const ir_enqueue_req *r, char *out, size_t n);

@@ -169,19 +169,8 @@ static ir_rc explain(PGconn *c, const work_ctx *w, const char *action, ir_err *e
     state = PQgetvalue(r, 0, 0);
     holder = PQgetisnull(r, 0, 1) ? NULL : PQgetvalue(r, 0, 1);
     live = PQgetvalue(r, 0, 2)[0] == 't';
-    if (w->worker != NULL && (holder == NULL || strcmp(holder, w->worker) != 0))
-        rc = ir_err_set(err, IR_ERR_STATE,
-                        "journal: worker %s does not hold the claim on %s (held by %s, state %s); "
-                        "drop the entry",
-                        w->worker, w->cert_id, holder != NULL ? holder : "nobody", state);
-    else if (w->worker != NULL && !live && strcmp(action, "release") != 0)
-        rc = ir_err_set(err, IR_ERR_STATE,
-                        "journal: the lease of worker %s on %s has expired (state %s); drop the "
-                        "entry, another worker will claim it",
-                        w->worker, w->cert_id, state);
-    else
-        rc = ir_err_set(err, IR_ERR_STATE, "journal: entry %s is %s: cannot %s it", w->cert_id,
-                        state, action);
+    rc = ir_journal_refusal(err, w->cert_id, w->worker, holder, state,
+                            live || strcmp(action, "release") == 0, action);
     PQclear(r);
     return rc;
 }
