@@ -2,7 +2,7 @@
 # build, the tests and the demo need, and nothing when they are all present.
 IOTREG_PACKAGES="build-essential autoconf automake libtool autoconf-archive pkg-config
 libssl-dev openssl libcurl4-openssl-dev libxml2-dev libxml2-utils libjansson-dev
-libsqlite3-dev sqlite3 libp11-kit-dev p11-kit libcunit1-dev softhsm2 opensc
+libsqlite3-dev sqlite3 libpq-dev postgresql-15 libp11-kit-dev p11-kit libcunit1-dev softhsm2 opensc
 python3 python3-botocore python3-boto3 python3-cryptography awscli
 mosquitto-clients python3-paho-mqtt
 prometheus

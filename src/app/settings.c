@@ -26,7 +26,11 @@ void ir_journal_opts_from_config(const ir_config *cfg, ir_journal_opts *opts)
         opts->kind = IR_JOURNAL_KIND_POSTGRES;
         break;
     }
-    opts->path = cfg->journal.path;
+    opts->path =
+        cfg->journal.backend == IR_JOURNAL_POSTGRES ? cfg->journal.spool : cfg->journal.path;
     opts->conninfo = cfg->journal.conninfo;
+    opts->password_file = cfg->journal.password_file;
+    opts->sslmode = cfg->journal.sslmode;
+    opts->ca_file = cfg->journal.ca_file;
     opts->mode = cfg->journal.mode;
 }

@@ -127,6 +127,10 @@ static void build_journal(ir_build *b, const xmlNode *node)
     ir_build_line(b, j, node);
     j->backend = pg ? IR_JOURNAL_POSTGRES : IR_JOURNAL_SQLITE;
     j->conninfo = ir_build_attr(b, pg, "conninfo");
+    j->password_file = ir_build_attr(b, pg, "password-file");
+    j->sslmode = ir_build_attr(b, pg, "sslmode");
+    j->ca_file = ir_build_attr(b, pg, "ca-file");
+    j->spool = ir_build_attr(b, pg, "spool");
     j->path = ir_build_attr(b, ir_xml_child(node, "sqlite"), "path");
     j->mode = journal_mode(ir_xml_child(node, "sqlite"));
 }

@@ -50,9 +50,13 @@ typedef struct ir_keystore_conf {
 
 typedef struct ir_journal_conf {
     ir_journal_backend backend;
-    char *path;     /* SQLite database file */
-    char *conninfo; /* PostgreSQL connection string */
-    unsigned mode;  /* permissions of the SQLite files and the spool; 0: 0600 */
+    char *path;          /* SQLite database file */
+    char *conninfo;      /* PostgreSQL connection string (never with a password) */
+    char *password_file; /* PostgreSQL: a private file holding the password */
+    char *sslmode;       /* PostgreSQL: libpq's sslmode; NULL: libpq's default */
+    char *ca_file;       /* PostgreSQL: CA of the server's certificate (sslrootcert) */
+    char *spool;         /* PostgreSQL: the local spool's base path; NULL: none */
+    unsigned mode;       /* permissions of the SQLite files and the spool; 0: 0600 */
 } ir_journal_conf;
 
 typedef struct ir_aws_conf {

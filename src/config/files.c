@@ -131,6 +131,8 @@ void ir_config_check_existing_files(ir_config *cfg, ir_diag *d)
 
     ir_config_check_secret(cfg, d, "keystore pin-file", cfg->keystore.pin_file, false);
     ir_config_check_secret(cfg, d, "keystore so-pin-file", cfg->keystore.so_pin_file, false);
+    ir_config_check_secret(cfg, d, "journal postgresql password-file", cfg->journal.password_file,
+                           false);
     ir_config_check_credential_files(cfg, d, false);
     for (i = 0; i < cfg->n_subcas; i++)
         load_subca_cert(cfg, d, i);

@@ -98,6 +98,10 @@ static void free_settings(ir_config *cfg)
     free(cfg->keystore.softhsm_dir);
     free(cfg->journal.path);
     free(cfg->journal.conninfo);
+    free(cfg->journal.password_file);
+    free(cfg->journal.sslmode);
+    free(cfg->journal.ca_file);
+    free(cfg->journal.spool);
     free(cfg->aws.iot_signing_name);
     free(cfg->aws.ca_file);
     free(cfg->daemon.metrics_listen);

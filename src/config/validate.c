@@ -237,8 +237,8 @@ static void check_conninfo(ir_config *cfg, ir_diag *d)
     if (strstr(ci, "password") != NULL ||
         (at != NULL && memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) != NULL))
         ir_diag_add(d, ir_config_line(cfg, ci),
-                    "journal: the PostgreSQL conninfo holds a password; put it in a passfile "
-                    "(~/.pgpass, or passfile=FILE with mode 0600) instead");
+                    "journal: the PostgreSQL conninfo holds a password; put it in a private "
+                    "file named by <postgresql password-file=\"...\"/> (mode 0600) instead");
 }
 
 static bool known_account(const ir_config *cfg, const char *account_id)

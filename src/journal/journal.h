@@ -38,16 +38,20 @@ typedef struct ir_journal ir_journal;
 /* Which backend keeps the journal. */
 typedef enum ir_journal_kind {
     IR_JOURNAL_KIND_SQLITE = 0,
-    IR_JOURNAL_KIND_POSTGRES, /* not part of this build: opening it fails */
+    IR_JOURNAL_KIND_POSTGRES, /* a PostgreSQL server (journal_pg.c) */
 } ir_journal_kind;
 
 /* The journal's settings (src/app builds them from the configuration's
  * <journal>). The strings are borrowed. */
 typedef struct ir_journal_opts {
     ir_journal_kind kind;
-    const char *path;     /* SQLite: the database file (its spool: <path>-spool) */
-    const char *conninfo; /* PostgreSQL: the connection string */
-    unsigned mode;        /* of the SQLite files and the spool; 0: IR_JOURNAL_MODE_DEFAULT */
+    const char *path;          /* SQLite: the database file (its spool: <path>-spool);
+                                  PostgreSQL: the local spool's base path, NULL: none */
+    const char *conninfo;      /* PostgreSQL: libpq conninfo or URI, without a password */
+    const char *password_file; /* PostgreSQL: a private file holding the password */
+    const char *sslmode;       /* PostgreSQL: libpq's sslmode; NULL: libpq's default */
+    const char *ca_file;       /* PostgreSQL: the CA that signs the server (sslrootcert) */
+    unsigned mode;             /* of the SQLite files and the spool; 0: IR_JOURNAL_MODE_DEFAULT */
 } ir_journal_opts;
 
 typedef enum ir_entry_state {
@@ -197,8 +201,15 @@ typedef struct ir_count_row {
  * least these, and nothing for others. */
 unsigned ir_journal_file_mode(const ir_journal_opts *opts);
 
-/* Opens (creating and migrating as needed) the journal opts name. */
+/* Opens (creating and migrating as needed) the journal opts name. A
+ * PostgreSQL journal is created when its database has no schema yet; one
+ * with an older schema is refused (ir_journal_migrate brings it up to date),
+ * one with a newer schema too. */
 ir_rc ir_journal_open(const ir_journal_opts *opts, ir_journal **out, ir_err *err);
+/* Applies the pending schema migrations of the journal opts name (what
+ * `iotregctl journal migrate` runs); *from and *to (may be NULL) say the
+ * versions before and after. */
+ir_rc ir_journal_migrate(const ir_journal_opts *opts, int *from, int *to, ir_err *err);
 /* Waits for nothing: callers have returned from every call before closing. */
 void ir_journal_close(ir_journal *j);
 /* What this handle's enqueues cost: group commit puts the enqueues of

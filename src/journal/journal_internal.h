@@ -43,6 +43,8 @@ struct ir_journal {
 
 /* The backends (journal_open.c chooses). */
 ir_rc ir_journal_sqlite_open(const ir_journal_opts *opts, ir_journal **out, ir_err *err);
+ir_rc ir_journal_pg_open(const ir_journal_opts *opts, ir_journal **out, ir_err *err);
+ir_rc ir_journal_pg_migrate(const ir_journal_opts *opts, int *from, int *to, ir_err *err);
 
 /* IR_OK when value is at most max characters long and, when required, given
  * and not empty; what names it in the message (journal_entry.c). */

@@ -14,8 +14,7 @@ static void sq_close(ir_journal *jj)
     sq_journal *j = sq_of(jj);
 
     sq_pool_destroy(j);
-    pthread_cond_destroy(&j->gc_cond);
-    pthread_mutex_destroy(&j->gc_lock);
+    ir_gc_destroy(&j->gc);
     free(j->path);
     free(j);
 }
@@ -47,27 +46,11 @@ static const ir_journal_ops sqlite_ops = {
     .absorb_spool = sq_absorb_spool,
 };
 
-#define SPOOL_DRAIN_WAIT_MS 2000
-
-static ir_rc spool_sink(void *ctx, const ir_enqueue_req *reqs, size_t n, ir_err *err)
-{
-    return sq_insert_spooled(ctx, reqs, n, err);
-}
-
 ir_rc sq_absorb_spool(ir_journal *jj, size_t *moved, ir_err *err)
 {
     sq_journal *j = sq_of(jj);
-    ir_spool_drained d;
-    ir_rc rc = ir_spool_drain(j->path, SPOOL_DRAIN_WAIT_MS, spool_sink, j, &d, err);
 
-    *moved = d.records;
-    if (d.skipped_bytes > 0)
-        ir_log_warn("journal: %zu bytes of damaged records in the spool of %s were skipped (a "
-                    "write that failed; its certificate was not released)",
-                    d.skipped_bytes, j->path);
-    if (d.records > 0)
-        ir_log_debug("journal: %zu certificates taken in from the spool", d.records);
-    return rc;
+    return ir_gc_absorb_spool(j->path, sq_insert_batch, j, moved, err);
 }
 
 static ir_rc init_locks(sq_journal *j, ir_err *err)
@@ -76,13 +59,10 @@ static ir_rc init_locks(sq_journal *j, ir_err *err)
 
     if (rc != IR_OK)
         return rc;
-    if (pthread_mutex_init(&j->gc_lock, NULL) == 0) {
-        if (pthread_cond_init(&j->gc_cond, NULL) == 0)
-            return IR_OK;
-        pthread_mutex_destroy(&j->gc_lock);
-    }
-    sq_pool_destroy(j);
-    return ir_err_set(err, IR_ERR_INTERNAL, "journal: cannot create synchronisation objects");
+    rc = ir_gc_init(&j->gc, SQ_BATCH_MAX, sq_insert_batch, j, err);
+    if (rc != IR_OK)
+        sq_pool_destroy(j);
+    return rc;
 }
 
 /* Whoever opens the journal sees what the issuance tap spooled. A spool that

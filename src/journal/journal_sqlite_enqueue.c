@@ -1,8 +1,5 @@
-/* Enqueue with group commit. Every caller queues its request; whichever
- * caller finds no commit in progress becomes the leader, takes everything
- * queued, and commits it in one transaction (one fsync), while the others
- * wait. A caller returns once the transaction holding its row is durable.
- * No thread of our own is started: the hook runs inside a CA's process. */
+/* Enqueue: the batch group commit (journal_commit.c) hands to one
+ * transaction (one fsync). */
 #include "autoconf.h"
 
 #include "journal/journal_sqlite_internal.h"
@@ -13,16 +10,6 @@
 
 #include "core/log.h"
 #include "core/util.h"
-
-struct sq_waiter {
-    const ir_enqueue_req *req;
-    const char *cert_id;
-    bool known;
-    bool done;
-    ir_rc rc;
-    ir_err err;
-    sq_waiter *next;
-};
 
 typedef struct enqueue_stmts {
     sqlite3_stmt *insert;
@@ -35,12 +22,7 @@ static const char insert_sql[] =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '" IR_STEP_FIRST "', ?10, ?10, ?10)"
     " ON CONFLICT (cert_id) DO NOTHING";
 
-static int64_t captured_at(const ir_enqueue_req *r, int64_t now)
-{
-    return r->captured_ms > 0 ? r->captured_ms : now;
-}
-
-static void bind_insert(sqlite3_stmt *st, const sq_waiter *w, int64_t now)
+static void bind_insert(sqlite3_stmt *st, const ir_gc_waiter *w, int64_t now)
 {
     const ir_enqueue_req *r = w->req;
 
@@ -54,12 +36,12 @@ static void bind_insert(sqlite3_stmt *st, const sq_waiter *w, int64_t now)
     sq_bind_text(st, 8, r->profile);
     sq_bind_text(
         st, 9, ir_entry_state_name(r->customer != NULL ? IR_STATE_PENDING : IR_STATE_UNATTRIBUTED));
-    sqlite3_bind_int64(st, 10, captured_at(r, now));
+    sqlite3_bind_int64(st, 10, ir_captured_at(r, now));
 }
 
 /* The row exists already: the same certificate is "already known"; another
  * one with the same id would be a SHA-256 collision and is refused. */
-static ir_rc compare_stored(sqlite3 *db, sqlite3_stmt *st, sq_waiter *w, ir_err *err)
+static ir_rc compare_stored(sqlite3 *db, sqlite3_stmt *st, ir_gc_waiter *w, ir_err *err)
 {
     const ir_enqueue_req *r = w->req;
     int rc;
@@ -81,24 +63,19 @@ static ir_rc compare_stored(sqlite3 *db, sqlite3_stmt *st, sq_waiter *w, ir_err 
     return IR_OK;
 }
 
-static ir_rc capture_history(sqlite3 *db, const sq_waiter *w, int64_t now, ir_err *err)
+static ir_rc capture_history(sqlite3 *db, const ir_gc_waiter *w, int64_t now, ir_err *err)
 {
     const ir_enqueue_req *r = w->req;
     char detail[IR_JOURNAL_TEXT_MAX + 128];
 
-    if (r->customer != NULL)
-        snprintf(detail, sizeof(detail), "via %s from SubCA %s for customer %s",
-                 ir_cert_source_name(r->source), r->subca, r->customer);
-    else
-        snprintf(detail, sizeof(detail), "via %s from SubCA %s, no customer: %s",
-                 ir_cert_source_name(r->source), r->subca, r->unattributed_reason);
-    return sq_history_at(db, w->cert_id, captured_at(r, now), IR_STEP_CAPTURE, "ok", detail, NULL,
-                         err);
+    ir_capture_detail(r, detail, sizeof(detail));
+    return sq_history_at(db, w->cert_id, ir_captured_at(r, now), IR_STEP_CAPTURE, "ok", detail,
+                         NULL, err);
 }
 
 /* Failures that concern one request (a constraint) are that request's; the
  * others concern the transaction and fail the whole batch. */
-static ir_rc insert_one(sqlite3 *db, enqueue_stmts *s, sq_waiter *w, int64_t now, ir_err *err)
+static ir_rc insert_one(sqlite3 *db, enqueue_stmts *s, ir_gc_waiter *w, int64_t now, ir_err *err)
 {
     int rc;
 
@@ -123,7 +100,7 @@ static ir_rc insert_batch(sqlite3 *db, void *ctx, ir_err *err)
 {
     enqueue_stmts s = {NULL, NULL};
     int64_t now = ir_realtime_ms();
-    sq_waiter *w;
+    ir_gc_waiter *w;
     ir_rc rc = sq_prepare(db, insert_sql, &s.insert, err);
 
     if (rc == IR_OK)
@@ -135,125 +112,17 @@ static ir_rc insert_batch(sqlite3 *db, void *ctx, ir_err *err)
     return rc;
 }
 
-/* Detaches up to SQ_BATCH_MAX waiters from the head of the queue. */
-static sq_waiter *take_batch(sq_journal *j)
+ir_rc sq_insert_batch(void *ctx, ir_gc_waiter *batch, ir_err *err)
 {
-    sq_waiter *head = j->queue_head, *last = head;
-    int n = 1;
-
-    while (last->next != NULL && n < SQ_BATCH_MAX) {
-        last = last->next;
-        n++;
-    }
-    j->stats.enqueues += (uint64_t)n;
-    j->stats.transactions++;
-    j->queue_head = last->next;
-    if (j->queue_head == NULL)
-        j->queue_tail = NULL;
-    last->next = NULL;
-    return head;
+    return sq_write(ctx, insert_batch, batch, err);
 }
 
-static void complete_batch(sq_waiter *batch, ir_rc rc, const ir_err *err)
+void sq_stats(ir_journal *j, ir_journal_stats *out)
 {
-    sq_waiter *w, *next;
-
-    for (w = batch; w != NULL; w = next) {
-        next = w->next;
-        if (rc != IR_OK) {
-            w->rc = rc;
-            w->known = false;
-            w->err = *err;
-        }
-        w->done = true;
-    }
+    ir_gc_stats(&sq_of(j)->gc, out);
 }
 
-/* Called and returns with gc_lock held. */
-static void lead_commit(sq_journal *j)
+ir_rc sq_enqueue(ir_journal *j, const ir_checked_req *c, bool *already_known, ir_err *err)
 {
-    sq_waiter *batch = take_batch(j);
-    ir_err err = {0};
-    ir_rc rc;
-
-    j->committing = true;
-    pthread_mutex_unlock(&j->gc_lock);
-    rc = sq_write(j, insert_batch, batch, &err);
-    pthread_mutex_lock(&j->gc_lock);
-    complete_batch(batch, rc, &err);
-    j->committing = false;
-    pthread_cond_broadcast(&j->gc_cond);
-}
-
-void sq_stats(ir_journal *jj, ir_journal_stats *out)
-{
-    sq_journal *j = sq_of(jj);
-
-    pthread_mutex_lock(&j->gc_lock);
-    *out = j->stats;
-    pthread_mutex_unlock(&j->gc_lock);
-}
-
-ir_rc sq_enqueue(ir_journal *jj, const ir_checked_req *c, bool *already_known, ir_err *err)
-{
-    sq_journal *j = sq_of(jj);
-    sq_waiter w = {.req = c->req, .cert_id = c->cert_id};
-
-    pthread_mutex_lock(&j->gc_lock);
-    if (j->queue_tail != NULL)
-        j->queue_tail->next = &w;
-    else
-        j->queue_head = &w;
-    j->queue_tail = &w;
-    while (!w.done) {
-        if (j->committing)
-            pthread_cond_wait(&j->gc_cond, &j->gc_lock);
-        else
-            lead_commit(j);
-    }
-    pthread_mutex_unlock(&j->gc_lock);
-    *already_known = w.known;
-    if (w.rc != IR_OK && err != NULL)
-        *err = w.err;
-    return w.rc;
-}
-
-/* --- the spool ---------------------------------------------------------------- */
-
-typedef struct spooled {
-    sq_waiter w;
-    ir_checked_req c;
-} spooled;
-
-/* Records read back from the spool do not carry their certificate id, and
- * come from a file: each is checked as any enqueue is (ir_enqueue_check). */
-
-ir_rc sq_insert_spooled(sq_journal *j, const ir_enqueue_req *reqs, size_t n, ir_err *err)
-{
-    spooled *s = calloc(n ? n : 1, sizeof(*s));
-    sq_waiter *head = NULL, **tail = &head;
-    size_t i;
-    ir_err e;
-    ir_rc rc;
-
-    if (s == NULL)
-        return ir_err_set(err, IR_ERR_NOMEM, "journal: out of memory taking in the spool");
-    for (i = 0; i < n; i++) {
-        memset(&e, 0, sizeof(e));
-        if (ir_enqueue_check(&reqs[i], &s[i].c, &e) != IR_OK) {
-            ir_log_error("journal: a spooled certificate was refused and dropped: %s", e.msg);
-            continue;
-        }
-        s[i].w.req = &reqs[i];
-        s[i].w.cert_id = s[i].c.cert_id;
-        *tail = &s[i].w;
-        tail = &s[i].w.next;
-    }
-    rc = head != NULL ? sq_write(j, insert_batch, head, err) : IR_OK;
-    for (i = 0; rc == IR_OK && i < n; i++)
-        if (s[i].w.req != NULL && s[i].w.rc != IR_OK)
-            ir_log_error("journal: spooled certificate %s was refused and dropped: %s",
-                         s[i].c.cert_id, s[i].w.err.msg);
-    free(s);
-    return rc;
+    return ir_gc_enqueue(&sq_of(j)->gc, c, already_known, err);
 }

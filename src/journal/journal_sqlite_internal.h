@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <stdatomic.h>
 
+#include "journal/journal_commit.h"
 #include "journal/journal_internal.h"
 
 #define SQ_POOL_MAX        16         /* connections one handle keeps open */
@@ -20,8 +21,6 @@
 #define SQ_WAL_MAX_FRAMES  128        /* WAL length (pages) that triggers a checkpoint */
 #define SQ_WAL_KEEP_BYTES  (1 << 20)  /* WAL file size kept allocated between restarts */
 #define SQ_APPLICATION_ID  0x696f7472 /* "iotr": marks the file as an iotreg journal */
-
-typedef struct sq_waiter sq_waiter;
 
 typedef struct sq_journal {
     ir_journal base;
@@ -33,13 +32,7 @@ typedef struct sq_journal {
     sqlite3 *idle[SQ_POOL_MAX];
     size_t n_idle;
     size_t n_open;
-    /* Group commit: enqueues wait here; one of them commits for all. */
-    pthread_mutex_t gc_lock;
-    pthread_cond_t gc_cond;
-    sq_waiter *queue_head;
-    sq_waiter *queue_tail;
-    bool committing;
-    ir_journal_stats stats; /* under gc_lock */
+    ir_group_commit gc; /* enqueues wait here; one of them commits for all */
     /* A checkpoint completed: the next transaction's connection restarts
      * the WAL (see journal_sqlite_db.c). */
     atomic_bool wal_restart;
@@ -89,10 +82,8 @@ ir_rc sq_history(sqlite3 *db, const char *cert_id, const char *step, const char 
 ir_rc sq_history_at(sqlite3 *db, const char *cert_id, int64_t at_ms, const char *step,
                     const char *result, const char *detail, const char *worker, ir_err *err);
 
-/* Inserts spooled requests in one transaction, as enqueue does (requests
- * already known are left alone; one the journal refuses is logged and
- * dropped). */
-ir_rc sq_insert_spooled(sq_journal *j, const ir_enqueue_req *reqs, size_t n, ir_err *err);
+/* Inserts a batch in one transaction (ir_gc_batch_fn; ctx is the sq_journal). */
+ir_rc sq_insert_batch(void *ctx, ir_gc_waiter *batch, ir_err *err);
 ir_rc sq_absorb_spool(ir_journal *j, size_t *moved, ir_err *err);
 
 ir_rc sq_claim(ir_journal *j, const ir_claim_opts *o, ir_entry_list *out, ir_err *err);

@@ -71,14 +71,7 @@ static ir_rc explain(sqlite3 *db, const work_ctx *c, const char *action, ir_err 
     }
     state = (const char *)sqlite3_column_text(st, 0);
     holder = (const char *)sqlite3_column_text(st, 1);
-    if (c->worker != NULL && (holder == NULL || strcmp(holder, c->worker) != 0))
-        rc = ir_err_set(err, IR_ERR_STATE,
-                        "journal: worker %s does not hold the claim on %s (held by %s, state %s); "
-                        "drop the entry",
-                        c->worker, c->cert_id, holder != NULL ? holder : "nobody", state);
-    else
-        rc = ir_err_set(err, IR_ERR_STATE, "journal: entry %s is %s: cannot %s it", c->cert_id,
-                        state, action);
+    rc = ir_journal_refusal(err, c->cert_id, c->worker, holder, state, true, action);
     sqlite3_finalize(st);
     return rc;
 }

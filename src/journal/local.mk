@@ -1,6 +1,7 @@
 # src/journal: the durable journal. The front, the model and the spool need
 # no database (the provider's tap links them); opening a journal with its
-# SQLite backend, and entries as JSON, are libraries of their own.
+# SQLite backend, its PostgreSQL backend (libpq), and entries as JSON, are
+# libraries of their own.
 src_libiotreg_journal_la_SOURCES += \
 	src/journal/journal.h src/journal/journal_internal.h \
 	src/journal/journal.c src/journal/journal_entry.c \
@@ -10,7 +11,10 @@ src_libiotreg_journal_sqlite_la_SOURCES += src/journal/journal_open.c \
 	src/journal/journal_sqlite_internal.h src/journal/journal_sqlite.c \
 	src/journal/journal_sqlite_db.c src/journal/journal_sqlite_schema.c \
 	src/journal/journal_sqlite_enqueue.c src/journal/journal_sqlite_work.c \
-	src/journal/journal_sqlite_read.c
+	src/journal/journal_sqlite_read.c \
+	src/journal/journal_commit.h src/journal/journal_commit.c
+src_libiotreg_journal_pg_la_SOURCES += src/journal/journal_pg_internal.h \
+	src/journal/journal_pg.c src/journal/journal_pg_work.c src/journal/journal_pg_read.c
 src_libiotreg_journal_json_la_SOURCES += src/journal/journal_json.c src/journal/journal_json.h
 
 check_PROGRAMS += tests/journal/test_journal
@@ -34,3 +38,10 @@ tests_journal_test_modes_LDADD = $(TEST_LIBS)
 # The README's two-user setup with two real users (needs root).
 TESTS += tests/journal/two-users.test
 EXTRA_DIST += tests/journal/two-users.test
+
+# The contract tests again, on a PostgreSQL server the test starts.
+TESTS += tests/journal/pg-journal.test
+EXTRA_DIST += tests/journal/pg-journal.test tests/journal/pg-lib.sh
+# The PostgreSQL journal end to end: config, migrate, publish, tap, iotregd.
+TESTS += tests/journal/pg-e2e.test
+EXTRA_DIST += tests/journal/pg-e2e.test

@@ -176,8 +176,10 @@ ir_rc ir_spool_open(const char *journal_path, unsigned mode, ir_spool **out, ir_
 ir_rc ir_journal_spool_open(const ir_journal_opts *opts, ir_spool **out, ir_err *err)
 {
     *out = NULL;
-    if (opts->kind != IR_JOURNAL_KIND_SQLITE)
-        return ir_err_set(err, IR_ERR_UNSUPPORTED, "the journal's spool needs the SQLite journal");
+    if (opts->path == NULL || opts->path[0] == '\0')
+        return ir_err_set(err, IR_ERR_UNSUPPORTED,
+                          "the journal has no spool: give <postgresql spool=\"PATH\"/> a "
+                          "local path");
     return ir_spool_open(opts->path, ir_journal_file_mode(opts), out, err);
 }
 

@@ -16,7 +16,9 @@ static const char full_xml[] =
     "    <softhsm-dir>@DIR@/tokens</softhsm-dir>\n"
     "  </keystore>\n"
     "  <journal>\n"
-    "    <postgresql conninfo=\"host=db.example dbname=iotreg user=iotreg\"/>\n"
+    "    <postgresql conninfo=\"host=db.example dbname=iotreg user=iotreg\""
+    " password-file=\"@DIR@/pg.password\" sslmode=\"verify-full\""
+    " ca-file=\"@DIR@/pg-ca.pem\" spool=\"@DIR@/journal\"/>\n"
     "  </journal>\n"
     "  <aws>\n"
     "    <signing-name>execute-api</signing-name>\n"
@@ -140,6 +142,7 @@ int fixture_write_files(void)
     } files[] = {
         {"user.pin", "1234\n", 0600},
         {"so.pin", "5678\n", 0400},
+        {"pg.password", "pg-s3cret\n", 0600},
         {"csp.secret", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n", 0600},
         {"aws-credentials", "[globex]\naws_access_key_id = AKIAEXAMPLE\n", 0600},
         {"acme-policy.json", "{\"Version\": \"2012-10-17\", \"Statement\": []}\n", 0644},

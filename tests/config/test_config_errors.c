@@ -311,7 +311,8 @@ static void test_plain_http_refused(void)
 static void test_conninfo_with_password(void)
 {
     expect("user=iotreg\"", "user=iotreg password=hunter2\"", "<postgresql",
-           "holds a password; put it in a passfile", IR_ERR_CONFIG);
+           "holds a password; put it in a private file named by <postgresql password-file",
+           IR_ERR_CONFIG);
     expect("host=db.example dbname=iotreg user=iotreg", "postgresql://iotreg:hunter2@db/iotreg",
            "<postgresql", "holds a password", IR_ERR_CONFIG);
 }
@@ -336,6 +337,16 @@ static void test_pin_file_readable_by_others(void)
     cfgtest_write_str("user.pin", "1234\n", 0640);
     expect("<token-label>", "<token-label>", "<pin-file>", "chmod 600", IR_ERR_PERMISSION);
     cfgtest_write_str("user.pin", "1234\n", 0600);
+}
+
+static void test_pg_password_file_readable_by_others(void)
+{
+    cfgtest_write_str("pg.password", "pg-s3cret\n", 0640);
+    expect("<token-label>", "<token-label>",
+           "password-file=", "journal postgresql password-file: ", IR_ERR_PERMISSION);
+    cfgtest_write_str("pg.password", "pg-s3cret\n", 0600);
+    expect("sslmode=\"verify-full\"", "sslmode=\"very-full\"", "sslmode=", "very-full",
+           IR_ERR_CONFIG);
 }
 
 static void test_secret_file_readable_by_others(void)
@@ -530,6 +541,7 @@ int main(void)
         IR_TEST(test_unknown_template_variable),
         IR_TEST(test_plain_http_refused),
         IR_TEST(test_conninfo_with_password),
+        IR_TEST(test_pg_password_file_readable_by_others),
         IR_TEST(test_duplicate_quota_and_unknown_quota_account),
         IR_TEST(test_pin_file_readable_by_others),
         IR_TEST(test_secret_file_readable_by_others),

@@ -40,6 +40,10 @@ static void assert_settings(const ir_config *cfg)
     CU_ASSERT_EQUAL(cfg->journal.backend, IR_JOURNAL_POSTGRES);
     CU_ASSERT_STRING_EQUAL(cfg->journal.conninfo, "host=db.example dbname=iotreg user=iotreg");
     CU_ASSERT_PTR_NULL(cfg->journal.path);
+    CU_ASSERT_STRING_EQUAL(cfg->journal.password_file, cfgtest_path("pg.password"));
+    CU_ASSERT_STRING_EQUAL(cfg->journal.sslmode, "verify-full");
+    CU_ASSERT_STRING_EQUAL(cfg->journal.ca_file, cfgtest_path("pg-ca.pem"));
+    CU_ASSERT_STRING_EQUAL(cfg->journal.spool, cfgtest_path("journal"));
     CU_ASSERT_STRING_EQUAL(cfg->aws.iot_signing_name, "execute-api");
     CU_ASSERT_EQUAL(cfg->aws.connect_timeout_ms, 1500);
     CU_ASSERT_EQUAL(cfg->aws.request_timeout_ms, 9000);

@@ -1,6 +1,9 @@
-/* Unit tests of the journal (SQLite backend): enqueue and duplicates,
- * claims and leases, steps and history, park/retry, assign, revocation,
- * counts and lists, schema migration and bad paths. */
+/* Unit tests of the journal: enqueue and duplicates, claims and leases,
+ * steps and history, park/retry, assign, revocation, counts and lists (the
+ * contract, which both backends keep); then the SQLite backend's schema,
+ * WAL and bad paths, or, when IOTREG_TEST_PG_CONNINFO names a server
+ * (pg-journal.test), the PostgreSQL backend's schema versions, lease fence,
+ * password file and TLS settings. */
 #include "autoconf.h"
 
 #include <fcntl.h>
@@ -150,7 +153,8 @@ static void test_bad_path_is_a_clear_error(void)
     conf.path = NULL;
     CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_CONFIG);
     conf.kind = IR_JOURNAL_KIND_POSTGRES;
-    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_UNSUPPORTED);
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "conninfo"));
 }
 
 static void test_enqueue_then_duplicate_is_already_known(void)
@@ -209,7 +213,6 @@ static void test_different_certificate_same_id_is_refused(void)
     char path[256], id[65], sql[512];
     unsigned char der[64];
     ir_enqueue_req req = {.der = der, .der_len = sizeof(der), .subca = "s", .customer = "c"};
-    sqlite3 *db = NULL;
     ir_journal *j;
     bool known = true;
     ir_err err = {0};
@@ -221,11 +224,9 @@ static void test_different_certificate_same_id_is_refused(void)
     snprintf(sql, sizeof(sql),
              "INSERT INTO entries (cert_id, der, subca, source, state, step, next_attempt_at,"
              " created_at, updated_at, unattributed_reason)"
-             " VALUES ('%s', x'3000', 's', 'hook', 'unattributed', 'register', 0, 0, 0, 'x')",
-             id);
-    sqlite3_open(path, &db);
-    CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+             " VALUES ('%s', %s, 's', 'hook', 'unattributed', 'register', 0, 0, 0, 'x')",
+             id, pg_conninfo() ? "'\\x3000'::bytea" : "x'3000'");
+    CU_ASSERT_EQUAL(journal_exec(path, sql), 0);
     j = open_at(path);
     CU_ASSERT_EQUAL(ir_journal_enqueue(j, &req, &known, &err), IR_ERR_EXISTS);
     CU_ASSERT_FALSE(known);
@@ -613,12 +614,210 @@ static void test_reader_delays_but_does_not_stop_the_wal_restart(void)
     ir_journal_close(j);
 }
 
+/* --- PostgreSQL only ------------------------------------------------------------ */
+
+static void test_pg_schema_versions(void)
+{
+    char path[256], conninfo[1024], schema[200], sql[512];
+    ir_journal_opts conf;
+    ir_journal *j = NULL;
+    ir_err err = {0};
+    int from = 0, to = 0;
+
+    new_path(path, sizeof(path));
+    conf = journal_opts_at(path, conninfo, sizeof(conninfo));
+    pg_schema_of(path, schema, sizeof(schema));
+    j = open_at(path); /* a new database: the journal is created */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    ir_journal_close(j);
+    snprintf(sql, sizeof(sql), "SELECT max(version) FROM %s.iotreg_schema", schema);
+    CU_ASSERT_EQUAL(pg_admin_int(sql), 2);
+    /* Newer than this iotreg: refused, whoever asks. */
+    CU_ASSERT_EQUAL(journal_exec(path, "INSERT INTO iotreg_schema (version) VALUES (99)"), 0);
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_JOURNAL);
+    CU_ASSERT_PTR_NULL(j);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "schema version 99, newer than this iotreg knows"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "upgrade iotreg"));
+    CU_ASSERT_EQUAL(ir_journal_migrate(&conf, &from, &to, &err), IR_ERR_JOURNAL);
+    /* Older: opening says to migrate and changes nothing; migrate does it. */
+    CU_ASSERT_EQUAL(journal_exec(path, "DELETE FROM iotreg_schema WHERE version > 1;"
+                                       " DROP INDEX entries_due"),
+                    0);
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_JOURNAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "schema version 1, older than this iotreg's (2)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "iotregctl journal migrate"));
+    CU_ASSERT_EQUAL(pg_admin_int(sql), 1);
+    CU_ASSERT_EQUAL(ir_journal_migrate(&conf, &from, &to, &err), IR_OK);
+    CU_ASSERT_EQUAL(from, 1);
+    CU_ASSERT_EQUAL(to, 2);
+    CU_ASSERT_EQUAL(pg_admin_int(sql), 2);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_indexes WHERE schemaname = '%s' AND indexname = "
+             "'entries_due'",
+             schema);
+    CU_ASSERT_EQUAL(pg_admin_int(sql), 1);
+    CU_ASSERT_EQUAL(ir_journal_migrate(&conf, &from, &to, &err), IR_OK); /* nothing left */
+    CU_ASSERT_EQUAL(from, 2);
+    CU_ASSERT_EQUAL(to, 2);
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_OK);
+    ir_journal_close(j);
+    /* Someone else's tables: not a journal. */
+    new_path(path, sizeof(path));
+    conf = journal_opts_at(path, conninfo, sizeof(conninfo));
+    CU_ASSERT_EQUAL(journal_exec(path, "CREATE TABLE entries (x int)"), 0);
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_JOURNAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not an iotreg journal"));
+}
+
+/* A worker whose lease expired changes nothing, whether or not another
+ * worker took the entry since, and learns why. */
+static void test_pg_fence_refuses_an_expired_lease(void)
+{
+    ir_journal *j = open_new();
+    ir_entry_list a = {0}, b = {0};
+    ir_journal_entry *e = NULL;
+    ir_step_outcome o = {.step = "register", .result = "ok", .next_step = "transfer"};
+    ir_err err = {0};
+    char id[65];
+
+    enqueue(j, 1, "acme", id, NULL);
+    CU_ASSERT_EQUAL_FATAL(claim(j, "w1", 1, 1, &a), 1);
+    ir_sleep_ms(20); /* w1's lease has expired; nobody has claimed the entry since */
+    CU_ASSERT_EQUAL(ir_journal_record_step(j, id, "w1", &o, &err), IR_ERR_STATE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "lease of worker w1"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "has expired"));
+    CU_ASSERT_EQUAL(ir_journal_renew_lease(j, id, "w1", 60000, &err), IR_ERR_STATE);
+    CU_ASSERT_EQUAL(ir_journal_finish(j, id, "w1", "late", &err), IR_ERR_STATE);
+    CU_ASSERT_EQUAL(ir_journal_schedule_retry(j, id, "w1", 0, "late", &err), IR_ERR_STATE);
+    CU_ASSERT_EQUAL(ir_journal_park(j, id, "w1", "late", &err), IR_ERR_STATE);
+    CU_ASSERT_EQUAL_FATAL(ir_journal_get(j, id, &e, NULL), IR_OK);
+    CU_ASSERT_EQUAL(e->state, IR_STATE_PENDING);
+    CU_ASSERT_STRING_EQUAL(e->step, "register");
+    CU_ASSERT_EQUAL(e->attempts, 0);
+    CU_ASSERT_EQUAL(e->n_history, 1); /* the capture alone */
+    ir_journal_entry_free(e);
+    /* Another worker takes it back; w1 still changes nothing. */
+    CU_ASSERT_EQUAL_FATAL(claim(j, "w2", 1, 60000, &b), 1);
+    CU_ASSERT_EQUAL(ir_journal_finish(j, id, "w1", "late", &err), IR_ERR_STATE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "held by w2"));
+    CU_ASSERT_EQUAL(ir_journal_release(j, id, "w1", &err), IR_ERR_STATE);
+    CU_ASSERT_EQUAL(ir_journal_record_step(j, id, "w2", &o, &err), IR_OK);
+    CU_ASSERT_EQUAL(ir_journal_finish(j, id, "w2", NULL, &err), IR_OK);
+    CU_ASSERT_EQUAL_FATAL(ir_journal_get(j, id, &e, NULL), IR_OK);
+    CU_ASSERT_EQUAL(e->state, IR_STATE_DONE);
+    CU_ASSERT_EQUAL(e->n_history, 3);
+    CU_ASSERT_STRING_EQUAL(e->history[1].worker, "w2");
+    ir_journal_entry_free(e);
+    ir_entry_list_free(&a);
+    ir_entry_list_free(&b);
+    ir_journal_close(j);
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+    int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    fchmod(fd, mode);
+    close(fd);
+}
+
+/* The role iotreg_pw must give its password (pg-lib.sh's pg_hba.conf). */
+static void test_pg_password_comes_from_a_private_file(void)
+{
+    char pwfile[256], conninfo[1024], uri[1024];
+    ir_journal_opts conf = {.kind = IR_JOURNAL_KIND_POSTGRES, .conninfo = conninfo};
+    ir_journal *j = NULL;
+    ir_err err = {0};
+    char id[65];
+
+    setenv("PGPASSFILE", "/nonexistent", 1);
+    CU_ASSERT_EQUAL_FATAL(pg_admin("DROP SCHEMA IF EXISTS pwtest CASCADE;"
+                                   " DROP ROLE IF EXISTS iotreg_pw;"
+                                   " CREATE ROLE iotreg_pw LOGIN PASSWORD 'pw-s3cret';"
+                                   " CREATE SCHEMA pwtest AUTHORIZATION iotreg_pw"),
+                          0);
+    snprintf(conninfo, sizeof(conninfo), "%s user=iotreg_pw options=-csearch_path=pwtest",
+             pg_conninfo());
+    snprintf(pwfile, sizeof(pwfile), "%s/pg-password", jtest_dir);
+    /* No password: the server refuses. */
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot connect"));
+    /* A file others may read is refused before anything is sent. */
+    write_file(pwfile, "pw-s3cret\n", 0640);
+    conf.password_file = pwfile;
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_PERMISSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, pwfile));
+    /* A wrong one is the server's refusal. */
+    write_file(pwfile, "wrong\n", 0600);
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "password authentication failed"));
+    CU_ASSERT_PTR_NULL(strstr(err.msg, "wrong"));
+    write_file(pwfile, "pw-s3cret\n", 0600);
+    CU_ASSERT_EQUAL_FATAL(ir_journal_open(&conf, &j, &err), IR_OK);
+    CU_ASSERT_EQUAL(enqueue(j, 1, "acme", id, NULL), IR_OK);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, "acme"), 1);
+    ir_journal_close(j);
+    /* A password in the conninfo or the URI is refused, whatever it is. */
+    snprintf(uri, sizeof(uri), "%s password=pw-s3cret", conninfo);
+    conf.conninfo = uri;
+    conf.password_file = NULL;
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "holds a password"));
+    CU_ASSERT_PTR_NULL(strstr(err.msg, "pw-s3cret"));
+    CU_ASSERT_EQUAL(ir_journal_migrate(&conf, NULL, NULL, &err), IR_ERR_CONFIG);
+    conf.conninfo = "postgresql://iotreg_pw:pw-s3cret@/postgres";
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "holds a password"));
+    unsetenv("PGPASSFILE");
+}
+
+/* The server drops every connection of the journal's (as a restart or a
+ * failover does): the next calls run on new ones. */
+static void test_pg_connections_lost_are_replaced(void)
+{
+    ir_journal *j = open_new();
+    ir_entry_list l = {0};
+    char id[65];
+    int i;
+
+    for (i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(enqueue(j, i, "acme", id, NULL), IR_OK);
+    CU_ASSERT(pg_admin_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                           " WHERE application_name = 'iotreg'") >= 1);
+    CU_ASSERT_EQUAL(enqueue(j, 3, "acme", id, NULL), IR_OK);
+    CU_ASSERT_EQUAL(count_of(j, IR_STATE_PENDING, "acme"), 4);
+    CU_ASSERT(pg_admin_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                           " WHERE application_name = 'iotreg'") >= 1);
+    CU_ASSERT_EQUAL(claim(j, "w", 10, 60000, &l), 4);
+    ir_entry_list_free(&l);
+    ir_journal_close(j);
+}
+
+/* sslmode and the CA file reach libpq (a Unix socket never uses TLS, so a
+ * mode libpq does not know is what shows it). */
+static void test_pg_tls_settings_reach_libpq(void)
+{
+    char path[256], conninfo[1024];
+    ir_journal_opts conf;
+    ir_journal *j = NULL;
+    ir_err err = {0};
+
+    new_path(path, sizeof(path));
+    conf = journal_opts_at(path, conninfo, sizeof(conninfo));
+    conf.sslmode = "no-such-mode";
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "sslmode"));
+    conf.sslmode = "prefer";
+    conf.ca_file = "/nonexistent/ca.pem";
+    CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_OK);
+    ir_journal_close(j);
+}
+
 int main(void)
 {
-    static const ir_test_case cases[] = {
-        IR_TEST(test_migrates_empty_file),
-        IR_TEST(test_refuses_foreign_and_newer_databases),
-        IR_TEST(test_bad_path_is_a_clear_error),
+    static const ir_test_case contract[] = {
         IR_TEST(test_enqueue_then_duplicate_is_already_known),
         IR_TEST(test_enqueue_checks_id_and_input),
         IR_TEST(test_different_certificate_same_id_is_refused),
@@ -630,10 +829,33 @@ int main(void)
         IR_TEST(test_revocation_request),
         IR_TEST(test_list_filters_and_pages),
         IR_TEST(test_threads_lose_and_duplicate_nothing),
+        {NULL, NULL},
+    };
+    static const ir_test_case sqlite[] = {
+        IR_TEST(test_migrates_empty_file),
+        IR_TEST(test_refuses_foreign_and_newer_databases),
+        IR_TEST(test_bad_path_is_a_clear_error),
         IR_TEST(test_short_lived_writers_keep_the_wal_short),
         IR_TEST(test_reader_delays_but_does_not_stop_the_wal_restart),
         {NULL, NULL},
     };
+    static const ir_test_case postgresql[] = {
+        IR_TEST(test_pg_schema_versions),
+        IR_TEST(test_pg_fence_refuses_an_expired_lease),
+        IR_TEST(test_pg_password_comes_from_a_private_file),
+        IR_TEST(test_pg_tls_settings_reach_libpq),
+        IR_TEST(test_pg_connections_lost_are_replaced),
+        {NULL, NULL},
+    };
+    ir_test_case cases[32];
+    const ir_test_case *own = pg_conninfo() ? postgresql : sqlite;
+    size_t n = 0, i;
 
-    return ir_test_run("journal", cases, jtest_setup, jtest_teardown);
+    for (i = 0; contract[i].name != NULL; i++)
+        cases[n++] = contract[i];
+    for (i = 0; own[i].name != NULL; i++)
+        cases[n++] = own[i];
+    cases[n] = (ir_test_case){NULL, NULL};
+    return ir_test_run(pg_conninfo() ? "journal (PostgreSQL)" : "journal (SQLite)", cases,
+                       jtest_setup, jtest_teardown);
 }

@@ -272,9 +272,10 @@ static void test_a_taken_file_the_drain_may_not_open_waits_with_the_fix(void)
 
 /* --- the configuration -------------------------------------------------- */
 
-static ir_rc load_with_mode(const char *mode_attr, ir_config **cfg, ir_err *err)
+/* Loads a configuration whose <journal> holds journal_xml. */
+static ir_rc load_journal(const char *journal_xml, ir_config **cfg, ir_err *err)
 {
-    char xml[300], pin[300], doc[1200];
+    char xml[300], pin[300], doc[1600];
     FILE *f;
 
     snprintf(xml, sizeof(xml), "%s/mode.xml", jtest_dir);
@@ -287,13 +288,21 @@ static ir_rc load_with_mode(const char *mode_attr, ir_config **cfg, ir_err *err)
     snprintf(doc, sizeof(doc),
              "<?xml version=\"1.0\"?>\n<iotreg xmlns=\"urn:iotreg:config:1\" version=\"1\">\n"
              "<keystore><pin-file>%s</pin-file></keystore>\n"
-             "<journal><sqlite path=\"%s/j.db\" %s/></journal>\n</iotreg>\n",
-             pin, jtest_dir, mode_attr);
+             "<journal>%s</journal>\n</iotreg>\n",
+             pin, journal_xml);
     if ((f = fopen(xml, "w")) == NULL)
         return IR_ERR_IO;
     fputs(doc, f);
     fclose(f);
     return ir_config_load(xml, cfg, err);
+}
+
+static ir_rc load_with_mode(const char *mode_attr, ir_config **cfg, ir_err *err)
+{
+    char journal[600];
+
+    snprintf(journal, sizeof(journal), "<sqlite path=\"%s/j.db\" %s/>", jtest_dir, mode_attr);
+    return load_journal(journal, cfg, err);
 }
 
 static void check_mode_attr(const char *attr, ir_rc want_rc, unsigned want_mode)
@@ -322,6 +331,34 @@ static void test_the_configuration_names_the_mode(void)
     check_mode_attr("mode=\"0644\"", IR_ERR_CONFIG, 0);
 }
 
+/* <postgresql> becomes the PostgreSQL backend's options: the spool is the
+ * local path the element names. */
+static void test_the_configuration_names_postgresql(void)
+{
+    char journal[800], want[300];
+    ir_config *cfg = NULL;
+    ir_journal_opts opts;
+    ir_err err = {0};
+
+    snprintf(journal, sizeof(journal),
+             "<postgresql conninfo=\"postgresql://iotreg@db.example/iotreg\""
+             " password-file=\"%s/pg.pw\" sslmode=\"verify-full\" ca-file=\"%s/ca.pem\""
+             " spool=\"%s/journal\"/>",
+             jtest_dir, jtest_dir, jtest_dir);
+    CU_ASSERT_EQUAL_FATAL(load_journal(journal, &cfg, &err), IR_OK);
+    ir_journal_opts_from_config(cfg, &opts);
+    CU_ASSERT_EQUAL(opts.kind, IR_JOURNAL_KIND_POSTGRES);
+    CU_ASSERT_STRING_EQUAL(opts.conninfo, "postgresql://iotreg@db.example/iotreg");
+    snprintf(want, sizeof(want), "%s/pg.pw", jtest_dir);
+    CU_ASSERT_STRING_EQUAL(opts.password_file, want);
+    CU_ASSERT_STRING_EQUAL(opts.sslmode, "verify-full");
+    snprintf(want, sizeof(want), "%s/ca.pem", jtest_dir);
+    CU_ASSERT_STRING_EQUAL(opts.ca_file, want);
+    snprintf(want, sizeof(want), "%s/journal", jtest_dir);
+    CU_ASSERT_STRING_EQUAL(opts.path, want);
+    ir_config_free(cfg);
+}
+
 int main(void)
 {
     static const ir_test_case cases[] = {
@@ -331,6 +368,7 @@ int main(void)
         IR_TEST(test_owned_spool_is_given_at_least_the_mode),
         IR_TEST(test_a_taken_file_the_drain_may_not_open_waits_with_the_fix),
         IR_TEST(test_the_configuration_names_the_mode),
+        IR_TEST(test_the_configuration_names_postgresql),
         {NULL, NULL},
     };
 

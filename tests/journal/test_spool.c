@@ -477,5 +477,6 @@ int main(void)
         {NULL, NULL},
     };
 
-    return ir_test_run("spool", cases, jtest_setup, jtest_teardown);
+    return ir_test_run(pg_conninfo() ? "spool (PostgreSQL)" : "spool", cases, jtest_setup,
+                       jtest_teardown);
 }
