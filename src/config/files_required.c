@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config/config_priv.h"
+#include "config/config_internal.h"
 #include "core/util.h"
 
 /* AWS IoT policy documents are at most 2048 characters; whitespace may pad it. */
