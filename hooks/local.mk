@@ -48,3 +48,16 @@ tests_hook_test_hook_SOURCES = tests/hook/test_hook.c tests/hook/testcerts.c tes
 tests_hook_test_hook_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hooks -I$(top_srcdir)/tests/unit
 tests_hook_test_hook_CFLAGS = $(TEST_CFLAGS)
 tests_hook_test_hook_LDADD = $(TEST_LIBS) -ldl
+
+# pkg-config file for the hook's header and where its module is installed:
+# made by make (not configure) so that a `make prefix=...` install is right.
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = hooks/iotreg-hook.pc
+EXTRA_DIST += hooks/iotreg-hook.pc.in
+CLEANFILES += hooks/iotreg-hook.pc
+hooks/iotreg-hook.pc: hooks/iotreg-hook.pc.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) hooks && sed \
+		-e 's|@prefix[@]|$(prefix)|g' -e 's|@exec_prefix[@]|$(exec_prefix)|g' \
+		-e 's|@libdir[@]|$(libdir)|g' -e 's|@includedir[@]|$(includedir)|g' \
+		-e 's|@pkglibdir[@]|$(pkglibdir)|g' -e 's|@VERSION[@]|$(VERSION)|g' \
+		$(srcdir)/hooks/iotreg-hook.pc.in >$@.tmp && mv $@.tmp $@
