@@ -7,6 +7,9 @@ python3 python3-botocore python3-boto3 python3-cryptography awscli
 mosquitto-clients python3-paho-mqtt
 ca-certificates procps curl binutils
 clang-14 libclang-rt-14-dev llvm-14"
+# Only for building and checking the Debian packages (scripts/packages,
+# scripts/check --packages): debhelper (with dh-autoreconf) and lintian.
+IOTREG_DEB_PACKAGES="dpkg-dev debhelper dh-autoreconf lintian"
 
 iotreg_install_deps() {
     local missing=""
