@@ -50,3 +50,19 @@ tests_hook_test_hook_SOURCES = tests/hook/test_hook.c tests/hook/testcerts.c tes
 tests_hook_test_hook_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hooks -I$(top_srcdir)/tests/unit
 tests_hook_test_hook_CFLAGS = $(TEST_CFLAGS)
 tests_hook_test_hook_LDADD = $(TEST_LIBS) -ldl
+
+# pkg-config file for the hook's header and where its module is installed:
+# made by make, every time (it is phony; rewritten only when it changes), so
+# that `make install prefix=... libdir=...` installs one naming those paths.
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = hooks/iotreg-hook.pc
+EXTRA_DIST += hooks/iotreg-hook.pc.in
+CLEANFILES += hooks/iotreg-hook.pc hooks/iotreg-hook.pc.tmp
+.PHONY: hooks/iotreg-hook.pc
+hooks/iotreg-hook.pc: hooks/iotreg-hook.pc.in
+	@$(MKDIR_P) hooks && sed \
+		-e 's|@prefix[@]|$(prefix)|g' -e 's|@exec_prefix[@]|$(exec_prefix)|g' \
+		-e 's|@libdir[@]|$(libdir)|g' -e 's|@includedir[@]|$(includedir)|g' \
+		-e 's|@pkglibdir[@]|$(pkglibdir)|g' -e 's|@VERSION[@]|$(VERSION)|g' \
+		$(srcdir)/hooks/iotreg-hook.pc.in >$@.tmp && \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi

@@ -8,6 +8,9 @@ mosquitto-clients python3-paho-mqtt
 prometheus
 ca-certificates procps curl binutils mandoc gnutls-bin
 clang-14 libclang-rt-14-dev llvm-14"
+# Only for building and checking the Debian packages (scripts/packages,
+# scripts/check --packages): debhelper (with dh-autoreconf) and lintian.
+IOTREG_DEB_PACKAGES="dpkg-dev debhelper dh-autoreconf lintian"
 
 iotreg_install_deps() {
     local missing=""
