@@ -269,3 +269,58 @@ ir_rc ir_journal_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *er
     *n = 0;
     return j->ops->count(j, rows, n, err);
 }
+
+static ir_rc unsupported(const ir_journal *j, const char *what, ir_err *err)
+{
+    return ir_err_set(err, IR_ERR_UNSUPPORTED, "journal (%s): %s is not supported", j->ops->name,
+                      what);
+}
+
+ir_rc ir_journal_wait_work(ir_journal *j, int64_t timeout_ms, bool *woken, ir_err *err)
+{
+    *woken = false;
+    if (j->ops->wait_work == NULL)
+        return unsupported(j, "waiting for notifications", err);
+    return j->ops->wait_work(j, timeout_ms < 0 ? 0 : timeout_ms, woken, err);
+}
+
+ir_rc ir_journal_next_due_in(ir_journal *j, int64_t *in_ms, ir_err *err)
+{
+    *in_ms = -1;
+    if (j->ops->next_due_in == NULL)
+        return unsupported(j, "asking when work is next due", err);
+    return j->ops->next_due_in(j, in_ms, err);
+}
+
+ir_rc ir_journal_quota_reserve(ir_journal *j, const char *bucket, int64_t interval_us,
+                               int64_t *wait_us, ir_err *err)
+{
+    ir_rc rc;
+
+    *wait_us = 0;
+    if (j->ops->quota_reserve == NULL)
+        return unsupported(j, "a shared rate limit", err);
+    rc = ir_journal_check_text("rate-limit bucket", bucket, IR_JOURNAL_NAME_MAX, true, err);
+    if (rc == IR_OK && interval_us <= 0)
+        rc = ir_err_set(err, IR_ERR_INVALID_ARG, "journal: a rate-limit interval must be positive");
+    return rc == IR_OK ? j->ops->quota_reserve(j, bucket, interval_us, wait_us, err) : rc;
+}
+
+ir_rc ir_journal_copy_entry(ir_journal *j, const ir_journal_entry *e, bool *copied, ir_err *err)
+{
+    ir_rc rc;
+
+    *copied = false;
+    if (j->ops->copy_entry == NULL)
+        return unsupported(j, "copying entries in", err);
+    rc = check_id(e->cert_id, err);
+    if (rc == IR_OK && (e->der == NULL || e->der_len == 0 || e->der_len > IR_JOURNAL_MAX_DER))
+        rc = ir_err_set(err, IR_ERR_INVALID_ARG, "journal: %s: the entry to copy has no DER",
+                        e->cert_id);
+    if (rc == IR_OK && (e->state < 0 || e->state >= IR_STATE_COUNT))
+        rc = ir_err_set(err, IR_ERR_INVALID_ARG, "journal: %s: the entry to copy has no state",
+                        e->cert_id);
+    if (rc == IR_OK)
+        rc = check_step("step", e->step, err);
+    return rc == IR_OK ? j->ops->copy_entry(j, e, copied, err) : rc;
+}

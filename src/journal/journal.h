@@ -303,6 +303,36 @@ ir_rc ir_journal_foreach(ir_journal *j, const ir_list_filter *f, ir_journal_each
                          ir_err *err);
 ir_rc ir_journal_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
 
+/* --- several daemons on one journal -------------------------------------------- */
+
+/* Waits at most timeout_ms for a sign that work may have become due: an
+ * enqueue, a retry, an assignment or a revocation request made by any
+ * process on the journal (PostgreSQL: LISTEN/NOTIFY on its own connection).
+ * *woken says whether a sign came (false: the timeout passed). Backends
+ * without such signs return IR_ERR_UNSUPPORTED at once; the caller then
+ * polls on its own timer. IR_ERR_IO when the database cannot be reached. */
+ir_rc ir_journal_wait_work(ir_journal *j, int64_t timeout_ms, bool *woken, ir_err *err);
+
+/* How long until the next unclaimed entry becomes due (its next attempt, or
+ * a lease running out), on the journal's clock: 0 when one is due now,
+ * -1 when none is waiting. */
+ir_rc ir_journal_next_due_in(ir_journal *j, int64_t *in_ms, ir_err *err);
+
+/* A rate-limit slot shared by every process on the journal: takes the next
+ * free slot of bucket (requests spaced interval_us apart on the journal's
+ * clock) and sets *wait_us to the time until it is due. Backends that cannot
+ * share (SQLite) return IR_ERR_UNSUPPORTED: the caller keeps its own
+ * buckets. Slots are not durable: a restarted server starts them afresh. */
+ir_rc ir_journal_quota_reserve(ir_journal *j, const char *bucket, int64_t interval_us,
+                               int64_t *wait_us, ir_err *err);
+
+/* Writes e (as ir_journal_get returns it: DER, history and facts) into j
+ * with its state, step, attempts, times, revocation and history unchanged,
+ * unclaimed, unless j already has an entry for its certificate (then
+ * *copied is false and nothing changes). One transaction per entry. What
+ * `iotregctl journal copy` runs. */
+ir_rc ir_journal_copy_entry(ir_journal *j, const ir_journal_entry *e, bool *copied, ir_err *err);
+
 void ir_journal_entry_free(ir_journal_entry *e);
 /* The value of e's fact key (IR_FACT_*), or NULL. */
 const char *ir_journal_entry_fact(const ir_journal_entry *e, const char *key);

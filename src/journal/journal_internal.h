@@ -35,6 +35,12 @@ typedef struct ir_journal_ops {
     ir_rc (*list)(ir_journal *j, const ir_list_filter *f, ir_entry_list *out, ir_err *err);
     ir_rc (*count)(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
     ir_rc (*absorb_spool)(ir_journal *j, size_t *moved, ir_err *err); /* NULL: no spool */
+    /* NULL: IR_ERR_UNSUPPORTED (journal.h says what the caller does then) */
+    ir_rc (*wait_work)(ir_journal *j, int64_t timeout_ms, bool *woken, ir_err *err);
+    ir_rc (*next_due_in)(ir_journal *j, int64_t *in_ms, ir_err *err);
+    ir_rc (*quota_reserve)(ir_journal *j, const char *bucket, int64_t interval_us, int64_t *wait_us,
+                           ir_err *err);
+    ir_rc (*copy_entry)(ir_journal *j, const ir_journal_entry *e, bool *copied, ir_err *err);
 } ir_journal_ops;
 
 struct ir_journal {
