@@ -45,4 +45,6 @@ TESTS += tests/journal/pg-journal.test
 EXTRA_DIST += tests/journal/pg-journal.test tests/journal/pg-lib.sh
 # The PostgreSQL journal end to end: config, migrate, publish, tap, iotregd.
 TESTS += tests/journal/pg-e2e.test
+TESTS += tests/journal/pg-hosts.test
+EXTRA_DIST += tests/journal/pg-hosts.test
 EXTRA_DIST += tests/journal/pg-e2e.test
