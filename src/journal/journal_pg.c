@@ -518,6 +518,7 @@ static const ir_journal_ops pg_ops = {
     .list = pg_list,
     .count = pg_count,
     .absorb_spool = pg_absorb_spool,
+    .copy_entry = pg_copy_entry,
 };
 
 static char *dup_or_null(const char *s, bool *failed)

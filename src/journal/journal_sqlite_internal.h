@@ -109,4 +109,7 @@ ir_rc sq_get(ir_journal *j, const char *cert_id, ir_journal_entry **out, ir_err 
 ir_rc sq_list(ir_journal *j, const ir_list_filter *f, ir_entry_list *out, ir_err *err);
 ir_rc sq_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
 
+/* journal_sqlite_copy.c */
+ir_rc sq_copy_entry(ir_journal *j, const ir_journal_entry *e, bool *copied, ir_err *err);
+
 #endif

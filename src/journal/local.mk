@@ -11,10 +11,11 @@ src_libiotreg_journal_sqlite_la_SOURCES += src/journal/journal_open.c \
 	src/journal/journal_sqlite_internal.h src/journal/journal_sqlite.c \
 	src/journal/journal_sqlite_db.c src/journal/journal_sqlite_schema.c \
 	src/journal/journal_sqlite_enqueue.c src/journal/journal_sqlite_work.c \
-	src/journal/journal_sqlite_read.c \
+	src/journal/journal_sqlite_read.c src/journal/journal_sqlite_copy.c \
 	src/journal/journal_commit.h src/journal/journal_commit.c
 src_libiotreg_journal_pg_la_SOURCES += src/journal/journal_pg_internal.h \
-	src/journal/journal_pg.c src/journal/journal_pg_work.c src/journal/journal_pg_read.c
+	src/journal/journal_pg.c src/journal/journal_pg_work.c src/journal/journal_pg_read.c \
+	src/journal/journal_pg_copy.c
 src_libiotreg_journal_json_la_SOURCES += src/journal/journal_json.c src/journal/journal_json.h
 
 check_PROGRAMS += tests/journal/test_journal
@@ -22,6 +23,12 @@ TESTS += tests/journal/test_journal
 tests_journal_test_journal_SOURCES = tests/journal/test_journal.c tests/journal/jtest.h
 tests_journal_test_journal_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit
 tests_journal_test_journal_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/journal/test_journal_copy
+TESTS += tests/journal/test_journal_copy
+tests_journal_test_journal_copy_SOURCES = tests/journal/test_journal_copy.c tests/journal/jtest.h
+tests_journal_test_journal_copy_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit
+tests_journal_test_journal_copy_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/journal/test_spool
 TESTS += tests/journal/test_spool
