@@ -52,3 +52,6 @@ EXTRA_DIST += tests/journal/pg-journal.test tests/journal/pg-lib.sh
 # The PostgreSQL journal end to end: config, migrate, publish, tap, iotregd.
 TESTS += tests/journal/pg-e2e.test
 EXTRA_DIST += tests/journal/pg-e2e.test
+# iotregctl journal copy: a SQLite journal in every state into PostgreSQL.
+TESTS += tests/journal/pg-copy.test
+EXTRA_DIST += tests/journal/pg-copy.test
