@@ -9,6 +9,8 @@
 
 #include "journal/journal_pg_internal.h"
 
+#include <stdio.h>
+
 #include "core/buf.h"
 
 #define ARRAY_MAX (64u << 20) /* an array literal's bound: far above any entry's */
@@ -49,106 +51,66 @@ static ir_rc array_text(ir_buf *a, const char *s, ir_err *err)
     return rc == IR_OK ? ir_buf_append_str(a, "\"", err) : rc;
 }
 
-typedef struct arrays {
-    ir_buf col[5];
-    size_t n;
-} arrays;
+#define COLS_MAX 5
 
-static void arrays_init(arrays *a, size_t n)
+/* Writes the columns of row i of e (history or facts) into cols; num holds
+ * a number written as text. */
+typedef void (*row_fn)(const ir_journal_entry *e, size_t i, const char *cols[COLS_MAX],
+                       char num[24]);
+
+static void history_row(const ir_journal_entry *e, size_t i, const char *cols[COLS_MAX],
+                        char num[24])
 {
-    size_t i;
+    const ir_history_row *h = &e->history[i];
 
-    a->n = n;
-    for (i = 0; i < n; i++)
-        ir_buf_init(&a->col[i], ARRAY_MAX);
+    snprintf(num, 24, "%lld", (long long)h->at_ms);
+    cols[0] = num;
+    cols[1] = h->step;
+    cols[2] = h->result;
+    cols[3] = h->detail;
+    cols[4] = h->worker;
 }
 
-static ir_rc arrays_open(arrays *a, ir_err *err)
+static void fact_row(const ir_journal_entry *e, size_t i, const char *cols[COLS_MAX], char num[24])
 {
-    size_t i;
+    (void)num;
+    cols[0] = e->facts[i].key;
+    cols[1] = e->facts[i].value;
+}
+
+/* Runs sql with e's certificate id ($1), n_rows rows of n_cols columns as
+ * array literals ($2...) and e's update time (after them). */
+static ir_rc insert_rows(PGconn *c, const ir_journal_entry *e, size_t n_rows, size_t n_cols,
+                         row_fn row, const char *sql, const char *what, ir_err *err)
+{
+    ir_buf col[COLS_MAX];
+    const char *cols[COLS_MAX];
+    char num[24];
+    pg_params p = {0};
+    size_t i, k;
     ir_rc rc = IR_OK;
 
-    for (i = 0; rc == IR_OK && i < a->n; i++)
-        rc = ir_buf_append_str(&a->col[i], "{", err);
-    return rc;
-}
-
-static ir_rc arrays_close(arrays *a, pg_params *p, ir_err *err)
-{
-    size_t i;
-    ir_rc rc = IR_OK;
-
-    for (i = 0; rc == IR_OK && i < a->n; i++)
-        rc = ir_buf_append_str(&a->col[i], "}", err);
-    for (i = 0; rc == IR_OK && i < a->n; i++)
-        pg_param_text(p, ir_buf_cstr(&a->col[i]));
-    return rc;
-}
-
-static void arrays_free(arrays *a)
-{
-    size_t i;
-
-    for (i = 0; i < a->n; i++)
-        ir_buf_free(&a->col[i]);
-}
-
-static ir_rc copy_history(PGconn *c, const ir_journal_entry *e, ir_err *err)
-{
-    const ir_history_row *h;
-    pg_params p = {0};
-    arrays a;
-    size_t i;
-    ir_rc rc;
-
-    if (e->n_history == 0)
+    if (n_rows == 0)
         return IR_OK;
-    arrays_init(&a, 5);
-    rc = arrays_open(&a, err);
-    for (i = 0; rc == IR_OK && i < e->n_history; i++) {
-        h = &e->history[i];
-        rc = ir_buf_appendf(&a.col[0], err, "%s%lld", i > 0 ? "," : "", (long long)h->at_ms);
-        if (rc == IR_OK)
-            rc = array_text(&a.col[1], h->step, err);
-        if (rc == IR_OK)
-            rc = array_text(&a.col[2], h->result, err);
-        if (rc == IR_OK)
-            rc = array_text(&a.col[3], h->detail, err);
-        if (rc == IR_OK)
-            rc = array_text(&a.col[4], h->worker, err);
+    for (k = 0; k < n_cols; k++)
+        ir_buf_init(&col[k], ARRAY_MAX);
+    for (k = 0; rc == IR_OK && k < n_cols; k++)
+        rc = ir_buf_append_str(&col[k], "{", err);
+    for (i = 0; rc == IR_OK && i < n_rows; i++) {
+        row(e, i, cols, num);
+        for (k = 0; rc == IR_OK && k < n_cols; k++)
+            rc = array_text(&col[k], cols[k], err);
     }
     pg_param_text(&p, e->cert_id);
-    if (rc == IR_OK)
-        rc = arrays_close(&a, &p, err);
-    if (rc == IR_OK)
-        rc = pg_exec(c, history_sql, &p, NULL, "copying the history", err);
-    arrays_free(&a);
-    return rc;
-}
-
-static ir_rc copy_facts(PGconn *c, const ir_journal_entry *e, ir_err *err)
-{
-    pg_params p = {0};
-    arrays a;
-    size_t i;
-    ir_rc rc;
-
-    if (e->n_facts == 0)
-        return IR_OK;
-    arrays_init(&a, 2);
-    rc = arrays_open(&a, err);
-    for (i = 0; rc == IR_OK && i < e->n_facts; i++) {
-        rc = array_text(&a.col[0], e->facts[i].key, err);
-        if (rc == IR_OK)
-            rc = array_text(&a.col[1], e->facts[i].value, err);
+    for (k = 0; rc == IR_OK && k < n_cols; k++) {
+        rc = ir_buf_append_str(&col[k], "}", err);
+        pg_param_text(&p, ir_buf_cstr(&col[k]));
     }
-    pg_param_text(&p, e->cert_id);
-    if (rc == IR_OK)
-        rc = arrays_close(&a, &p, err);
     pg_param_int(&p, e->updated_ms);
     if (rc == IR_OK)
-        rc = pg_exec(c, facts_sql, &p, NULL, "copying facts", err);
-    arrays_free(&a);
+        rc = pg_exec(c, sql, &p, NULL, what, err);
+    for (k = 0; k < n_cols; k++)
+        ir_buf_free(&col[k]);
     return rc;
 }
 
@@ -192,9 +154,14 @@ static ir_rc copy_txn(PGconn *c, void *ctx, ir_err *err)
     PQclear(r);
     if (!inserted)
         return IR_OK;
-    rc = copy_history(c, e, err);
+    rc = insert_rows(c, e, e->n_history, 5, history_row, history_sql, "copying the history", err);
     if (rc == IR_OK)
-        rc = copy_facts(c, e, err);
+        rc = insert_rows(c, e, e->n_facts, 2, fact_row, facts_sql, "copying facts", err);
+    /* Work that is due wakes the daemons on the journal (journal_pg_coord.c's
+     * channel and payload: pg_notify_work once both are merged). */
+    if (rc == IR_OK && (e->state == IR_STATE_PENDING || e->state == IR_STATE_REVOKE_PENDING))
+        rc = pg_exec(c, "SELECT pg_notify('iotreg_work', current_schema())", NULL, NULL,
+                     "notifying the daemons", err);
     x->copied = rc == IR_OK;
     return rc;
 }

@@ -3,7 +3,8 @@
  * IOTREG_TEST_PG_CONNINFO names a server (pg-journal.test). An entry copied
  * from another journal reads back field by field as the original, with its
  * history and facts, unclaimed; a second copy changes nothing; what the
- * journal would refuse to hold is refused whole. */
+ * journal would refuse to hold is refused whole; on PostgreSQL, a copy
+ * that is due wakes the daemons. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -312,16 +313,68 @@ static void test_invalid_entries_are_refused(void)
     ir_journal_close(dst);
 }
 
+/* PostgreSQL: a copy that is due wakes the daemons waiting on the journal
+ * (a notification with the journal's schema); one that is not, does not. */
+static void test_pg_due_copy_notifies(void)
+{
+    char path[256], schema[200];
+    ir_journal *src = fresh(), *dst;
+    PGconn *listener = PQconnectdb(pg_conninfo());
+    PGnotify *n;
+    PGresult *r;
+    char id[65], done_id[65];
+    int woken = 0, others = 0, i;
+    bool copied = false;
+
+    new_path(path, sizeof(path));
+    dst = open_at(path);
+    pg_schema_of(path, schema, sizeof(schema));
+    r = PQexec(listener, "LISTEN iotreg_work");
+    CU_ASSERT_EQUAL_FATAL(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    add(src, 40, customer_any, done_id);
+    claim_one(src, "w");
+    CU_ASSERT_EQUAL(ir_journal_finish(src, done_id, "w", NULL, NULL), IR_OK);
+    add(src, 41, customer_any, id);
+    CU_ASSERT_EQUAL(copy_id(src, dst, done_id, &copied), IR_OK);
+    for (i = 0; i < 20 && others == 0; i++) { /* 200 ms for a notification that should not come */
+        ir_sleep_ms(10);
+        PQconsumeInput(listener);
+        while ((n = PQnotifies(listener)) != NULL) {
+            others += strcmp(n->extra, schema) == 0;
+            PQfreemem(n);
+        }
+    }
+    CU_ASSERT_EQUAL(others, 0);
+    CU_ASSERT_EQUAL(copy_id(src, dst, id, &copied), IR_OK);
+    for (i = 0; i < 500 && woken == 0; i++) {
+        PQconsumeInput(listener);
+        while ((n = PQnotifies(listener)) != NULL) {
+            woken += strcmp(n->extra, schema) == 0;
+            PQfreemem(n);
+        }
+        if (woken == 0)
+            ir_sleep_ms(10);
+    }
+    CU_ASSERT_EQUAL(woken, 1);
+    PQfinish(listener);
+    ir_journal_close(src);
+    ir_journal_close(dst);
+}
+
 int main(void)
 {
-    static const ir_test_case cases[] = {
+    static ir_test_case cases[] = {
         IR_TEST(test_copy_equals_the_original),
         IR_TEST(test_copy_is_claimed_in_the_destination),
         IR_TEST(test_second_copy_changes_nothing),
         IR_TEST(test_invalid_entries_are_refused),
+        {NULL, NULL}, /* PostgreSQL's own */
         {NULL, NULL},
     };
 
+    if (pg_conninfo() != NULL)
+        cases[4] = (ir_test_case)IR_TEST(test_pg_due_copy_notifies);
     return ir_test_run(pg_conninfo() ? "journal copy (PostgreSQL)" : "journal copy (SQLite)", cases,
                        jtest_setup, jtest_teardown);
 }
