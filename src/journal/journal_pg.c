@@ -517,8 +517,8 @@ static const ir_journal_ops pg_ops = {
     .get = pg_get,
     .list = pg_list,
     .count = pg_count,
-    .absorb_spool = pg_absorb_spool,
     .copy_entry = pg_copy_entry,
+    .absorb_spool = pg_absorb_spool,
 };
 
 static char *dup_or_null(const char *s, bool *failed)

@@ -43,8 +43,8 @@ static const ir_journal_ops sqlite_ops = {
     .get = sq_get,
     .list = sq_list,
     .count = sq_count,
-    .absorb_spool = sq_absorb_spool,
     .copy_entry = sq_copy_entry,
+    .absorb_spool = sq_absorb_spool,
 };
 
 ir_rc sq_absorb_spool(ir_journal *jj, size_t *moved, ir_err *err)

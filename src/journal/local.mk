@@ -11,12 +11,14 @@ src_libiotreg_journal_sqlite_la_SOURCES += src/journal/journal_open.c \
 	src/journal/journal_sqlite_internal.h src/journal/journal_sqlite.c \
 	src/journal/journal_sqlite_db.c src/journal/journal_sqlite_schema.c \
 	src/journal/journal_sqlite_enqueue.c src/journal/journal_sqlite_work.c \
-	src/journal/journal_sqlite_read.c src/journal/journal_sqlite_copy.c \
+	src/journal/journal_sqlite_read.c \
 	src/journal/journal_commit.h src/journal/journal_commit.c
 src_libiotreg_journal_pg_la_SOURCES += src/journal/journal_pg_internal.h \
-	src/journal/journal_pg.c src/journal/journal_pg_work.c src/journal/journal_pg_read.c \
-	src/journal/journal_pg_copy.c
+	src/journal/journal_pg.c src/journal/journal_pg_work.c src/journal/journal_pg_read.c
 src_libiotreg_journal_json_la_SOURCES += src/journal/journal_json.c src/journal/journal_json.h
+# Each backend's copy_entry (iotregctl journal copy).
+src_libiotreg_journal_sqlite_la_SOURCES += src/journal/journal_sqlite_copy.c
+src_libiotreg_journal_pg_la_SOURCES += src/journal/journal_pg_copy.c
 
 check_PROGRAMS += tests/journal/test_journal
 TESTS += tests/journal/test_journal
