@@ -30,10 +30,12 @@ static const char copy_usage[] =
     "is left as it is there, so running the command again copies only what is\n"
     "missing. Then it checks: every entry of PATH is in the configured journal\n"
     "(the same certificate), the ones copied now with the same state, step and\n"
-    "number of history rows and facts, and the source's counts by state are the\n"
-    "entries walked. Prints the counts by state; exits nonzero, naming the\n"
-    "certificates, when they do not match. Stop iotregd on the SQLite journal\n"
-    "first: entries it holds are copied unclaimed (a warning says so).\n\n"
+    "number of history rows and facts (one that an iotregd on the configured\n"
+    "journal has worked on since keeps at least its history rows), and the\n"
+    "source's counts by state are the entries walked. Prints the counts by\n"
+    "state; exits nonzero, naming the certificates, when they do not match.\n"
+    "Stop iotregd on the SQLite journal first: entries it holds are copied\n"
+    "unclaimed (a warning says so).\n\n"
     "options:\n"
     "  --from sqlite:PATH  the SQLite journal to copy (never created)\n";
 
@@ -84,14 +86,22 @@ static ir_rc add_mismatch(copy_run *r, const char *cert_id, const char *why, ir_
     return IR_OK;
 }
 
-/* Why copy (as the destination holds it) is not original, or NULL. */
+/* Why copy (as the destination holds it) is not original, or NULL. An
+ * entry there before, or one a daemon on the destination has worked on
+ * since it was copied (its update time moved), may have moved on: only its
+ * certificate, and for the latter a history that kept every row, are
+ * compared. */
 static const char *differs(const ir_journal_entry *copy, const ir_journal_entry *original,
                            bool copied_now)
 {
     if (copy->der_len != original->der_len || memcmp(copy->der, original->der, copy->der_len) != 0)
         return "a different certificate under its id";
     if (!copied_now)
-        return NULL; /* there before: it may have moved on since */
+        return NULL;
+    if (copy->n_history < original->n_history)
+        return "fewer history rows";
+    if (copy->updated_ms != original->updated_ms)
+        return NULL;
     if (copy->state != original->state)
         return "a different state";
     if (strcmp(copy->step, original->step) != 0)
