@@ -157,11 +157,9 @@ static ir_rc copy_txn(PGconn *c, void *ctx, ir_err *err)
     rc = insert_rows(c, e, e->n_history, 5, history_row, history_sql, "copying the history", err);
     if (rc == IR_OK)
         rc = insert_rows(c, e, e->n_facts, 2, fact_row, facts_sql, "copying facts", err);
-    /* Work that is due wakes the daemons on the journal (journal_pg_coord.c's
-     * channel and payload: pg_notify_work once both are merged). */
+    /* Work that is due wakes the daemons on the journal. */
     if (rc == IR_OK && (e->state == IR_STATE_PENDING || e->state == IR_STATE_REVOKE_PENDING))
-        rc = pg_exec(c, "SELECT pg_notify('iotreg_work', current_schema())", NULL, NULL,
-                     "notifying the daemons", err);
+        rc = pg_notify_work(c, err);
     x->copied = rc == IR_OK;
     return rc;
 }
