@@ -16,6 +16,10 @@
 
 #define DUE_STATES "('pending', 'revoke-pending')"
 #define FENCE      "claimed_by = $2 AND lease_until > " PG_NOW_MS
+/* The statement's start: stable, so it bounds an index scan where the
+ * volatile PG_NOW_MS can only filter every row the scan reads (an entry
+ * that falls due while the statement runs waits for the next claim). */
+#define PG_STATEMENT_MS "(extract(epoch from statement_timestamp()) * 1000)::bigint"
 
 /* --- enqueue --------------------------------------------------------------------- */
 
@@ -467,7 +471,7 @@ static ir_rc claim_txn(PGconn *c, void *ctx, ir_err *err)
     pg_param_int(&p, k->o->lease_ms);
     rc = pg_exec(c,
                  "WITH due AS (SELECT seq FROM entries WHERE state IN " DUE_STATES
-                 " AND next_attempt_at <= " PG_NOW_MS
+                 " AND next_attempt_at <= " PG_STATEMENT_MS
                  " AND (claimed_by IS NULL OR lease_until <= " PG_NOW_MS
                  ") AND ($1 IS NULL OR customer = $1)"
                  " ORDER BY next_attempt_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED)"

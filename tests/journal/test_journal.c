@@ -661,6 +661,11 @@ static void test_pg_schema_versions(void)
              "'iotreg_quota'",
              schema);
     CU_ASSERT_EQUAL(pg_admin_int(sql), 1);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_indexes WHERE schemaname = '%s' AND indexname = "
+             "'entries_due_customer'",
+             schema);
+    CU_ASSERT_EQUAL(pg_admin_int(sql), 1);
     CU_ASSERT_EQUAL(ir_journal_migrate(&conf, &from, &to, &err), IR_OK); /* nothing left */
     CU_ASSERT_EQUAL(from, 3);
     CU_ASSERT_EQUAL(to, 3);
