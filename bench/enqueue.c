@@ -1,19 +1,26 @@
 /* bench/enqueue: how long a CA waits for iotreg_hook_store_certificate, the
  * whole capture path (parse, SubCA signature check, attribution, durable
- * enqueue with WAL and synchronous=FULL), from 1 thread and from 8 threads;
- * p50, p99 and max latency and the throughput. Then the journal alone from 8
- * threads, with how many transactions group commit needed.
+ * enqueue: SQLite with WAL and synchronous=FULL, or PostgreSQL with
+ * synchronous_commit on), from 1 thread, from 8 threads on one handle, and
+ * from PROCS processes (one handle each) of 8 / PROCS threads; p50, p99 and
+ * max latency and the throughput. Then the journal alone from 8 threads,
+ * with how many transactions group commit needed.
  *
- *   bench/enqueue [-n COUNT] [-d DIR]
+ *   bench/enqueue [-n COUNT] [-d DIR] [-p CONNINFO] [-P PROCS]
  *
  * Run from the build tree (it loads hooks/.libs/iotreg_hook.so, or the one
  * under $top_builddir). DIR (default: a new temporary directory, removed at
- * the end) gets the test PKI, the configuration and the journal: put it on
- * the file system the journal will live on. */
+ * the end) gets the test PKI, the configuration and the SQLite journal: put
+ * it on the file system the journal will live on. -p puts the journal on
+ * the PostgreSQL server and database CONNINFO names (a libpq conninfo
+ * without a password; the configuration's <postgresql conninfo>) instead.
+ * PROCS (default 2) divides 8. */
 #include "autoconf.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,22 +133,21 @@ static int compare_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Runs fn over the certificates from threads threads; prints the figures. */
-static int run(const char *label, void *(*fn)(void *), worker *proto, int threads)
+static const char *backend = "sqlite"; /* the first column of every line */
+
+/* Runs fn from threads threads over the certificates first, first + stride,
+ * ...: thread i starts at first + i. Returns the failures. */
+static int run_threads(void *(*fn)(void *), const worker *proto, int threads, size_t first,
+                       size_t stride, double *lat)
 {
     pthread_t th[MAX_THREADS];
     worker w[MAX_THREADS];
-    size_t n = proto->c->n;
-    double *lat = calloc(n, sizeof(double)), t0, secs;
     int i, failed = 0;
 
-    if (lat == NULL)
-        return -1;
-    t0 = now_us();
     for (i = 0; i < threads; i++) {
         w[i] = *proto;
-        w[i].first = (size_t)i;
-        w[i].step = (size_t)threads;
+        w[i].first = first + (size_t)i;
+        w[i].step = stride;
         w[i].lat_us = lat;
         pthread_create(&th[i], NULL, fn, &w[i]);
     }
@@ -149,13 +155,37 @@ static int run(const char *label, void *(*fn)(void *), worker *proto, int thread
         pthread_join(th[i], NULL);
         failed += w[i].failed;
     }
-    secs = (now_us() - t0) / 1e6;
+    return failed;
+}
+
+/* One line of figures: the n latencies in lat (sorted here), secs of wall. */
+static int report(const char *label, const char *shape, double *lat, size_t n, double secs,
+                  int failed)
+{
     qsort(lat, n, sizeof(double), compare_double);
-    printf("%-28s %2d thread%s %6zu certs  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  %7.0f/s%s\n",
-           label, threads, threads > 1 ? "s" : " ", n, lat[n / 2] / 1e3, lat[n * 99 / 100] / 1e3,
-           lat[n - 1] / 1e3, (double)n / secs, failed ? "  FAILURES" : "");
-    free(lat);
+    printf("%-10s %-22s %-16s %6zu certs  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  %6.0f/s%s\n",
+           backend, label, shape, n, lat[n / 2] / 1e3, lat[n * 99 / 100] / 1e3, lat[n - 1] / 1e3,
+           (double)n / secs, failed ? "  FAILURES" : "");
+    fflush(stdout);
     return failed ? -1 : 0;
+}
+
+/* Runs fn over the certificates from threads threads; prints the figures. */
+static int run(const char *label, void *(*fn)(void *), worker *proto, int threads)
+{
+    size_t n = proto->c->n;
+    double *lat = calloc(n, sizeof(double)), t0;
+    char shape[32];
+    int failed, rc;
+
+    if (lat == NULL)
+        return -1;
+    t0 = now_us();
+    failed = run_threads(fn, proto, threads, 0, (size_t)threads, lat);
+    snprintf(shape, sizeof(shape), "%d thread%s", threads, threads > 1 ? "s" : "");
+    rc = report(label, shape, lat, n, (now_us() - t0) / 1e6, failed);
+    free(lat);
+    return rc;
 }
 
 static void *open_hook(const char *config, iotreg_hook **h, store_fn *store, fini_fn *fini)
@@ -182,11 +212,87 @@ static void *open_hook(const char *config, iotreg_hook **h, store_fn *store, fin
     return dl;
 }
 
-/* Two hook runs (1 and 8 threads, each on certificates of its own). */
-static int bench_hook(const char *dir, size_t n)
+/* What the processes of run_procs share. */
+typedef struct shared {
+    int failed[MAX_THREADS];
+    double end_us[MAX_THREADS]; /* when each finished its last certificate */
+    double lat[];               /* one per certificate */
+} shared;
+
+/* Process i of procs: its own hook handle, threads threads, certificates
+ * i * threads + k, stepping procs * threads. Starts when go is closed. */
+static void proc_main(const char *config, const certs *c, int i, int procs, int threads, shared *sh,
+                      int ready, int go)
+{
+    iotreg_hook *h = NULL;
+    store_fn store = NULL;
+    fini_fn fini = NULL;
+    void *dl = open_hook(config, &h, &store, &fini);
+    char byte = dl != NULL ? 'r' : 'x';
+
+    if (write(ready, &byte, 1) != 1 || dl == NULL)
+        _exit(1);
+    while (read(go, &byte, 1) > 0)
+        ;
+    sh->failed[i] = run_threads(store_thread, &(worker){.store = store, .h = h, .c = c}, threads,
+                                (size_t)(i * threads), (size_t)(procs * threads), sh->lat);
+    sh->end_us[i] = now_us();
+    fini(h);
+    dlclose(dl);
+    _exit(0);
+}
+
+/* The hook from procs processes at once, each with its own handle (as
+ * several CA processes or hosts). Times from the moment every process has
+ * its handle to the last certificate stored. */
+static int run_procs(const char *config, const certs *c, int procs)
+{
+    size_t size = sizeof(shared) + c->n * sizeof(double);
+    shared *sh = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    int ready[2], go[2], i, started = 0, failed = 0, status, threads = MAX_THREADS / procs;
+    char shape[32], byte;
+    double t0, end = 0;
+    pid_t pid[MAX_THREADS];
+
+    if (sh == MAP_FAILED || pipe(ready) != 0 || pipe(go) != 0)
+        return -1;
+    fflush(stdout);
+    for (i = 0; i < procs; i++) {
+        pid[i] = fork();
+        if (pid[i] == 0) {
+            close(ready[0]);
+            close(go[1]);
+            proc_main(config, c, i, procs, threads, sh, ready[1], go[0]);
+        }
+    }
+    close(ready[1]);
+    close(go[0]);
+    while (started < procs && read(ready[0], &byte, 1) == 1 && byte == 'r')
+        started++;
+    t0 = now_us();
+    close(go[1]); /* go */
+    for (i = 0; i < procs; i++) {
+        if (pid[i] < 0 || waitpid(pid[i], &status, 0) < 0 || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0)
+            failed++;
+        failed += sh->failed[i];
+        end = sh->end_us[i] > end ? sh->end_us[i] : end;
+    }
+    close(ready[0]);
+    snprintf(shape, sizeof(shape), "%d procs x %d thr", procs, threads);
+    i = started == procs
+            ? report("hook store_certificate", shape, sh->lat, c->n, (end - t0) / 1e6, failed)
+            : -1;
+    munmap(sh, size);
+    return i;
+}
+
+/* Three hook runs (1 and 8 threads on one handle, procs processes), each
+ * on certificates of its own. */
+static int bench_hook(const char *dir, size_t n, int procs)
 {
     char config[1024];
-    certs one = {0}, eight = {0};
+    certs one = {0}, eight = {0}, multi = {0};
     iotreg_hook *h = NULL;
     store_fn store = NULL;
     fini_fn fini = NULL;
@@ -194,7 +300,8 @@ static int bench_hook(const char *dir, size_t n)
     int rc = -1;
 
     snprintf(config, sizeof(config), "%s/iotreg.xml", dir);
-    if (make_certs(dir, n, 1000000, &one) == 0 && make_certs(dir, n, 2000000, &eight) == 0)
+    if (make_certs(dir, n, 1000000, &one) == 0 && make_certs(dir, n, 2000000, &eight) == 0 &&
+        make_certs(dir, n, 4000000, &multi) == 0)
         dl = open_hook(config, &h, &store, &fini);
     if (dl != NULL) {
         rc = run("hook store_certificate", store_thread,
@@ -204,13 +311,16 @@ static int bench_hook(const char *dir, size_t n)
                      &(worker){.store = store, .h = h, .c = &eight}, MAX_THREADS);
         fini(h);
         dlclose(dl);
+        if (rc == 0)
+            rc = run_procs(config, &multi, procs);
     }
     free_certs(&one);
     free_certs(&eight);
+    free_certs(&multi);
     return rc;
 }
 
-static int bench_journal(const char *dir, size_t n)
+static int bench_journal(const char *dir, size_t n, const char *conninfo)
 {
     char path[1024];
     ir_journal_opts conf = {.kind = IR_JOURNAL_KIND_SQLITE, .path = path};
@@ -220,6 +330,11 @@ static int bench_journal(const char *dir, size_t n)
     int rc;
 
     snprintf(path, sizeof(path), "%s/journal-only.db", dir);
+    if (conninfo != NULL) {
+        conf.kind = IR_JOURNAL_KIND_POSTGRES;
+        conf.path = NULL;
+        conf.conninfo = conninfo;
+    }
     if (ir_journal_open(&conf, &j, NULL) != IR_OK || make_certs(dir, n, 3000000, &c) != 0) {
         ir_journal_close(j);
         free_certs(&c);
@@ -227,7 +342,7 @@ static int bench_journal(const char *dir, size_t n)
     }
     rc = run("journal enqueue only", enqueue_thread, &(worker){.journal = j, .c = &c}, MAX_THREADS);
     ir_journal_get_stats(j, &st);
-    printf("group commit: %llu enqueues in %llu transactions (%.1f per fsync)\n",
+    printf("%-10s group commit: %llu enqueues in %llu transactions (%.1f per commit)\n", backend,
            (unsigned long long)st.enqueues, (unsigned long long)st.transactions,
            st.transactions ? (double)st.enqueues / (double)st.transactions : 0.0);
     ir_journal_close(j);
@@ -235,36 +350,88 @@ static int bench_journal(const char *dir, size_t n)
     return rc;
 }
 
+/* Points dir/iotreg.xml's journal (tc_write_config's SQLite file) at the
+ * PostgreSQL server conninfo names. */
+static int use_postgresql(const char *dir, const char *conninfo)
+{
+    char path[1024], sqlite[1100], *xml, *at, *out;
+    size_t len = 0, i, o = 0;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/iotreg.xml", dir);
+    snprintf(sqlite, sizeof(sqlite), "<sqlite path=\"%s/journal.db\"/>", dir);
+    xml = (char *)tc_read_file(path, &len);
+    if (xml == NULL)
+        return -1;
+    xml[len] = '\0';
+    at = strstr(xml, sqlite);
+    out = malloc(len + 6 * strlen(conninfo) + 64);
+    if (at == NULL || out == NULL) {
+        free(xml);
+        free(out);
+        return -1;
+    }
+    o = (size_t)(at - xml);
+    memcpy(out, xml, o);
+    o += (size_t)sprintf(out + o, "<postgresql conninfo=\"");
+    for (i = 0; conninfo[i] != '\0'; i++) {
+        const char *esc = conninfo[i] == '&'   ? "&amp;"
+                          : conninfo[i] == '"' ? "&quot;"
+                          : conninfo[i] == '<' ? "&lt;"
+                                               : NULL;
+        if (esc != NULL)
+            o += (size_t)sprintf(out + o, "%s", esc);
+        else
+            out[o++] = conninfo[i];
+    }
+    o += (size_t)sprintf(out + o, "\"/>%s", at + strlen(sqlite));
+    rc = tc_write_file(path, out, o);
+    free(xml);
+    free(out);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     char tmpl[256], cmd[600];
-    const char *dir = NULL;
+    const char *dir = NULL, *conninfo = NULL;
     size_t n = 2000;
-    int opt, rc;
+    int opt, rc, procs = 2;
 
-    while ((opt = getopt(argc, argv, "n:d:h")) != -1) {
+    while ((opt = getopt(argc, argv, "n:d:p:P:h")) != -1) {
         if (opt == 'n')
             n = strtoul(optarg, NULL, 10);
         else if (opt == 'd')
             dir = optarg;
+        else if (opt == 'p')
+            conninfo = optarg;
+        else if (opt == 'P')
+            procs = atoi(optarg);
         else {
-            fprintf(stderr, "usage: bench/enqueue [-n COUNT] [-d DIR]\n");
+            fprintf(stderr, "usage: bench/enqueue [-n COUNT] [-d DIR] [-p CONNINFO] [-P PROCS]\n");
             return 2;
         }
     }
+    if (procs < 1 || procs > MAX_THREADS || MAX_THREADS % procs != 0) {
+        fprintf(stderr, "bench: PROCS must divide %d\n", MAX_THREADS);
+        return 2;
+    }
+    if (conninfo != NULL)
+        backend = "postgresql";
     if (dir == NULL) {
         snprintf(tmpl, sizeof(tmpl), "%s/iotreg-bench-XXXXXX",
                  getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
         dir = mkdtemp(tmpl);
     }
-    if (n < 100 || dir == NULL || tc_setup(dir) != 0) {
+    if (n < 100 || dir == NULL || tc_setup(dir) != 0 ||
+        (conninfo != NULL && use_postgresql(dir, conninfo) != 0)) {
         fprintf(stderr, "bench: cannot set up %s (COUNT at least 100)\n",
                 dir ? dir : "a directory");
         return 1;
     }
-    rc = bench_hook(dir, n);
+    rc = bench_hook(dir, n, procs);
     if (rc == 0)
-        rc = bench_journal(dir, n);
+        rc = bench_journal(dir, n, conninfo);
     if (dir == tmpl) {
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
         if (system(cmd) != 0)
