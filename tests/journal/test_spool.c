@@ -406,8 +406,18 @@ static void test_threads_on_one_spool_while_draining(void)
         args[i] = (writer_arg){.spool = s, .base = 10000 * (i + 1)};
         CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i], NULL, thread_writer, &args[i]), 0);
     }
+    /* While eight writers append back to back, a drain may find the spool
+     * locked for its whole wait (flock favours no one, and a loaded machine
+     * stretches every append): it then says so (IR_ERR_BUSY) and a later
+     * round takes the records in, as the daemon's does. Nothing else may go
+     * wrong, and nothing may be lost. */
     for (i = 0; i < 40; i++) {
-        CU_ASSERT_EQUAL(ir_journal_absorb_spool(j, NULL, NULL), IR_OK);
+        ir_err err = {0};
+        ir_rc rc = ir_journal_absorb_spool(j, NULL, &err);
+
+        if (rc != IR_OK && rc != IR_ERR_BUSY)
+            fprintf(stderr, "absorb: %s\n", err.msg);
+        CU_ASSERT(rc == IR_OK || rc == IR_ERR_BUSY);
         ir_sleep_ms(3);
     }
     for (i = 0; i < THREADS; i++) {
