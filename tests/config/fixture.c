@@ -34,6 +34,8 @@ static const char full_xml[] =
     "    <syslog>true</syslog>\n"
     "    <assume-role-seconds>900</assume-role-seconds>\n"
     "    <role-check-seconds>3600</role-check-seconds>\n"
+    "    <worker-id>ca-host-1.example:a</worker-id>\n"
+    "    <lease-seconds>45</lease-seconds>\n"
     "    <metrics listen=\"[::1]:9464\" textfile=\"@DIR@/iotregd.prom\" textfile-seconds=\"30\"/>\n"
     "  </daemon>\n"
     "  <csp-accounts>\n"
