@@ -83,6 +83,8 @@ static const char *const migrations[] = {
      * them alone, however many are done. */
     "CREATE INDEX entries_due ON entries (next_attempt_at, seq)"
     " WHERE state IN ('pending', 'revoke-pending');",
+    /* 2 -> 3: the rate-limit slots daemons share (journal_pg_coord.c). */
+    "CREATE UNLOGGED TABLE iotreg_quota (bucket text PRIMARY KEY, next_slot_us bigint NOT NULL);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -180,7 +182,7 @@ static void quiet_notices(void *arg, const char *message)
     ir_log_debug("journal (PostgreSQL): %.*s", (int)strcspn(message, "\n"), message);
 }
 
-static ir_rc connect_one(pg_journal *j, PGconn **out, ir_err *err)
+ir_rc pg_connect(pg_journal *j, PGconn **out, ir_err *err)
 {
     const char *keys[6], *vals[6];
     int n = 0;
@@ -250,7 +252,7 @@ static ir_rc connect_with_backoff(pg_journal *j, PGconn **c, ir_err *err)
     ir_rc rc;
 
     for (;;) {
-        rc = connect_one(j, c, err);
+        rc = pg_connect(j, c, err);
         pthread_mutex_lock(&j->pool_lock);
         if (rc == IR_OK)
             j->connected = true;
@@ -334,6 +336,28 @@ ir_rc pg_txn(pg_journal *j, pg_txn_fn fn, void *ctx, ir_err *err)
         release(j, c);
         if (rc != IR_ERR_BUSY)
             return rc;
+    }
+    return rc;
+}
+
+/* fn outside a transaction block, each of its statements committed on its
+ * own: a single statement needs no BEGIN and COMMIT round trips. A
+ * connection found broken is replaced once (fn must bear running twice). */
+ir_rc pg_statement(pg_journal *j, pg_txn_fn fn, void *ctx, ir_err *err)
+{
+    PGconn *c = NULL;
+    int attempt;
+    ir_rc rc = IR_OK;
+
+    for (attempt = 0; attempt < 2; attempt++) {
+        rc = acquire(j, &c, err);
+        if (rc != IR_OK)
+            return rc;
+        rc = fn(c, ctx, err);
+        release(j, c);
+        if (rc != IR_ERR_IO)
+            return rc;
+        drop_idle(j);
     }
     return rc;
 }
@@ -457,6 +481,8 @@ static void pg_close(ir_journal *jj)
 
     while (j->n_idle > 0)
         PQfinish(j->idle[--j->n_idle]);
+    pg_listener_close(j);
+    pthread_mutex_destroy(&j->listen_lock);
     ir_gc_destroy(&j->gc);
     pthread_cond_destroy(&j->pool_cond);
     pthread_mutex_destroy(&j->pool_lock);
@@ -518,6 +544,9 @@ static const ir_journal_ops pg_ops = {
     .list = pg_list,
     .count = pg_count,
     .absorb_spool = pg_absorb_spool,
+    .wait_work = pg_wait_work,
+    .next_due_in = pg_next_due_in,
+    .quota_reserve = pg_quota_reserve,
 };
 
 static char *dup_or_null(const char *s, bool *failed)
@@ -558,6 +587,7 @@ static ir_rc make(const ir_journal_opts *opts, pg_journal **out, ir_err *err)
     j->spool = dup_or_null(opts->path, &failed);
     pthread_mutex_init(&j->pool_lock, NULL);
     pthread_cond_init(&j->pool_cond, NULL);
+    pthread_mutex_init(&j->listen_lock, NULL);
     rc = ir_gc_init(&j->gc, PG_BATCH_MAX, pg_insert_batch, j, err);
     if (rc == IR_OK && (failed || j->conninfo == NULL))
         rc = ir_err_set(err, IR_ERR_NOMEM, "journal: out of memory");

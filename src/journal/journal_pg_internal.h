@@ -37,6 +37,9 @@ typedef struct pg_journal {
     size_t n_open;
     bool connected; /* a connection succeeded: a failure now is a loss (under pool_lock) */
     ir_group_commit gc;
+    pthread_mutex_t listen_lock; /* one waiter at a time on the listener */
+    PGconn *listener;            /* LISTENs for work (journal_pg_coord.c); NULL: not yet */
+    char *listen_schema;         /* the journal's schema: the payload of its notifications */
 } pg_journal;
 
 static inline pg_journal *pg_of(ir_journal *j)
@@ -70,6 +73,19 @@ int64_t pg_col_int(const PGresult *r, int row, int col);
  * serialisation failure), so it resets its outputs first. */
 typedef ir_rc (*pg_txn_fn)(PGconn *c, void *ctx, ir_err *err);
 ir_rc pg_txn(pg_journal *j, pg_txn_fn fn, void *ctx, ir_err *err);
+/* fn on a pooled connection without BEGIN/COMMIT (each statement commits alone). */
+ir_rc pg_statement(pg_journal *j, pg_txn_fn fn, void *ctx, ir_err *err);
+/* A new connection of the journal's own, outside the pool. */
+ir_rc pg_connect(pg_journal *j, PGconn **out, ir_err *err);
+
+/* journal_pg_coord.c */
+/* Tells waiting daemons, at the commit of c's transaction, that work is due. */
+ir_rc pg_notify_work(PGconn *c, ir_err *err);
+ir_rc pg_wait_work(ir_journal *j, int64_t timeout_ms, bool *woken, ir_err *err);
+ir_rc pg_next_due_in(ir_journal *j, int64_t *in_ms, ir_err *err);
+ir_rc pg_quota_reserve(ir_journal *j, const char *bucket, int64_t interval_us, int64_t *wait_us,
+                       ir_err *err);
+void pg_listener_close(pg_journal *j);
 
 /* journal_pg_work.c */
 ir_rc pg_insert_batch(void *ctx, ir_gc_waiter *batch, ir_err *err);

@@ -104,7 +104,7 @@ static ir_rc insert_txn(PGconn *c, void *ctx, ir_err *err)
     PQclear(r);
     for (w = ctx; rc == IR_OK && w != NULL; w = w->next)
         rc = insert_one(c, w, now, err);
-    return rc;
+    return rc == IR_OK ? pg_notify_work(c, err) : rc;
 }
 
 ir_rc pg_insert_batch(void *ctx, ir_gc_waiter *batch, ir_err *err)
@@ -202,6 +202,7 @@ struct change {
     const char *action;  /* "cannot <action> it" when the condition fails */
     const char *history; /* the history row's result; NULL: none */
     const char *sql;
+    bool wakes; /* the entry may be due for another worker: notify */
 };
 
 static ir_rc change_txn(PGconn *c, void *ctx, ir_err *err)
@@ -211,6 +212,8 @@ static ir_rc change_txn(PGconn *c, void *ctx, ir_err *err)
 
     if (rc == IR_OK && w->change->history != NULL)
         rc = history(c, w->cert_id, NULL, w->change->history, w->text, w->worker, err);
+    if (rc == IR_OK && w->change->wakes)
+        rc = pg_notify_work(c, err);
     return rc;
 }
 
@@ -222,7 +225,8 @@ static ir_rc apply(ir_journal *j, const change *what, work_ctx w, ir_err *err)
 
 static const change renew = {"renew the lease of", NULL,
                              "UPDATE entries SET lease_until = " PG_NOW_MS " + $4,"
-                             " updated_at = " PG_NOW_MS " WHERE cert_id = $1 AND " FENCE};
+                             " updated_at = " PG_NOW_MS " WHERE cert_id = $1 AND " FENCE,
+                             false};
 
 ir_rc pg_renew_lease(ir_journal *j, const char *cert_id, const char *worker, int64_t lease_ms,
                      ir_err *err)
@@ -233,8 +237,8 @@ ir_rc pg_renew_lease(ir_journal *j, const char *cert_id, const char *worker, int
 
 static const change release = {"release", NULL,
                                "UPDATE entries SET claimed_by = NULL, lease_until = NULL,"
-                               " updated_at = " PG_NOW_MS
-                               " WHERE cert_id = $1 AND claimed_by = $2"};
+                               " updated_at = " PG_NOW_MS " WHERE cert_id = $1 AND claimed_by = $2",
+                               true};
 
 ir_rc pg_release_claim(ir_journal *j, const char *cert_id, const char *worker, ir_err *err)
 {
@@ -286,7 +290,8 @@ static const change retry = {
     "schedule a retry of", "retry",
     "UPDATE entries SET attempts = attempts + 1, next_attempt_at = $4,"
     " last_error = $3, claimed_by = NULL, lease_until = NULL, updated_at = " PG_NOW_MS
-    " WHERE cert_id = $1 AND " FENCE " AND state IN " DUE_STATES};
+    " WHERE cert_id = $1 AND " FENCE " AND state IN " DUE_STATES,
+    true};
 
 ir_rc pg_schedule_retry(ir_journal *j, const char *cert_id, const char *worker,
                         int64_t next_attempt_ms, const char *error, ir_err *err)
@@ -304,7 +309,8 @@ static const change finish = {
     " state = CASE state WHEN 'revoke-pending' THEN 'revoked' ELSE 'done' END,"
     " step = CASE state WHEN 'pending' THEN '" IR_STEP_DONE "' ELSE step END,"
     " last_error = NULL, claimed_by = NULL, lease_until = NULL, updated_at = " PG_NOW_MS
-    " WHERE cert_id = $1 AND " FENCE " AND state IN " DUE_STATES};
+    " WHERE cert_id = $1 AND " FENCE " AND state IN " DUE_STATES,
+    false};
 
 ir_rc pg_finish(ir_journal *j, const char *cert_id, const char *worker, const char *detail,
                 ir_err *err)
@@ -318,7 +324,8 @@ static const change park = {"park", "parked",
                             " claimed_by = NULL, lease_until = NULL, updated_at = " PG_NOW_MS
                             " WHERE cert_id = $1 AND ($2 IS NULL AND state IN"
                             " ('pending', 'revoke-pending', 'unattributed')"
-                            " OR " FENCE " AND state IN " DUE_STATES ")"};
+                            " OR " FENCE " AND state IN " DUE_STATES ")",
+                            false};
 
 ir_rc pg_park(ir_journal *j, const char *cert_id, const char *worker, const char *reason,
               ir_err *err)
@@ -332,7 +339,8 @@ static const change retry_now = {
     " WHEN revocation_requested THEN 'revoke-pending'"
     " WHEN customer IS NULL THEN 'unattributed' ELSE 'pending' END,"
     " attempts = 0, next_attempt_at = " PG_NOW_MS ", updated_at = " PG_NOW_MS
-    " WHERE cert_id = $1 AND state IN ('parked', 'pending', 'revoke-pending')"};
+    " WHERE cert_id = $1 AND state IN ('parked', 'pending', 'revoke-pending')",
+    true};
 
 ir_rc pg_retry_now(ir_journal *j, const char *cert_id, ir_err *err)
 {
@@ -351,7 +359,9 @@ static ir_rc assign_txn(PGconn *c, void *ctx, ir_err *err)
                    w, "assign a customer to", err);
 
     snprintf(detail, sizeof(detail), "customer %s, by the operator", w->text);
-    return rc == IR_OK ? history(c, w->cert_id, "assign", "ok", detail, NULL, err) : rc;
+    if (rc == IR_OK)
+        rc = history(c, w->cert_id, "assign", "ok", detail, NULL, err);
+    return rc == IR_OK ? pg_notify_work(c, err) : rc;
 }
 
 ir_rc pg_assign(ir_journal *j, const char *cert_id, const char *customer, ir_err *err)
@@ -404,7 +414,9 @@ static ir_rc revoke_txn(PGconn *c, void *ctx, ir_err *err)
                     w, "revoke", err);
     snprintf(detail, sizeof(detail), "reason %d, revoked at %lld ms", w->reason,
              (long long)w->when);
-    return rc == IR_OK ? history(c, w->cert_id, "revoke", "requested", detail, NULL, err) : rc;
+    if (rc == IR_OK)
+        rc = history(c, w->cert_id, "revoke", "requested", detail, NULL, err);
+    return rc == IR_OK ? pg_notify_work(c, err) : rc;
 }
 
 ir_rc pg_request_revocation(ir_journal *j, const char *cert_id, int reason,

@@ -44,6 +44,7 @@ static const ir_journal_ops sqlite_ops = {
     .list = sq_list,
     .count = sq_count,
     .absorb_spool = sq_absorb_spool,
+    .next_due_in = sq_next_due_in,
 };
 
 ir_rc sq_absorb_spool(ir_journal *jj, size_t *moved, ir_err *err)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
+
 /* The columns row_to_entry reads, in order; the last is the DER or NULL. */
 #define ENTRY_COLUMNS                                                                              \
     "seq, cert_id, subca, customer, unattributed_reason, source, end_entity, profile, state, "     \
@@ -321,4 +323,37 @@ ir_rc sq_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err)
     *rows = c.rows;
     *n = c.n;
     return IR_OK;
+}
+
+/* When the first of the due entries' front becomes due (journal.h): the
+ * entries that come due first lead the due index; a hint, as in
+ * journal_pg_coord.c. */
+static ir_rc due_txn(sqlite3 *db, void *ctx, ir_err *err)
+{
+    int64_t *in_ms = ctx;
+    sqlite3_stmt *st = NULL;
+    int step;
+    ir_rc rc = sq_prepare(db,
+                          "SELECT min(max(next_attempt_at, coalesce(lease_until, 0))) FROM"
+                          " (SELECT next_attempt_at, lease_until FROM entries"
+                          " WHERE state IN ('pending', 'revoke-pending')"
+                          " ORDER BY next_attempt_at, seq LIMIT 1000)",
+                          &st, err);
+
+    *in_ms = -1;
+    if (rc != IR_OK)
+        return rc;
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        *in_ms = sqlite3_column_int64(st, 0) - ir_realtime_ms();
+        if (*in_ms < 0)
+            *in_ms = 0;
+    }
+    sqlite3_finalize(st);
+    return step == SQLITE_ROW ? IR_OK : sq_fail(db, step, "asking when work is next due", err);
+}
+
+ir_rc sq_next_due_in(ir_journal *j, int64_t *in_ms, ir_err *err)
+{
+    return sq_read(sq_of(j), due_txn, in_ms, err);
 }

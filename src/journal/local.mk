@@ -14,7 +14,8 @@ src_libiotreg_journal_sqlite_la_SOURCES += src/journal/journal_open.c \
 	src/journal/journal_sqlite_read.c \
 	src/journal/journal_commit.h src/journal/journal_commit.c
 src_libiotreg_journal_pg_la_SOURCES += src/journal/journal_pg_internal.h \
-	src/journal/journal_pg.c src/journal/journal_pg_work.c src/journal/journal_pg_read.c
+	src/journal/journal_pg.c src/journal/journal_pg_work.c src/journal/journal_pg_read.c \
+	src/journal/journal_pg_coord.c
 src_libiotreg_journal_json_la_SOURCES += src/journal/journal_json.c src/journal/journal_json.h
 
 check_PROGRAMS += tests/journal/test_journal
@@ -44,4 +45,6 @@ TESTS += tests/journal/pg-journal.test
 EXTRA_DIST += tests/journal/pg-journal.test tests/journal/pg-lib.sh
 # The PostgreSQL journal end to end: config, migrate, publish, tap, iotregd.
 TESTS += tests/journal/pg-e2e.test
+TESTS += tests/journal/pg-hosts.test
+EXTRA_DIST += tests/journal/pg-hosts.test
 EXTRA_DIST += tests/journal/pg-e2e.test

@@ -631,7 +631,7 @@ static void test_pg_schema_versions(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     ir_journal_close(j);
     snprintf(sql, sizeof(sql), "SELECT max(version) FROM %s.iotreg_schema", schema);
-    CU_ASSERT_EQUAL(pg_admin_int(sql), 2);
+    CU_ASSERT_EQUAL(pg_admin_int(sql), 3);
     /* Newer than this iotreg: refused, whoever asks. */
     CU_ASSERT_EQUAL(journal_exec(path, "INSERT INTO iotreg_schema (version) VALUES (99)"), 0);
     CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_JOURNAL);
@@ -641,24 +641,29 @@ static void test_pg_schema_versions(void)
     CU_ASSERT_EQUAL(ir_journal_migrate(&conf, &from, &to, &err), IR_ERR_JOURNAL);
     /* Older: opening says to migrate and changes nothing; migrate does it. */
     CU_ASSERT_EQUAL(journal_exec(path, "DELETE FROM iotreg_schema WHERE version > 1;"
-                                       " DROP INDEX entries_due"),
+                                       " DROP INDEX entries_due; DROP TABLE iotreg_quota"),
                     0);
     CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_ERR_JOURNAL);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "schema version 1, older than this iotreg's (2)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "schema version 1, older than this iotreg's (3)"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "iotregctl journal migrate"));
     CU_ASSERT_EQUAL(pg_admin_int(sql), 1);
     CU_ASSERT_EQUAL(ir_journal_migrate(&conf, &from, &to, &err), IR_OK);
     CU_ASSERT_EQUAL(from, 1);
-    CU_ASSERT_EQUAL(to, 2);
-    CU_ASSERT_EQUAL(pg_admin_int(sql), 2);
+    CU_ASSERT_EQUAL(to, 3);
+    CU_ASSERT_EQUAL(pg_admin_int(sql), 3);
     snprintf(sql, sizeof(sql),
              "SELECT count(*) FROM pg_indexes WHERE schemaname = '%s' AND indexname = "
              "'entries_due'",
              schema);
     CU_ASSERT_EQUAL(pg_admin_int(sql), 1);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_tables WHERE schemaname = '%s' AND tablename = "
+             "'iotreg_quota'",
+             schema);
+    CU_ASSERT_EQUAL(pg_admin_int(sql), 1);
     CU_ASSERT_EQUAL(ir_journal_migrate(&conf, &from, &to, &err), IR_OK); /* nothing left */
-    CU_ASSERT_EQUAL(from, 2);
-    CU_ASSERT_EQUAL(to, 2);
+    CU_ASSERT_EQUAL(from, 3);
+    CU_ASSERT_EQUAL(to, 3);
     CU_ASSERT_EQUAL(ir_journal_open(&conf, &j, &err), IR_OK);
     ir_journal_close(j);
     /* Someone else's tables: not a journal. */
@@ -726,7 +731,7 @@ static void write_file(const char *path, const char *text, mode_t mode)
 /* The role iotreg_pw must give its password (pg-lib.sh's pg_hba.conf). */
 static void test_pg_password_comes_from_a_private_file(void)
 {
-    char pwfile[256], conninfo[1024], uri[1024];
+    char pwfile[256], conninfo[1024], uri[1100];
     ir_journal_opts conf = {.kind = IR_JOURNAL_KIND_POSTGRES, .conninfo = conninfo};
     ir_journal *j = NULL;
     ir_err err = {0};
@@ -815,6 +820,157 @@ static void test_pg_tls_settings_reach_libpq(void)
     ir_journal_close(j);
 }
 
+/* When work is next due: nothing waiting, due now, a live lease, a retry. */
+static void test_next_due_says_when_work_comes(void)
+{
+    ir_journal *j = open_new();
+    ir_entry_list l = {0};
+    int64_t in = 0;
+    ir_err err = {0};
+    char id[65];
+
+    CU_ASSERT_EQUAL(ir_journal_next_due_in(j, &in, &err), IR_OK);
+    CU_ASSERT_EQUAL(in, -1);
+    CU_ASSERT_EQUAL(enqueue(j, 1, NULL, id, NULL), IR_OK); /* unattributed: never due */
+    CU_ASSERT_EQUAL(ir_journal_next_due_in(j, &in, &err), IR_OK);
+    CU_ASSERT_EQUAL(in, -1);
+    CU_ASSERT_EQUAL(enqueue(j, 2, "acme", id, NULL), IR_OK);
+    CU_ASSERT_EQUAL(ir_journal_next_due_in(j, &in, &err), IR_OK);
+    CU_ASSERT_EQUAL(in, 0);
+    CU_ASSERT_EQUAL(claim(j, "w", 10, 60000, &l), 1);
+    CU_ASSERT_EQUAL(ir_journal_next_due_in(j, &in, &err), IR_OK);
+    CU_ASSERT(in > 50000 && in <= 60000); /* when the lease runs out */
+    CU_ASSERT_EQUAL(ir_journal_schedule_retry(j, id, "w", ir_realtime_ms() + 5000, "later", &err),
+                    IR_OK);
+    CU_ASSERT_EQUAL(ir_journal_next_due_in(j, &in, &err), IR_OK);
+    CU_ASSERT(in > 3000 && in <= 5000);
+    ir_entry_list_free(&l);
+    ir_journal_close(j);
+}
+
+/* SQLite is for one host: it has no notifications and no shared slots, and
+ * says so at once (the daemon then polls and keeps its own buckets). */
+static void test_sqlite_has_no_notifications_or_shared_slots(void)
+{
+    ir_journal *j = open_new();
+    int64_t t0 = ir_monotonic_ms(), wait = 1;
+    bool woken = true;
+    ir_err err = {0};
+
+    CU_ASSERT_EQUAL(ir_journal_wait_work(j, 5000, &woken, &err), IR_ERR_UNSUPPORTED);
+    CU_ASSERT_FALSE(woken);
+    CU_ASSERT(ir_monotonic_ms() - t0 < 1000);
+    CU_ASSERT_EQUAL(ir_journal_quota_reserve(j, "b", 1000, &wait, &err), IR_ERR_UNSUPPORTED);
+    CU_ASSERT_EQUAL(wait, 0);
+    ir_journal_close(j);
+}
+
+/* waits for up to ms; how long it took */
+static int64_t timed_wait(ir_journal *j, int64_t ms, bool *woken, ir_rc *rc)
+{
+    int64_t t0 = ir_monotonic_ms();
+    ir_err err = {0};
+
+    *rc = ir_journal_wait_work(j, ms, woken, &err);
+    return ir_monotonic_ms() - t0;
+}
+
+/* A waiting daemon is woken by what another process makes due, and only by
+ * its own journal's work; with nothing, it waits out its timeout. */
+static void test_pg_notify_wakes_a_waiter(void)
+{
+    char path[256], other_path[256], id[65];
+    ir_journal *waiter, *writer, *other;
+    ir_entry_list l = {0};
+    ir_err err = {0};
+    bool woken = false;
+    ir_rc rc;
+
+    new_path(path, sizeof(path));
+    new_path(other_path, sizeof(other_path));
+    waiter = open_at(path);
+    writer = open_at(path);
+    other = open_at(other_path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(waiter);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+    /* A new listener cannot know what was sent before it: it says look. */
+    CU_ASSERT(timed_wait(waiter, 3000, &woken, &rc) < 2000);
+    CU_ASSERT_EQUAL(rc, IR_OK);
+    CU_ASSERT_TRUE(woken);
+    CU_ASSERT(timed_wait(waiter, 300, &woken, &rc) >= 250);
+    CU_ASSERT_FALSE(woken);
+    CU_ASSERT_EQUAL(enqueue(other, 1, "acme", id, NULL), IR_OK); /* another journal */
+    timed_wait(waiter, 300, &woken, &rc);
+    CU_ASSERT_FALSE(woken);
+    CU_ASSERT_EQUAL(enqueue(writer, 2, "acme", id, NULL), IR_OK);
+    CU_ASSERT(timed_wait(waiter, 5000, &woken, &rc) < 2000);
+    CU_ASSERT_TRUE(woken);
+    CU_ASSERT_EQUAL(claim(writer, "w", 1, 60000, &l), 1);
+    timed_wait(waiter, 100, &woken, &rc); /* a claim wakes no one */
+    CU_ASSERT_FALSE(woken);
+    CU_ASSERT_EQUAL(ir_journal_release(writer, id, "w", &err), IR_OK);
+    CU_ASSERT(timed_wait(waiter, 5000, &woken, &rc) < 2000);
+    CU_ASSERT_TRUE(woken);
+    CU_ASSERT_EQUAL(enqueue(writer, 3, NULL, id, NULL), IR_OK);
+    timed_wait(waiter, 100, &woken, &rc); /* drains the enqueue's notification */
+    CU_ASSERT_EQUAL(ir_journal_assign(writer, id, "acme", &err), IR_OK);
+    CU_ASSERT(timed_wait(waiter, 5000, &woken, &rc) < 2000);
+    CU_ASSERT_TRUE(woken);
+    CU_ASSERT_EQUAL(ir_journal_park(writer, id, NULL, "by hand", &err), IR_OK);
+    timed_wait(waiter, 100, &woken, &rc);
+    CU_ASSERT_EQUAL(ir_journal_retry_now(writer, id, &err), IR_OK);
+    CU_ASSERT(timed_wait(waiter, 5000, &woken, &rc) < 2000);
+    CU_ASSERT_TRUE(woken);
+    /* The listener's connection lost: said so, and the next wait listens anew. */
+    CU_ASSERT(pg_admin_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                           " WHERE query LIKE 'LISTEN%' OR query LIKE 'SELECT current_schema%'") >=
+              1);
+    timed_wait(waiter, 1000, &woken, &rc);
+    CU_ASSERT_EQUAL(rc, IR_ERR_IO);
+    timed_wait(waiter, 1000, &woken, &rc);
+    CU_ASSERT_EQUAL(rc, IR_OK);
+    CU_ASSERT_TRUE(woken);
+    ir_entry_list_free(&l);
+    ir_journal_close(other);
+    ir_journal_close(writer);
+    ir_journal_close(waiter);
+}
+
+/* Rate-limit slots are one sequence for every process on the journal, on
+ * the server's clock; each bucket its own. */
+static void test_pg_quota_slots_are_shared(void)
+{
+    char path[256];
+    ir_journal *a, *b;
+    int64_t w1 = -1, w2 = -1, w3 = -1, w4 = -1;
+    ir_err err = {0};
+
+    new_path(path, sizeof(path));
+    a = open_at(path);
+    b = open_at(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_EQUAL(
+        ir_journal_quota_reserve(a, "111122223333/us-east-1/iot/Register", 500000, &w1, &err),
+        IR_OK);
+    CU_ASSERT_EQUAL(
+        ir_journal_quota_reserve(b, "111122223333/us-east-1/iot/Register", 500000, &w2, &err),
+        IR_OK);
+    CU_ASSERT_EQUAL(
+        ir_journal_quota_reserve(a, "111122223333/us-east-1/iot/Register", 500000, &w3, &err),
+        IR_OK);
+    CU_ASSERT_EQUAL(
+        ir_journal_quota_reserve(b, "111122223333/us-east-1/iot/Transfer", 500000, &w4, &err),
+        IR_OK);
+    CU_ASSERT_EQUAL(w1, 0);
+    CU_ASSERT(w2 > 300000 && w2 <= 500000);
+    CU_ASSERT(w3 > 800000 && w3 <= 1000000);
+    CU_ASSERT_EQUAL(w4, 0);
+    CU_ASSERT_EQUAL(ir_journal_quota_reserve(a, "b", 0, &w1, &err), IR_ERR_INVALID_ARG);
+    CU_ASSERT_EQUAL(ir_journal_quota_reserve(a, NULL, 1000, &w1, &err), IR_ERR_INVALID_ARG);
+    ir_journal_close(b);
+    ir_journal_close(a);
+}
+
 int main(void)
 {
     static const ir_test_case contract[] = {
@@ -829,6 +985,7 @@ int main(void)
         IR_TEST(test_revocation_request),
         IR_TEST(test_list_filters_and_pages),
         IR_TEST(test_threads_lose_and_duplicate_nothing),
+        IR_TEST(test_next_due_says_when_work_comes),
         {NULL, NULL},
     };
     static const ir_test_case sqlite[] = {
@@ -837,6 +994,7 @@ int main(void)
         IR_TEST(test_bad_path_is_a_clear_error),
         IR_TEST(test_short_lived_writers_keep_the_wal_short),
         IR_TEST(test_reader_delays_but_does_not_stop_the_wal_restart),
+        IR_TEST(test_sqlite_has_no_notifications_or_shared_slots),
         {NULL, NULL},
     };
     static const ir_test_case postgresql[] = {
@@ -845,6 +1003,8 @@ int main(void)
         IR_TEST(test_pg_password_comes_from_a_private_file),
         IR_TEST(test_pg_tls_settings_reach_libpq),
         IR_TEST(test_pg_connections_lost_are_replaced),
+        IR_TEST(test_pg_notify_wakes_a_waiter),
+        IR_TEST(test_pg_quota_slots_are_shared),
         {NULL, NULL},
     };
     ir_test_case cases[32];
