@@ -48,3 +48,9 @@ TESTS += tests/journal/pg-e2e.test
 TESTS += tests/journal/pg-hosts.test
 EXTRA_DIST += tests/journal/pg-hosts.test
 EXTRA_DIST += tests/journal/pg-e2e.test
+# Several iotregd on one PostgreSQL journal: one SIGKILLed and restarted
+# under faults (pg-daemons), the server restarted under load (pg-restart);
+# each certificate delivered once, every quota held (delivered_once.py).
+TESTS += tests/journal/pg-daemons.test tests/journal/pg-restart.test
+EXTRA_DIST += tests/journal/pg-daemons.test tests/journal/pg-restart.test \
+	tests/journal/delivered_once.py
