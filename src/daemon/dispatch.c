@@ -23,7 +23,8 @@
 /* A claimed entry: queued or in a worker's hands. */
 typedef struct held {
     char cert_id[IR_CERT_ID_LEN + 1];
-    bool lost; /* its lease is gone: no more renewals */
+    bool lost;             /* its lease is gone: no more renewals */
+    int64_t lease_ends_ms; /* monotonic: its lease runs out by then at the latest */
 } held;
 
 /* Claimed entries waiting for a worker, in the order they are to run. */
@@ -40,8 +41,9 @@ typedef struct dispatch {
     bool closing;
     bool renew_stop;
     long claimed, finished;
-    size_t rotation; /* the customer that claims first in the next round */
-    held *held;      /* cap slots: every entry queued or in flight */
+    size_t rotation;       /* the customer that claims first in the next round */
+    int64_t claim_sent_ms; /* monotonic: when this round's claims were sent */
+    held *held;            /* cap slots: every entry queued or in flight */
     size_t n_held;
     char (*renewing)[IR_CERT_ID_LEN + 1]; /* cap slots: the renewal thread's copy */
     long lease_ms;
@@ -58,6 +60,7 @@ static void held_add_locked(dispatch *d, const char *cert_id)
         return; /* cannot happen: the queue and the workers hold at most cap */
     snprintf(d->held[d->n_held].cert_id, sizeof(d->held[0].cert_id), "%s", cert_id);
     d->held[d->n_held].lost = false;
+    d->held[d->n_held].lease_ends_ms = d->claim_sent_ms + d->lease_ms;
     d->n_held++;
 }
 
@@ -104,6 +107,47 @@ static bool queue_pop(dispatch *d, ir_journal_entry **out)
     return true;
 }
 
+/* The delivery's still_ours: the entry's lease was not lost, and runs for a
+ * sixth of its length more at least (the server's clock started it no
+ * earlier than the request that set it was sent). */
+static bool still_ours(void *ctx, const char *cert_id)
+{
+    dispatch *d = ctx;
+    held *h;
+    bool ours;
+
+    pthread_mutex_lock(&d->lock);
+    h = held_find_locked(d, cert_id);
+    ours = h == NULL || (!h->lost && ir_monotonic_ms() < h->lease_ends_ms - d->lease_ms / 6);
+    pthread_mutex_unlock(&d->lock);
+    return ours;
+}
+
+/* -- the journal's database lost and found -- */
+
+/* A claim or a lease renewal found the database away (each such call has
+ * waited for it to come back a while): the first says so. A worker's
+ * record that fails is not proof: a transaction cut off by a restart
+ * fails on a connection opened before it. */
+static void journal_lost(dispatch *d, const ir_err *err)
+{
+    if (!atomic_exchange(&d->down, true)) {
+        ir_log_error("the journal's database cannot be reached (%s): claiming stopped until it "
+                     "answers",
+                     err->msg);
+        ir_dmetrics_journal_up(d->ctx->metrics, false);
+    }
+}
+
+/* A claim or a renewal succeeded. */
+static void journal_answers(dispatch *d)
+{
+    if (atomic_exchange(&d->down, false)) {
+        ir_log_info("the journal's database answers again; claiming resumed");
+        ir_dmetrics_journal_up(d->ctx->metrics, true);
+    }
+}
+
 static void run_entry(dispatch *d, const ir_journal_entry *e)
 {
     ir_err err = {0};
@@ -144,29 +188,6 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* -- the journal's database lost and found -- */
-
-static void journal_lost(dispatch *d, const ir_err *err)
-{
-    if (!d->down) {
-        ir_log_error("the journal's database cannot be reached (%s): claiming stopped until it "
-                     "answers",
-                     err->msg);
-        ir_dmetrics_journal_up(d->ctx->metrics, false);
-        d->down = true;
-        d->down_wait_ms = DOWN_FIRST_MS;
-    }
-}
-
-static void journal_answers(dispatch *d)
-{
-    if (d->down) {
-        ir_log_info("the journal's database answers again; claiming resumed");
-        ir_dmetrics_journal_up(d->ctx->metrics, true);
-        d->down = false;
-    }
-}
-
 /* Claims up to max entries (of one customer, or any when customer is NULL)
  * into list. */
 static ir_rc claim_into(dispatch *d, const char *customer, size_t max, ir_entry_list *list)
@@ -188,6 +209,7 @@ static ir_rc claim_into(dispatch *d, const char *customer, size_t max, ir_entry_
     } else if (rc != IR_OK) {
         ir_log_error("claiming work: %s", err.msg);
     } else {
+        d->down_wait_ms = DOWN_FIRST_MS;
         journal_answers(d);
     }
     if (rc != IR_OK)
@@ -223,16 +245,20 @@ static size_t claim_round(dispatch *d, size_t room)
     size_t share = n_cust > 0 ? (room + n_cust - 1) / n_cust : room;
     ir_entry_list *lists = calloc(n_cust + 1, sizeof(*lists));
     size_t i, got = 0, idx;
+    ir_rc rc = IR_OK;
 
     if (lists == NULL)
         return 0;
-    for (i = 0; i < n_cust && got < room && !d->down; i++) {
+    d->claim_sent_ms = ir_monotonic_ms();
+    /* The first claim that finds the database away ends the round (while
+     * it is away, that first claim is the round's one try). */
+    for (i = 0; i < n_cust && got < room && rc != IR_ERR_IO; i++) {
         idx = (d->rotation + i) % n_cust;
-        if (claim_into(d, cfg->customers[idx].id, share < room - got ? share : room - got,
-                       &lists[i]) == IR_OK)
-            got += lists[i].n;
+        rc = claim_into(d, cfg->customers[idx].id, share < room - got ? share : room - got,
+                        &lists[i]);
+        got += rc == IR_OK ? lists[i].n : 0;
     }
-    if (got == 0 && !d->down && claim_into(d, NULL, room, &lists[n_cust]) == IR_OK)
+    if (got == 0 && rc != IR_ERR_IO && claim_into(d, NULL, room, &lists[n_cust]) == IR_OK)
         got += lists[n_cust].n;
     d->rotation = n_cust > 0 ? (d->rotation + 1) % n_cust : 0;
     pthread_mutex_lock(&d->lock);
@@ -309,13 +335,25 @@ static void renew_leases(dispatch *d)
         if (!d->held[i].lost)
             memcpy(d->renewing[n++], d->held[i].cert_id, sizeof(d->renewing[0]));
     pthread_mutex_unlock(&d->lock);
-    for (i = 0; i < n && !d->down; i++) {
+    /* While the database is away, one renewal a round tries it. */
+    for (i = 0; i < n && !(failed > 0 && d->down); i++) {
+        int64_t sent = ir_monotonic_ms();
+
         rc = ir_journal_renew_lease(d->ctx->journal, d->renewing[i], d->ctx->worker, d->lease_ms,
                                     &err);
-        if (rc == IR_OK)
+        if (rc == IR_OK) {
+            journal_answers(d);
+            pthread_mutex_lock(&d->lock);
+            h = held_find_locked(d, d->renewing[i]);
+            if (h != NULL)
+                h->lease_ends_ms = sent + d->lease_ms;
+            pthread_mutex_unlock(&d->lock);
             continue;
+        }
         if (rc != IR_ERR_STATE) {
             ir_dmetrics_journal_error(d->ctx->metrics, "renew");
+            if (rc == IR_ERR_IO)
+                journal_lost(d, &err);
             if (failed++ == 0)
                 first = err;
             continue;
@@ -495,6 +533,7 @@ static dispatch *dispatch_new(ir_deliver_ctx *ctx, const ir_dispatch_opts *o)
     d->renewing = calloc(d->cap, sizeof(*d->renewing));
     d->notify = true;
     d->lease_ms = o->lease_ms > 0 ? o->lease_ms : LEASE_DEFAULT_MS;
+    d->down_wait_ms = DOWN_FIRST_MS;
     if (d->queue == NULL || d->held == NULL || d->renewing == NULL) {
         free(d->queue);
         free(d->held);
@@ -524,6 +563,8 @@ ir_rc ir_dispatch_run(ir_deliver_ctx *ctx, const ir_dispatch_opts *o, ir_dispatc
         free(threads);
         return ir_err_set(err, IR_ERR_NOMEM, "out of memory");
     }
+    ctx->still_ours = still_ours;
+    ctx->still_ours_ctx = d;
     for (i = 0; i < o->workers; i++)
         if (pthread_create(&threads[i], NULL, worker_main, d) == 0)
             started++;
@@ -550,6 +591,8 @@ ir_rc ir_dispatch_run(ir_deliver_ctx *ctx, const ir_dispatch_opts *o, ir_dispatc
     if (all) {
         for (i = 0; i < started; i++)
             pthread_join(threads[i], NULL);
+        ctx->still_ours = NULL;
+        ctx->still_ours_ctx = NULL;
         dispatch_free(d);
     } else {
         /* Workers blocked in AWS calls keep d: each step is recorded before

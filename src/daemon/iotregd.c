@@ -213,7 +213,13 @@ static int serve(const daemon_opts *o, ir_runtime *r, metrics_out *mo)
     if (r->cfg->daemon.worker_id != NULL)
         release_own_claims(r->journal, worker);
     for (;;) {
-        ctx = (ir_deliver_ctx){r->cfg, r->aws, r->journal, r->accounts, worker, &stop_flag, mo->dm};
+        ctx = (ir_deliver_ctx){.cfg = r->cfg,
+                               .aws = r->aws,
+                               .journal = r->journal,
+                               .accounts = r->accounts,
+                               .worker = worker,
+                               .stop = &stop_flag,
+                               .metrics = mo->dm};
         /* A stop does not wait for rate-limit slots or retry back-offs. */
         ir_aws_client_set_abort(r->aws, &stop_flag);
         if (mo->dm != NULL)
