@@ -183,7 +183,7 @@ e2e_config() {
     <softhsm-dir>$T/tokens</softhsm-dir>
   </keystore>
   <journal><sqlite path="$T/journal.db"/></journal>
-  <daemon><concurrency>${E2E_WORKERS:-16}</concurrency><poll-ms>${E2E_POLL_MS:-200}</poll-ms>$daemon_extra</daemon>
+  <daemon>$daemon_extra<concurrency>${E2E_WORKERS:-16}</concurrency><poll-ms>${E2E_POLL_MS:-200}</poll-ms></daemon>
   <csp-accounts>
     <csp-account name="csp">
       <account-id>$CSP</account-id>
