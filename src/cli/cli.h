@@ -71,6 +71,8 @@ extern const ir_cli_command ir_cli_config_check, ir_cli_config_attribute;
 extern const ir_cli_command ir_cli_status, ir_cli_list, ir_cli_show;
 /* cmd_journal_migrate.c: the journal's schema */
 extern const ir_cli_command ir_cli_journal_migrate;
+/* cmd_journal_copy.c: a SQLite journal copied into the configured one */
+extern const ir_cli_command ir_cli_journal_copy;
 /* cmd_entry_actions.c: an operator's actions on entries */
 extern const ir_cli_command ir_cli_assign, ir_cli_retry, ir_cli_cancel;
 /* cmd_import.c: certificates and CRLs from before iotreg */

@@ -34,6 +34,7 @@ static const ir_cli_command *const commands[] = {
     &ir_cli_customer_verify,
     &ir_cli_customer_endpoint,
     &ir_cli_journal_migrate,
+    &ir_cli_journal_copy,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -9,6 +9,7 @@ src_cli_iotregctl_SOURCES = src/cli/iotregctl.c src/cli/cli.h \
 	src/cli/cmd_config.c \
 	src/cli/cmd_journal_view.c \
 	src/cli/cmd_journal_migrate.c \
+	src/cli/cmd_journal_copy.c \
 	src/cli/cmd_entry_actions.c \
 	src/cli/cmd_import.c \
 	src/cli/cmd_revoke.c \

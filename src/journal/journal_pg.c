@@ -543,6 +543,7 @@ static const ir_journal_ops pg_ops = {
     .get = pg_get,
     .list = pg_list,
     .count = pg_count,
+    .copy_entry = pg_copy_entry,
     .absorb_spool = pg_absorb_spool,
     .wait_work = pg_wait_work,
     .next_due_in = pg_next_due_in,

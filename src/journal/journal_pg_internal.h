@@ -16,7 +16,7 @@
 #define PG_POOL_MAX           16  /* connections one handle keeps open */
 #define PG_BATCH_MAX          512 /* most enqueues one group commit carries */
 #define PG_TXN_ATTEMPTS       5   /* tries of a transaction that hit a serialisation failure */
-#define PG_PARAMS_MAX         12
+#define PG_PARAMS_MAX         18
 #define PG_RECONNECT_FIRST_MS 100  /* first wait before connecting again after a loss */
 #define PG_RECONNECT_BOUND_MS 5000 /* total wait for the server to come back, per call */
 
@@ -120,5 +120,8 @@ ir_rc pg_load_entries(PGconn *c, const PGresult *r, bool with_facts, ir_entry_li
 ir_rc pg_get(ir_journal *j, const char *cert_id, ir_journal_entry **out, ir_err *err);
 ir_rc pg_list(ir_journal *j, const ir_list_filter *f, ir_entry_list *out, ir_err *err);
 ir_rc pg_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
+
+/* journal_pg_copy.c */
+ir_rc pg_copy_entry(ir_journal *j, const ir_journal_entry *e, bool *copied, ir_err *err);
 
 #endif

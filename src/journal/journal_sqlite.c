@@ -43,6 +43,7 @@ static const ir_journal_ops sqlite_ops = {
     .get = sq_get,
     .list = sq_list,
     .count = sq_count,
+    .copy_entry = sq_copy_entry,
     .absorb_spool = sq_absorb_spool,
     .next_due_in = sq_next_due_in,
 };

@@ -110,4 +110,7 @@ ir_rc sq_list(ir_journal *j, const ir_list_filter *f, ir_entry_list *out, ir_err
 ir_rc sq_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
 ir_rc sq_next_due_in(ir_journal *j, int64_t *in_ms, ir_err *err);
 
+/* journal_sqlite_copy.c */
+ir_rc sq_copy_entry(ir_journal *j, const ir_journal_entry *e, bool *copied, ir_err *err);
+
 #endif

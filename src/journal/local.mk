@@ -17,12 +17,21 @@ src_libiotreg_journal_pg_la_SOURCES += src/journal/journal_pg_internal.h \
 	src/journal/journal_pg.c src/journal/journal_pg_work.c src/journal/journal_pg_read.c \
 	src/journal/journal_pg_coord.c
 src_libiotreg_journal_json_la_SOURCES += src/journal/journal_json.c src/journal/journal_json.h
+# Each backend's copy_entry (iotregctl journal copy).
+src_libiotreg_journal_sqlite_la_SOURCES += src/journal/journal_sqlite_copy.c
+src_libiotreg_journal_pg_la_SOURCES += src/journal/journal_pg_copy.c
 
 check_PROGRAMS += tests/journal/test_journal
 TESTS += tests/journal/test_journal
 tests_journal_test_journal_SOURCES = tests/journal/test_journal.c tests/journal/jtest.h
 tests_journal_test_journal_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit
 tests_journal_test_journal_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/journal/test_journal_copy
+TESTS += tests/journal/test_journal_copy
+tests_journal_test_journal_copy_SOURCES = tests/journal/test_journal_copy.c tests/journal/jtest.h
+tests_journal_test_journal_copy_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/unit
+tests_journal_test_journal_copy_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/journal/test_spool
 TESTS += tests/journal/test_spool
@@ -48,6 +57,9 @@ TESTS += tests/journal/pg-e2e.test
 TESTS += tests/journal/pg-hosts.test
 EXTRA_DIST += tests/journal/pg-hosts.test
 EXTRA_DIST += tests/journal/pg-e2e.test
+# iotregctl journal copy: a SQLite journal in every state into PostgreSQL.
+TESTS += tests/journal/pg-copy.test
+EXTRA_DIST += tests/journal/pg-copy.test
 # Several iotregd on one PostgreSQL journal: one SIGKILLed and restarted
 # under faults (pg-daemons), the server restarted under load (pg-restart);
 # each certificate delivered once, every quota held (delivered_once.py).
