@@ -48,6 +48,28 @@ static ir_rc make_client(const ir_config *cfg, ir_aws_client **out, ir_err *err)
     return rc;
 }
 
+/* The AWS client's rate-limit slots, shared through the journal by every
+ * process on it (ratelimit.h's shared-slot function). */
+static ir_rc journal_slot(void *journal, const char *bucket, int64_t interval_us, int64_t *wait_us,
+                          ir_err *err)
+{
+    return ir_journal_quota_reserve(journal, bucket, interval_us, wait_us, err);
+}
+
+/* A journal several processes share (PostgreSQL) holds the quota buckets,
+ * so that N daemons on it together keep each one's spacing; one that
+ * cannot (SQLite, one host) leaves the client its own. */
+static void share_quotas(ir_runtime *rt)
+{
+    int64_t wait;
+    ir_err err = {0};
+
+    if (ir_journal_quota_reserve(rt->journal, "iotreg/probe", 1, &wait, &err) == IR_ERR_UNSUPPORTED)
+        return;
+    ir_aws_client_set_shared_quota(rt->aws, journal_slot, rt->journal);
+    ir_log_debug("AWS rate limits shared through the journal");
+}
+
 ir_rc ir_runtime_open_journal(const ir_config *cfg, ir_journal **out, ir_err *err)
 {
     ir_journal_opts opts;
@@ -72,6 +94,8 @@ ir_rc ir_runtime_open(const char *path, unsigned parts, ir_runtime *rt, ir_err *
         rc = make_client(rt->cfg, &rt->aws, err);
     if (rc == IR_OK && (parts & IR_RT_AWS))
         rc = ir_accounts_new(rt->cfg, rt->aws, &rt->accounts, err);
+    if (rc == IR_OK && (parts & IR_RT_AWS) && (parts & IR_RT_JOURNAL))
+        share_quotas(rt);
     if (rc != IR_OK)
         ir_runtime_close(rt);
     return rc;

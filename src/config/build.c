@@ -179,6 +179,8 @@ static void build_daemon(ir_build *b, const xmlNode *node)
     d->syslog = ir_build_bool(b, node, "syslog", false);
     d->assume_role_seconds = (int)ir_build_long(b, node, "assume-role-seconds", 3600);
     d->role_check_seconds = ir_build_long(b, node, "role-check-seconds", 86400);
+    d->worker_id = ir_build_text(b, node, "worker-id");
+    d->lease_seconds = ir_build_long(b, node, "lease-seconds", 60);
     build_metrics(b, node != NULL ? ir_xml_child(node, "metrics") : NULL);
 }
 

@@ -160,6 +160,8 @@ typedef struct ir_daemon_conf {
     bool syslog;             /* log to syslog instead of stderr */
     int assume_role_seconds; /* DurationSeconds, default 3600 */
     long role_check_seconds; /* re-check of a role's ExternalId requirement, default 86400 */
+    char *worker_id;         /* the claims' worker name; NULL: host plus a per-start id */
+    long lease_seconds;      /* a claim's lease, renewed while worked on; default 60 */
     /* <metrics>: Prometheus metrics over HTTP and/or in a file for
      * node_exporter's textfile collector; NULL: off. */
     char *metrics_listen;          /* "HOST:PORT" or "PORT" (127.0.0.1) */

@@ -106,6 +106,7 @@ static void free_settings(ir_config *cfg)
     free(cfg->aws.ca_file);
     free(cfg->daemon.metrics_listen);
     free(cfg->daemon.metrics_textfile);
+    free(cfg->daemon.worker_id);
 }
 
 static void free_csp_accounts(ir_config *cfg)

@@ -240,6 +240,14 @@ static ir_rc run_steps(job *j, ir_err *err)
         if (atomic_load(j->ctx->stop))
             return left(j, "released",
                         ir_journal_release(j->ctx->journal, j->e->cert_id, j->ctx->worker, err));
+        if (j->ctx->still_ours != NULL &&
+            !j->ctx->still_ours(j->ctx->still_ours_ctx, j->e->cert_id)) {
+            /* Its lease may be another worker's by now: no AWS call for it
+             * from here; whoever claims it resumes at this step. */
+            ir_log_warn("%s: stopped before %s: its lease may have run out (not renewed in time)",
+                        j->e->cert_id, step);
+            return left(j, "released", IR_OK);
+        }
         def = find_step(j, step);
         if (def == NULL) {
             job_park(j, "unknown step '%s' for %s delivery", step,

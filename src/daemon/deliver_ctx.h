@@ -5,6 +5,7 @@
 #define IOTREG_DAEMON_DELIVER_CTX_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 
 #include "aws/transport/client.h"
 #include "config/config.h"
@@ -20,6 +21,11 @@ typedef struct ir_deliver_ctx {
     const char *worker;
     atomic_int *stop;     /* nonzero: finish the current step, then give the entry back */
     ir_dmetrics *metrics; /* NULL: metrics off */
+    /* Whether this worker may still act on the entry it holds: false once
+     * its lease may have run out (renewals failed, or another worker took
+     * it); the delivery then stops before its next step. NULL: always. */
+    bool (*still_ours)(void *ctx, const char *cert_id);
+    void *still_ours_ctx;
 } ir_deliver_ctx;
 
 #endif

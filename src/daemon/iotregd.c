@@ -7,18 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "app/runtime.h"
 #include "config/config.h"
 #include "config/load.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "daemon/dispatch.h"
 #include "daemon/metrics_serve.h"
 #include "journal/journal.h"
 #include "keystore/keystore.h"
 
-#define WORKER_ID_MAX 128
+#define WORKER_ID_MAX 160
 #define GRACE_MS      3000
 
 static atomic_int stop_flag;
@@ -97,15 +99,24 @@ static void install_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-/* One daemon per host drains a journal; its worker id is stable across
- * restarts, so that a restart takes back what a crash left claimed. */
-static void worker_id(char *out, size_t n)
+/* The name this process claims under: <worker-id> when configured (the
+ * operator keeps it unique among the daemons on the journal, and it is
+ * stable across restarts), else the host name and an id drawn at this start,
+ * so that several daemons on one host, or a restarted one, are told apart. */
+static void worker_id(const ir_config *cfg, char *out, size_t n)
 {
     char host[64] = "localhost";
+    uint32_t id = 0;
 
+    if (cfg->daemon.worker_id != NULL) {
+        snprintf(out, n, "%s", cfg->daemon.worker_id);
+        return;
+    }
     gethostname(host, sizeof(host) - 1);
     host[sizeof(host) - 1] = '\0';
-    snprintf(out, n, "iotregd@%s", host);
+    if (getrandom(&id, sizeof(id), 0) != (ssize_t)sizeof(id))
+        id = (uint32_t)getpid() ^ (uint32_t)ir_monotonic_ms();
+    snprintf(out, n, "%s:%08x", host, id);
 }
 
 typedef struct own_claims {
@@ -124,8 +135,8 @@ static ir_rc release_if_ours(void *ctx, const ir_journal_entry *e, ir_err *err)
     return IR_OK;
 }
 
-/* Entries this host's daemon held when it died are taken back at once
- * rather than after their lease runs out. */
+/* Entries a daemon of a configured (stable) worker id held when it died
+ * are taken back at once rather than after their lease runs out. */
 static void release_own_claims(ir_journal *j, const char *worker)
 {
     static const ir_entry_state due[] = {IR_STATE_PENDING, IR_STATE_REVOKE_PENDING};
@@ -197,10 +208,18 @@ static int serve(const daemon_opts *o, ir_runtime *r, metrics_out *mo)
     ir_err err = {0};
     ir_runtime next;
 
-    worker_id(worker, sizeof(worker));
-    release_own_claims(r->journal, worker);
+    worker_id(r->cfg, worker, sizeof(worker));
+    ir_log_info("claiming as worker %s", worker);
+    if (r->cfg->daemon.worker_id != NULL)
+        release_own_claims(r->journal, worker);
     for (;;) {
-        ctx = (ir_deliver_ctx){r->cfg, r->aws, r->journal, r->accounts, worker, &stop_flag, mo->dm};
+        ctx = (ir_deliver_ctx){.cfg = r->cfg,
+                               .aws = r->aws,
+                               .journal = r->journal,
+                               .accounts = r->accounts,
+                               .worker = worker,
+                               .stop = &stop_flag,
+                               .metrics = mo->dm};
         /* A stop does not wait for rate-limit slots or retry back-offs. */
         ir_aws_client_set_abort(r->aws, &stop_flag);
         if (mo->dm != NULL)
@@ -208,6 +227,7 @@ static int serve(const daemon_opts *o, ir_runtime *r, metrics_out *mo)
         d.workers = o->workers > 0 ? o->workers : r->cfg->daemon.concurrency;
         d.once = o->once;
         d.poll_ms = r->cfg->daemon.poll_ms > 0 ? r->cfg->daemon.poll_ms : 1000;
+        d.lease_ms = r->cfg->daemon.lease_seconds * 1000;
         d.grace_ms = GRACE_MS;
         d.stop = &stop_flag;
         if (ir_dispatch_run(&ctx, &d, &stats, &err) != IR_OK) {
@@ -232,6 +252,8 @@ static int serve(const daemon_opts *o, ir_runtime *r, metrics_out *mo)
         }
         ir_log_info("configuration reloaded from %s", next.cfg->path);
         metrics_note_reload(r->cfg, next.cfg);
+        if (!same_text(r->cfg->daemon.worker_id, next.cfg->daemon.worker_id))
+            ir_log_warn("<worker-id> changed: this daemon claims as %s until it restarts", worker);
         ir_runtime_close(r);
         *r = next;
     }

@@ -18,7 +18,7 @@ struct ir_dmetrics {
     ir_metrics *m;
     int entries, parked, deliveries, delivery_seconds, step_seconds, revocations;
     int aws_requests, aws_throttles, aws_retries, assume_role;
-    int spool_bytes, spool_taken, spool_lag, spool_last_drain, journal_errors;
+    int spool_bytes, spool_taken, spool_lag, spool_last_drain, journal_errors, journal_up;
     pthread_mutex_t lock;
     int64_t last_refresh_ms;  /* monotonic */
     int64_t last_drain_ms;    /* realtime; 0: none yet */
@@ -82,6 +82,9 @@ static const family_def families[] = {
       "When the spool was last taken in (Unix time)."),
     F(journal_errors, "iotreg_journal_errors_total", COUNTER, L_OP,
       "Journal calls of the daemon that failed, by operation."),
+    F(journal_up, "iotreg_journal_up", GAUGE, L_NONE,
+      "1 while the journal answers the daemon's claims, 0 while its database cannot be reached "
+      "(claiming stopped)."),
 };
 #undef F
 
@@ -89,7 +92,7 @@ static const family_def families[] = {
  * rate() or an alert sees them before the first event. */
 static void zero_series(ir_dmetrics *dm)
 {
-    static const char *const ops[] = {"claim", "record", "spool", "count"};
+    static const char *const ops[] = {"claim", "record", "spool", "count", "renew"};
     static const char *const revocations[] = {"revoked", "parked", "retry"};
     static const char *const assume[] = {"ok", "refused", "error"};
     size_t i;
@@ -100,6 +103,7 @@ static void zero_series(ir_dmetrics *dm)
         ir_metrics_add(dm->m, dm->revocations, &revocations[i], 0);
     for (i = 0; i < sizeof(assume) / sizeof(assume[0]); i++)
         ir_metrics_add(dm->m, dm->assume_role, &assume[i], 0);
+    ir_metrics_set(dm->m, dm->journal_up, NULL, 1);
 }
 
 static void declare(ir_dmetrics *dm)
@@ -208,6 +212,12 @@ void ir_dmetrics_journal_error(ir_dmetrics *dm, const char *op)
 {
     if (dm != NULL)
         ir_metrics_add(dm->m, dm->journal_errors, &op, 1);
+}
+
+void ir_dmetrics_journal_up(ir_dmetrics *dm, bool up)
+{
+    if (dm != NULL)
+        ir_metrics_set(dm->m, dm->journal_up, NULL, up ? 1 : 0);
 }
 
 /* -- the spool -- */

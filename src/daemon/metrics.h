@@ -34,8 +34,10 @@ void ir_dmetrics_delivered_after(ir_dmetrics *dm, const char *customer, double s
 void ir_dmetrics_step(ir_dmetrics *dm, const char *step, const char *verdict, double seconds);
 /* A revocation left a worker's hands: "revoked", "parked" or "retry". */
 void ir_dmetrics_revocation(ir_dmetrics *dm, const char *outcome);
-/* A journal call failed in the daemon; op: "claim", "record", "spool", "count". */
+/* A journal call failed in the daemon; op: "claim", "record", "spool", "count", "renew". */
 void ir_dmetrics_journal_error(ir_dmetrics *dm, const char *op);
+/* Whether the journal's database answers the daemon's claims (1 at start). */
+void ir_dmetrics_journal_up(ir_dmetrics *dm, bool up);
 
 /* Before a round takes the spool in: the bytes waiting in the spool of the
  * SQLite journal at journal_path (its spool and taken files; NULL: no

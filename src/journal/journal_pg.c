@@ -156,9 +156,9 @@ ir_rc pg_exec(PGconn *c, const char *sql, const pg_params *p, PGresult **res, co
         rc = ir_err_set(err, IR_ERR_NOMEM, "journal (PostgreSQL): out of memory %s", what);
     else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
         rc = fail(c, r, what, err);
-    if (rc == IR_OK && res != NULL)
-        *res = r;
-    else
+    if (res != NULL) /* NULL on failure: a caller's earlier result, cleared, is not freed twice */
+        *res = rc == IR_OK ? r : NULL;
+    if (rc != IR_OK || res == NULL)
         PQclear(r);
     return rc;
 }

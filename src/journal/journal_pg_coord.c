@@ -187,14 +187,17 @@ ir_rc pg_next_due_in(ir_journal *j, int64_t *in_ms, ir_err *err)
 
 /* One statement: the bucket's next free slot is max(its stored slot, now);
  * the slot after it is stored; the wait is slot - now, on the server's
- * clock, which every daemon shares. The CTE with the volatile clock is
- * evaluated once. */
+ * clock, which every daemon shares. The clock is read when the bucket's row
+ * is locked (in the SET and RETURNING, not before the INSERT): read before,
+ * a reservation that waited for another's lock would count from a moment
+ * already past, and its request, sent that much later than its slot, would
+ * bunch up with the next. */
+#define PG_CLOCK_US "(extract(epoch from clock_timestamp()) * 1000000)::bigint"
 static const char reserve_sql[] =
-    "WITH t AS (SELECT (extract(epoch from clock_timestamp()) * 1000000)::bigint AS us)"
-    " INSERT INTO iotreg_quota AS q (bucket, next_slot_us) SELECT $1, t.us + $2 FROM t"
+    "INSERT INTO iotreg_quota AS q (bucket, next_slot_us) VALUES ($1, " PG_CLOCK_US " + $2)"
     " ON CONFLICT (bucket) DO UPDATE"
-    " SET next_slot_us = greatest(q.next_slot_us, (SELECT us FROM t)) + $2"
-    " RETURNING q.next_slot_us - $2 - (SELECT us FROM t)";
+    " SET next_slot_us = greatest(q.next_slot_us, " PG_CLOCK_US ") + $2"
+    " RETURNING q.next_slot_us - $2 - " PG_CLOCK_US;
 
 typedef struct reserve_ctx {
     const char *bucket;

@@ -60,3 +60,9 @@ EXTRA_DIST += tests/journal/pg-e2e.test
 # iotregctl journal copy: a SQLite journal in every state into PostgreSQL.
 TESTS += tests/journal/pg-copy.test
 EXTRA_DIST += tests/journal/pg-copy.test
+# Several iotregd on one PostgreSQL journal: one SIGKILLed and restarted
+# under faults (pg-daemons), the server restarted under load (pg-restart);
+# each certificate delivered once, every quota held (delivered_once.py).
+TESTS += tests/journal/pg-daemons.test tests/journal/pg-restart.test
+EXTRA_DIST += tests/journal/pg-daemons.test tests/journal/pg-restart.test \
+	tests/journal/delivered_once.py

@@ -29,6 +29,8 @@ static const char full_xml[] =
     "    <ca-file>@DIR@/ca.pem</ca-file>\n"
     "  </aws>\n"
     "  <daemon>\n"
+    "    <worker-id>ca-host-1.example:a</worker-id>\n"
+    "    <lease-seconds>45</lease-seconds>\n"
     "    <concurrency>16</concurrency>\n"
     "    <poll-ms>250</poll-ms>\n"
     "    <syslog>true</syslog>\n"

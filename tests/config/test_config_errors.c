@@ -134,6 +134,10 @@ static void test_out_of_range_number(void)
            "'60' is less than the minimum value allowed ('900')", IR_ERR_CONFIG);
     expect("<role-check-seconds>3600<", "<role-check-seconds>0<", "<role-check-seconds>",
            "'0' is less than the minimum value allowed ('1')", IR_ERR_CONFIG);
+    expect("<lease-seconds>45<", "<lease-seconds>1<", "<lease-seconds>",
+           "'1' is less than the minimum value allowed ('2')", IR_ERR_CONFIG);
+    expect("<worker-id>ca-host-1.example:a<", "<worker-id>two words<", "<worker-id>",
+           "is not accepted by the pattern", IR_ERR_CONFIG);
 }
 
 static void test_bad_metrics(void)

@@ -55,6 +55,8 @@ static void assert_settings(const ir_config *cfg)
     CU_ASSERT_TRUE(cfg->daemon.syslog);
     CU_ASSERT_EQUAL(cfg->daemon.assume_role_seconds, 900);
     CU_ASSERT_EQUAL(cfg->daemon.role_check_seconds, 3600);
+    CU_ASSERT_STRING_EQUAL(cfg->daemon.worker_id, "ca-host-1.example:a");
+    CU_ASSERT_EQUAL(cfg->daemon.lease_seconds, 45);
     CU_ASSERT_STRING_EQUAL(cfg->daemon.metrics_listen, "[::1]:9464");
     CU_ASSERT_STRING_EQUAL(cfg->daemon.metrics_textfile, cfgtest_path("iotregd.prom"));
     CU_ASSERT_EQUAL(cfg->daemon.metrics_textfile_seconds, 30);
@@ -271,6 +273,8 @@ static void test_minimal_config_gets_defaults(void)
     CU_ASSERT_FALSE(cfg->daemon.syslog);
     CU_ASSERT_EQUAL(cfg->daemon.assume_role_seconds, 3600);
     CU_ASSERT_EQUAL(cfg->daemon.role_check_seconds, 86400);
+    CU_ASSERT_PTR_NULL(cfg->daemon.worker_id);
+    CU_ASSERT_EQUAL(cfg->daemon.lease_seconds, 60);
     CU_ASSERT_PTR_NULL(cfg->daemon.metrics_listen);
     CU_ASSERT_PTR_NULL(cfg->daemon.metrics_textfile);
     CU_ASSERT_EQUAL(cfg->daemon.metrics_textfile_seconds, 15);

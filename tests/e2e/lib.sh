@@ -152,7 +152,8 @@ e2e_rule() { # e2e_rule CUSTOMER ORG
 }
 
 # e2e_config: writes $T/iotreg.xml from $E2E_CUSTOMERS and $E2E_RULES (XML
-# fragments), defaulting to the customers alpha and beta.
+# fragments), defaulting to the customers alpha and beta; E2E_WORKER_ID,
+# E2E_LEASE_SECONDS and E2E_POLL_MS set the daemon's (see below).
 e2e_config() {
     printf '%s' "$CSP_SECRET" >"$T/csp.secret"
     printf '1234\n' >"$T/user.pin"
@@ -163,6 +164,14 @@ e2e_config() {
     local rules="${E2E_RULES:-$(e2e_rule alpha 'Alpha Corp'; e2e_rule beta 'Beta Corp')}"
     # Outside the here-document: quotes in a ${X:-default} inside one are removed.
     local creds="${E2E_CSP_CREDENTIALS:-<access-key id=\"$CSP_KEY\" secret-file=\"$T/csp.secret\"/>}"
+    # A configured worker id: a restarted daemon takes back at once what the
+    # one before it left claimed (crash tests resume without waiting for a
+    # lease). E2E_WORKER_ID= (empty) leaves the default, HOST:RANDOM per start;
+    # E2E_LEASE_SECONDS sets <lease-seconds>.
+    local daemon_extra="${E2E_WORKER_ID-e2e-daemon}"
+    [ -n "$daemon_extra" ] && daemon_extra="<worker-id>$daemon_extra</worker-id>"
+    [ -n "${E2E_LEASE_SECONDS:-}" ] &&
+        daemon_extra="$daemon_extra<lease-seconds>$E2E_LEASE_SECONDS</lease-seconds>"
     cat >"$T/iotreg.xml" <<XML
 <?xml version="1.0" encoding="UTF-8"?>
 <iotreg xmlns="urn:iotreg:config:1" version="1">
@@ -174,7 +183,7 @@ e2e_config() {
     <softhsm-dir>$T/tokens</softhsm-dir>
   </keystore>
   <journal><sqlite path="$T/journal.db"/></journal>
-  <daemon><concurrency>${E2E_WORKERS:-16}</concurrency><poll-ms>200</poll-ms></daemon>
+  <daemon>$daemon_extra<concurrency>${E2E_WORKERS:-16}</concurrency><poll-ms>${E2E_POLL_MS:-200}</poll-ms></daemon>
   <csp-accounts>
     <csp-account name="csp">
       <account-id>$CSP</account-id>

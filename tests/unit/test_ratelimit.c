@@ -4,6 +4,8 @@
 #include "autoconf.h"
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,6 +177,85 @@ static void test_override_changes_existing_bucket(void)
     ir_ratelimit_free(rl);
 }
 
+/* -- slots shared with other processes -- */
+
+typedef struct fake_shared {
+    int calls;
+    bool fail;
+    int64_t next_wait;
+    char bucket[320];
+    int64_t interval_us;
+} fake_shared;
+
+static ir_rc fake_slot(void *ctx, const char *bucket, int64_t interval_us, int64_t *wait_us,
+                       ir_err *err)
+{
+    fake_shared *f = ctx;
+
+    f->calls++;
+    snprintf(f->bucket, sizeof(f->bucket), "%s", bucket);
+    f->interval_us = interval_us;
+    if (f->fail)
+        return ir_err_set(err, IR_ERR_IO, "the database cannot be reached");
+    *wait_us = f->next_wait;
+    return IR_OK;
+}
+
+static void test_shared_slot_decides_when_set(void)
+{
+    fake_clock clk = {0};
+    ir_ratelimit *rl = fake_limiter(&clk);
+    fake_shared f = {0};
+
+    ir_ratelimit_set_quota(rl, "111111111111", "TransferCertificate", 40, NULL);
+    ir_ratelimit_set_shared(rl, fake_slot, &f);
+    f.next_wait = 123456;
+    CU_ASSERT_EQUAL(
+        ir_ratelimit_reserve(rl, "111111111111", "eu-west-1", "iot", "TransferCertificate"),
+        123456);
+    CU_ASSERT_EQUAL(f.calls, 1);
+    CU_ASSERT_STRING_EQUAL(f.bucket, "111111111111/eu-west-1/TransferCertificate");
+    CU_ASSERT_EQUAL(f.interval_us, ir_ratelimit_interval_us(40)); /* the bucket's own spacing */
+    f.next_wait = 0;
+    CU_ASSERT_EQUAL(
+        ir_ratelimit_reserve(rl, "111111111111", "eu-west-1", "iot", "TransferCertificate"), 0);
+    f.next_wait = -5; /* a slot already past is due now */
+    CU_ASSERT_EQUAL(ir_ratelimit_reserve(rl, "a", "r", "sts", "AssumeRole"), 0);
+    CU_ASSERT_EQUAL(f.interval_us, ir_ratelimit_interval_us(50));
+    CU_ASSERT_EQUAL(f.calls, 3);
+    CU_ASSERT_EQUAL(ir_ratelimit_shared_failures(rl), 0);
+    /* The local buckets were not used meanwhile: unset, the first is quiet. */
+    ir_ratelimit_set_shared(rl, NULL, NULL);
+    CU_ASSERT_EQUAL(
+        ir_ratelimit_reserve(rl, "111111111111", "eu-west-1", "iot", "TransferCertificate"), 0);
+    CU_ASSERT_EQUAL(
+        ir_ratelimit_reserve(rl, "111111111111", "eu-west-1", "iot", "TransferCertificate"),
+        ir_ratelimit_interval_us(40));
+    CU_ASSERT_EQUAL(f.calls, 3);
+    ir_ratelimit_free(rl);
+}
+
+static void test_shared_slot_failure_falls_back_to_local(void)
+{
+    fake_clock clk = {0};
+    ir_ratelimit *rl = fake_limiter(&clk);
+    fake_shared f = {.fail = true};
+    int64_t iv = ir_ratelimit_interval_us(10);
+
+    ir_ratelimit_set_shared(rl, fake_slot, &f);
+    CU_ASSERT_EQUAL(ir_ratelimit_reserve(rl, "a", "r", "iot", "RegisterCertificate"), 0);
+    CU_ASSERT_EQUAL(ir_ratelimit_reserve(rl, "a", "r", "iot", "RegisterCertificate"), iv);
+    CU_ASSERT_EQUAL(ir_ratelimit_reserve(rl, "a", "r", "iot", "RegisterCertificate"), 2 * iv);
+    CU_ASSERT_EQUAL(f.calls, 3);
+    CU_ASSERT_EQUAL(ir_ratelimit_shared_failures(rl), 3);
+    /* It answers again: it decides again, and the count stays. */
+    f.fail = false;
+    f.next_wait = 7;
+    CU_ASSERT_EQUAL(ir_ratelimit_reserve(rl, "a", "r", "iot", "RegisterCertificate"), 7);
+    CU_ASSERT_EQUAL(ir_ratelimit_shared_failures(rl), 3);
+    ir_ratelimit_free(rl);
+}
+
 /* -- threads -- */
 
 #define THREADS    8
@@ -255,6 +336,8 @@ int main(void)
         IR_TEST(test_no_burst_after_idle),
         IR_TEST(test_buckets_are_independent),
         IR_TEST(test_override_changes_existing_bucket),
+        IR_TEST(test_shared_slot_decides_when_set),
+        IR_TEST(test_shared_slot_failure_falls_back_to_local),
         IR_TEST(test_concurrent_reservations_get_distinct_slots),
         IR_TEST(test_real_clock_rate),
         {NULL, NULL},

@@ -167,6 +167,11 @@ ir_rc ir_aws_client_set_quota(ir_aws_client *c, const char *account_key, const c
     return ir_ratelimit_set_quota(c->rl, account_key, api, tps, err);
 }
 
+void ir_aws_client_set_shared_quota(ir_aws_client *c, ir_ratelimit_shared_fn fn, void *ctx)
+{
+    ir_ratelimit_set_shared(c->rl, fn, ctx);
+}
+
 /* -- easy handles, kept for their connections -- */
 
 static CURL *take_easy(ir_aws_client *c)

@@ -18,6 +18,7 @@
 #include "aws/auth/credentials.h"
 #include "aws/aws_error.h"
 #include "aws/transport/message.h"
+#include "aws/transport/ratelimit.h"
 #include "core/error.h"
 
 typedef struct ir_aws_client_opts {
@@ -53,6 +54,10 @@ void ir_aws_client_free(ir_aws_client *c);
  * default for every account. The defaults are AWS's published quotas. */
 ir_rc ir_aws_client_set_quota(ir_aws_client *c, const char *account_key, const char *api,
                               double tps, ir_err *err);
+
+/* Shares the token buckets' slots with other processes through fn
+ * (aws/transport/ratelimit.h); NULL: this client's buckets alone. */
+void ir_aws_client_set_shared_quota(ir_aws_client *c, ir_ratelimit_shared_fn fn, void *ctx);
 
 /* When *flag becomes nonzero (a daemon stopping), blocking calls that wait
  * for a token or a retry give up with IR_ERR_BUSY instead of sending. */

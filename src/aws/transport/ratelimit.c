@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/log.h"
+
 #define KEY_MAX           320
 #define STS_DEFAULT_TPS   50.0
 #define OTHER_DEFAULT_TPS 10.0
@@ -65,6 +67,9 @@ struct ir_ratelimit {
     size_t n_buckets;
     quota_override *overrides;
     uint64_t quota_generation; /* bumped by every override, so buckets re-read */
+    ir_ratelimit_shared_fn shared;
+    void *shared_ctx;
+    uint64_t shared_failures;
 };
 
 int64_t ir_clock_monotonic_us(void *ctx)
@@ -276,11 +281,78 @@ int64_t ir_ratelimit_interval_us(double tps)
     return (double)us * tps < second ? us + 1 : us;
 }
 
+void ir_ratelimit_set_shared(ir_ratelimit *rl, ir_ratelimit_shared_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&rl->lock);
+    rl->shared = fn;
+    rl->shared_ctx = ctx;
+    pthread_mutex_unlock(&rl->lock);
+}
+
+uint64_t ir_ratelimit_shared_failures(ir_ratelimit *rl)
+{
+    uint64_t n;
+
+    pthread_mutex_lock(&rl->lock);
+    n = rl->shared_failures;
+    pthread_mutex_unlock(&rl->lock);
+    return n;
+}
+
+/* The bucket's spacing, re-read when an override changed since. */
+static int64_t interval_locked(ir_ratelimit *rl, bucket *b, const char *account_key,
+                               const char *service, const char *api)
+{
+    if (b->quota_generation != rl->quota_generation) {
+        b->interval_us = ir_ratelimit_interval_us(quota_locked(rl, account_key, service, api));
+        b->quota_generation = rl->quota_generation;
+    }
+    return b->interval_us;
+}
+
+/* The next slot of the local bucket b; the wait until it is due. */
+static int64_t take_local_locked(ir_ratelimit *rl, bucket *b)
+{
+    int64_t now = rl->clock(rl->clock_ctx);
+    int64_t due =
+        b->used && b->last_slot_us + b->interval_us > now ? b->last_slot_us + b->interval_us : now;
+
+    b->last_slot_us = due;
+    b->used = true;
+    return due - now;
+}
+
+/* The shared slot, when a shared function is set: true with *wait set when
+ * it answered. */
+static bool take_shared(ir_ratelimit *rl, ir_ratelimit_shared_fn fn, void *ctx,
+                        const char *account_key, const char *region, const char *api,
+                        int64_t interval_us, int64_t *wait)
+{
+    char name[KEY_MAX];
+    ir_err err = {0};
+
+    snprintf(name, sizeof(name), "%.100s/%.40s/%.100s", account_key != NULL ? account_key : "",
+             region != NULL ? region : "", api);
+    if (fn(ctx, name, interval_us, wait, &err) == IR_OK) {
+        if (*wait < 0)
+            *wait = 0;
+        return true;
+    }
+    ir_log_debug("rate limit of %s: the shared slot failed (%s); the local bucket decides", name,
+                 err.msg);
+    pthread_mutex_lock(&rl->lock);
+    rl->shared_failures++;
+    pthread_mutex_unlock(&rl->lock);
+    return false;
+}
+
 int64_t ir_ratelimit_reserve(ir_ratelimit *rl, const char *account_key, const char *region,
                              const char *service, const char *api)
 {
     char key[KEY_MAX];
-    int64_t now, due, wait = 0;
+    int64_t interval, wait = 0;
+    ir_ratelimit_shared_fn fn;
+    void *ctx;
     bucket *b;
 
     if (api == NULL)
@@ -289,18 +361,18 @@ int64_t ir_ratelimit_reserve(ir_ratelimit *rl, const char *account_key, const ch
              region != NULL ? region : "", api);
     pthread_mutex_lock(&rl->lock);
     b = bucket_get_locked(rl, key);
-    if (b != NULL) {
-        if (b->quota_generation != rl->quota_generation) {
-            b->interval_us = ir_ratelimit_interval_us(quota_locked(rl, account_key, service, api));
-            b->quota_generation = rl->quota_generation;
-        }
-        now = rl->clock(rl->clock_ctx);
-        due = b->used && b->last_slot_us + b->interval_us > now ? b->last_slot_us + b->interval_us
-                                                                : now;
-        b->last_slot_us = due;
-        b->used = true;
-        wait = due - now;
+    if (b == NULL) {
+        pthread_mutex_unlock(&rl->lock);
+        return 0;
     }
+    interval = interval_locked(rl, b, account_key, service, api);
+    fn = rl->shared;
+    ctx = rl->shared_ctx;
+    pthread_mutex_unlock(&rl->lock);
+    if (fn != NULL && take_shared(rl, fn, ctx, account_key, region, api, interval, &wait))
+        return wait;
+    pthread_mutex_lock(&rl->lock);
+    wait = take_local_locked(rl, b);
     pthread_mutex_unlock(&rl->lock);
     return wait;
 }

@@ -14,6 +14,11 @@
  *
  * Tokens are reserved: ir_ratelimit_reserve() takes the next free slot and
  * says how long until it is due, so callers sleep exactly that long.
+ *
+ * Several processes that send for the same accounts share each bucket's
+ * slots through a shared-slot function the layer above sets (iotregd: the
+ * journal's database, so N daemons together keep each bucket's spacing).
+ * When it fails, the local bucket decides that request (counted).
  * Thread-safe. */
 #ifndef IOTREG_AWS_TRANSPORT_RATELIMIT_H
 #define IOTREG_AWS_TRANSPORT_RATELIMIT_H
@@ -46,6 +51,17 @@ double ir_ratelimit_default_quota(const char *service, const char *api);
 
 /* The spacing between two requests of a bucket at tps. */
 int64_t ir_ratelimit_interval_us(double tps);
+
+/* Reserves the next slot of the shared bucket named bucket ("ACCOUNT/REGION/
+ * API"), whose requests are spaced interval_us apart, and sets *wait_us to
+ * the microseconds until it is due. Anything but IR_OK: the local bucket
+ * decides. Called without the limiter's lock, from any thread. */
+typedef ir_rc (*ir_ratelimit_shared_fn)(void *ctx, const char *bucket, int64_t interval_us,
+                                        int64_t *wait_us, ir_err *err);
+/* fn NULL: local buckets only (the default). Set before requests are sent. */
+void ir_ratelimit_set_shared(ir_ratelimit *rl, ir_ratelimit_shared_fn fn, void *ctx);
+/* Reservations the local bucket decided because the shared function failed. */
+uint64_t ir_ratelimit_shared_failures(ir_ratelimit *rl);
 
 /* Takes the next token of the bucket (account_key, region, api) and returns
  * the microseconds until it is due (0: now). The caller must not send before. */
