@@ -95,6 +95,8 @@ typedef enum ir_cert_source {
 #define IR_FACT_CERT_ARN     "cert_arn"     /* its ARN in the customer's account */
 #define IR_FACT_THING        "thing"        /* the thing it is attached to */
 #define IR_FACT_ENDPOINT     "endpoint"     /* the customer's data endpoint */
+#define IR_FACT_CSP_ACCOUNT  "csp_account"  /* the CSP account (its name) that carries it */
+#define IR_FACT_REGION       "region"       /* the region it is registered and delivered in */
 typedef struct ir_fact {
     const char *key;
     const char *value;
