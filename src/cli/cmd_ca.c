@@ -20,7 +20,8 @@
 /* --- ca register ------------------------------------------------------------- */
 
 static const char register_help[] =
-    "usage: iotregctl ca register NAME [--region R | --all-regions] [--account CSPNAME]\n\n"
+    "usage: iotregctl ca register NAME [--region R | --all-regions] [--account CSPNAME]\n"
+    "                                  [--sni-only]\n\n"
     "Registers the SubCA NAME (its certificate in the token) in the CSP's own AWS\n"
     "accounts: GetRegistrationCode, a verification certificate (CN = the code, a\n"
     "fresh key, signed by the SubCA inside the token), RegisterCACertificate in\n"
@@ -37,6 +38,11 @@ static const char register_help[] =
     "                     --account: that account, listed or not)\n"
     "  --all-regions      every <region> each account lists\n"
     "  --account CSPNAME  only this <csp-account> (default: the SubCA's)\n"
+    "  --sni-only         certificateMode SNI_ONLY: no registration code or\n"
+    "                     verification certificate; a DEFAULT-mode CA belongs to one\n"
+    "                     account per region, so this is how a region is sharded over\n"
+    "                     more CSP accounts. The devices of certificates registered\n"
+    "                     through it must send SNI (AWS's SDKs do)\n"
     "Exit status 0 when every registration succeeded, 1 otherwise (each failure is\n"
     "said, and the others are still made).\n";
 
@@ -45,6 +51,7 @@ static const char register_help[] =
 typedef struct register_args {
     const char *name, *account, *region;
     bool all_regions;
+    bool sni_only;
 } register_args;
 
 typedef struct reg_target {
@@ -119,12 +126,12 @@ static void print_registration(const ir_subca_registration *r, ir_subca_reg_outc
 
     printf("SubCA '%s' %s: account %s (%s), region %s\n", name, said[how], r->account,
            r->account_id, r->region);
-    printf("  caCertificateId %s, status %s\n  %s\n", r->ca_certificate_id, r->status,
-           r->ca_certificate_arn);
+    printf("  caCertificateId %s, status %s, mode %s\n  %s\n", r->ca_certificate_id, r->status,
+           r->mode, r->ca_certificate_arn);
 }
 
 static ir_rc register_one(ir_runtime *rt, ir_cli_keystore *s, OSSL_LIB_CTX *libctx,
-                          const char *name, const reg_target *t, ir_err *err)
+                          const register_args *a, const reg_target *t, ir_err *err)
 {
     ir_iot_target target;
     ir_subca_registration reg;
@@ -132,17 +139,18 @@ static ir_rc register_one(ir_runtime *rt, ir_cli_keystore *s, OSSL_LIB_CTX *libc
     ir_rc rc = ir_accounts_csp_target(rt->accounts, t->acct, t->region, &target, err);
 
     if (rc == IR_OK) {
-        ir_subca_reg_request req = {name,
+        ir_subca_reg_request req = {a->name,
                                     t->acct->name,
                                     t->acct->account_id,
                                     rt->aws,
                                     &target,
                                     libctx,
-                                    s->pin != NULL && s->pin[0] != '\0' ? s->pin : NULL};
+                                    s->pin != NULL && s->pin[0] != '\0' ? s->pin : NULL,
+                                    a->sni_only};
         rc = ir_subca_register(s->ks, &req, &reg, &how, err);
     }
     if (rc == IR_OK)
-        print_registration(&reg, how, name);
+        print_registration(&reg, how, a->name);
     return rc;
 }
 
@@ -160,7 +168,7 @@ static ir_rc run_register(ir_runtime *rt, const register_args *a, ir_err *err)
     if (rc == IR_OK)
         rc = ir_ks_ossl_libctx(rt->cfg->path, &libctx, err);
     for (i = 0; rc == IR_OK && i < n; i++) {
-        if (register_one(rt, &s, libctx, a->name, &targets[i], &one) == IR_OK)
+        if (register_one(rt, &s, libctx, a, &targets[i], &one) == IR_OK)
             continue;
         failed++;
         *err = one;
@@ -180,7 +188,8 @@ static ir_rc run_register(ir_runtime *rt, const register_args *a, ir_err *err)
 static int ca_register(const ir_cli_args *a)
 {
     register_args r = {a->pos[0], ir_cli_value(a, "--account"), ir_cli_value(a, "--region"),
-                       ir_cli_value(a, "--all-regions") != NULL};
+                       ir_cli_value(a, "--all-regions") != NULL,
+                       ir_cli_value(a, "--sni-only") != NULL};
     ir_runtime rt;
     ir_err err = {0};
     ir_rc rc;
@@ -197,8 +206,11 @@ static int ca_register(const ir_cli_args *a)
     return rc == IR_OK ? IR_CLI_OK : ir_cli_failed(a, &err);
 }
 
-static const ir_cli_opt register_opts[] = {
-    {"--account", false}, {"--region", false}, {"--all-regions", true}, {NULL, false}};
+static const ir_cli_opt register_opts[] = {{"--account", false},
+                                           {"--region", false},
+                                           {"--all-regions", true},
+                                           {"--sni-only", true},
+                                           {NULL, false}};
 
 const ir_cli_command ir_cli_ca_register = {"ca register",
                                            "register a SubCA in the CSP's AWS accounts and regions",
