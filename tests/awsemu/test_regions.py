@@ -46,12 +46,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    if PROXY:
-        PROXY.close()
-    if EMU:
-        EMU.stop()
-    if WORK:
-        WORK.cleanup()
+    t.finish(PROXY, EMU, WORK)
 
 
 _clients = {}
@@ -81,6 +76,14 @@ def register_ca(iot, ca):
     iot.register_ca_certificate(caCertificate=ca.pem, setAsActive=True,
                                 verificationCertificate=t.make_verification(ca, code).pem)
     return code
+
+
+def register_under_new_ca(iot, ca, cn):
+    """Registers ca in iot's account and region, then a certificate cn it issues."""
+    register_ca(iot, ca)
+    cert = t.make_cert(cn, issuer=ca)
+    iot.register_certificate(certificatePem=cert.pem, caCertificatePem=ca.pem)
+    return cert
 
 
 class Base(unittest.TestCase):
@@ -378,10 +381,7 @@ class RegionPersistence(unittest.TestCase):
         emu.start()
         ca = t.make_ca("Persist CA")
         try:
-            register_ca(client(emu, US), ca)
-            old = t.make_cert("old", issuer=ca)
-            client(emu, US).register_certificate(certificatePem=old.pem,
-                                                 caCertificatePem=ca.pem)
+            old = register_under_new_ca(client(emu, US), ca, "old")
         finally:
             self.assertEqual(emu.stop(), 0)
         # what a one-region emulator wrote before regions (the account files were alike)
@@ -396,10 +396,7 @@ class RegionPersistence(unittest.TestCase):
             client(emu, US).describe_certificate(certificateId=old.id)
             self.assertEqual(t.error_of(client(emu, EU).describe_certificate,
                                         certificateId=old.id)[0], "ResourceNotFoundException")
-            register_ca(client(emu, EU), ca)
-            new = t.make_cert("new", issuer=ca)
-            client(emu, EU).register_certificate(certificatePem=new.pem,
-                                                 caCertificatePem=ca.pem)
+            new = register_under_new_ca(client(emu, EU), ca, "new")
         finally:
             self.assertEqual(emu.stop(), 0)
         self.assertTrue(os.path.isfile(os.path.join(state, EU, CSP + ".json")))
