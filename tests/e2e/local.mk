@@ -19,6 +19,7 @@ E2E_TESTS = \
 	tests/e2e/connect.test \
 	tests/e2e/aws-ids.test \
 	tests/e2e/shard.test \
+	tests/e2e/regions.test \
 	tests/e2e/metrics.test
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/e2e/e2e.py
