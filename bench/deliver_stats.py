@@ -3,6 +3,10 @@
 
   bound N1 [N2 ...]   the delivery rate AWS's quotas allow for customers
                       receiving N1, N2, ... certificates (one CSP account)
+  bound-routes CSP CUSTOMERS
+                      the same for several CSP account-regions: CSP and
+                      CUSTOMERS are comma-separated certificate counts, one per
+                      CSP account-region and per customer account-region
   ops N < STATS       the emulator's GET /_emu/stats as a table: requests per
                       operation, per certificate (of N), and the highest rate
                       seen in any 1-second window per account"""
@@ -38,6 +42,19 @@ def cmd_bound(counts):
     print("bound=%.3f" % bound)
 
 
+def cmd_bound_routes(csp_counts, customer_counts):
+    """Quotas are per account and region: each CSP account-region and each
+    customer account-region delivers at most its own rate; the busiest sets
+    the time."""
+    csp_rate = min(QUOTAS[op] for op in CSP_CALLS)
+    cust_rate = min(QUOTAS[op] for op in CUSTOMER_CALLS)
+    total = sum(csp_counts)
+    need = max(max(csp_counts) / csp_rate, max(customer_counts) / cust_rate)
+    print("CSP account-regions %s at %g certificates/s each; customers %s at %g each: "
+          "at least %.1f s" % (csp_counts, csp_rate, customer_counts, cust_rate, need))
+    print("bound=%.3f" % (total / need))
+
+
 def cmd_ops(n):
     s = json.load(sys.stdin)
     peaks = {}
@@ -56,6 +73,9 @@ def cmd_ops(n):
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "bound":
         cmd_bound([int(x) for x in sys.argv[2:]])
+    elif len(sys.argv) == 4 and sys.argv[1] == "bound-routes":
+        cmd_bound_routes([int(x) for x in sys.argv[2].split(",")],
+                         [int(x) for x in sys.argv[3].split(",")])
     elif len(sys.argv) == 3 and sys.argv[1] == "ops":
         cmd_ops(int(sys.argv[2]))
     else:

@@ -5,7 +5,13 @@
 src_libiotreg_app_la_SOURCES += \
 	src/app/settings.c src/app/settings.h \
 	src/app/subca_certs.c src/app/subca_certs.h
+src_libiotreg_app_aws_la_SOURCES += src/app/route.c src/app/route.h
 src_libiotreg_app_aws_la_SOURCES += \
 	src/app/runtime.c src/app/runtime.h \
 	src/app/subca_register.c src/app/subca_register.h \
 	src/app/subca_record.c
+check_PROGRAMS += tests/unit/test_route
+TESTS += tests/unit/test_route
+tests_unit_test_route_SOURCES = tests/unit/test_route.c
+tests_unit_test_route_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_route_LDADD = $(TEST_LIBS)

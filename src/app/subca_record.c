@@ -28,15 +28,19 @@ static void entry_from_json(json_t *e, ir_subca_registration *r)
     copy_str(e, "registrationCode", r->registration_code, sizeof(r->registration_code));
     copy_str(e, "status", r->status, sizeof(r->status));
     copy_str(e, "registeredAt", r->registered_at, sizeof(r->registered_at));
+    copy_str(e, "certificateMode", r->mode, sizeof(r->mode));
+    if (r->mode[0] == '\0')
+        snprintf(r->mode, sizeof(r->mode), "DEFAULT");
 }
 
 static json_t *entry_to_json(const ir_subca_registration *r, const char *verification_pem)
 {
     json_t *e =
-        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "account", r->account, "accountId",
-                  r->account_id, "region", r->region, "caCertificateId", r->ca_certificate_id,
-                  "caCertificateArn", r->ca_certificate_arn, "registrationCode",
-                  r->registration_code, "status", r->status, "registeredAt", r->registered_at);
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "account", r->account,
+                  "accountId", r->account_id, "region", r->region, "caCertificateId",
+                  r->ca_certificate_id, "caCertificateArn", r->ca_certificate_arn,
+                  "registrationCode", r->registration_code, "status", r->status, "registeredAt",
+                  r->registered_at, "certificateMode", r->mode[0] != '\0' ? r->mode : "DEFAULT");
 
     if (e != NULL && verification_pem != NULL)
         json_object_set_new(e, "verificationCertificate", json_string(verification_pem));

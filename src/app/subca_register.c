@@ -78,6 +78,7 @@ static void fill_entry(const ir_subca_reg_request *req, const char *id, const ch
     snprintf(out->status, sizeof(out->status), "%s", status ? status : "");
     snprintf(out->registration_code, sizeof(out->registration_code), "%s", code ? code : "");
     now_iso(out->registered_at, sizeof(out->registered_at));
+    snprintf(out->mode, sizeof(out->mode), "%s", req->sni_only ? "SNI_ONLY" : "DEFAULT");
 }
 
 /* DescribeCACertificate in the account: IR_ERR_NOT_FOUND when it is not there. */
@@ -99,8 +100,11 @@ static ir_rc confirm(const ir_subca_reg_request *req, const char *id, const char
     ir_iot_ca_desc d = {0};
     ir_rc rc = describe(req, id, &d, err);
 
-    if (rc == IR_OK)
+    if (rc == IR_OK) {
         fill_entry(req, id, d.certificate_arn, ir_iot_cert_status_name(d.status), code, out);
+        if (d.certificate_mode != NULL)
+            snprintf(out->mode, sizeof(out->mode), "%s", d.certificate_mode);
+    }
     ir_iot_ca_desc_free(&d);
     return rc;
 }
@@ -208,7 +212,8 @@ static ir_rc already_exists(const ir_subca_reg_request *req, const subca_cert *c
         return ir_err_set(err, IR_ERR_STATE,
                           "SubCA '%s' (caCertificateId %s) is registered in another AWS account "
                           "in %s: a DEFAULT-mode CA belongs to one account per region; "
-                          "deregister it there first",
+                          "deregister it there first, or register it here with --sni-only "
+                          "(devices must then send SNI)",
                           req->subca, id, req->target->region);
     return rc;
 }
@@ -217,7 +222,8 @@ static ir_rc register_ca(const ir_subca_reg_request *req, const subca_cert *c, c
                          const char *verification, ir_subca_registration *out,
                          ir_subca_reg_outcome *how, ir_err *err)
 {
-    ir_iot_register_ca_args args = {c->pem, verification, "DEFAULT", true, false};
+    ir_iot_register_ca_args args = {c->pem, verification, req->sni_only ? "SNI_ONLY" : "DEFAULT",
+                                    true, false};
     ir_iot_cert_ref ref = {0};
     ir_aws_error aerr;
     ir_rc rc = ir_iot_register_ca_certificate(req->aws, req->target, &args, &ref, &aerr, err);
@@ -263,13 +269,14 @@ static ir_rc register_and_record(ir_keystore *ks, const ir_subca_reg_request *re
     bool found = false;
     ir_rc rc = listed(req, c->id, &found, err);
 
-    if (rc == IR_OK)
+    if (rc == IR_OK && !req->sni_only)
         rc = registration_code(req, &code, err);
     if (rc == IR_OK && found) {
         *how = IR_SUBCA_REG_FOUND;
         rc = confirm(req, c->id, code, out, err);
     } else if (rc == IR_OK) {
-        rc = verification_cert(ks, req, c, code, &verification, err);
+        if (!req->sni_only)
+            rc = verification_cert(ks, req, c, code, &verification, err);
         if (rc == IR_OK)
             rc = register_ca(req, c, code, verification, out, how, err);
     }

@@ -7,7 +7,10 @@
  * IR_KS_APP_REGISTRATION):
  *   {"subca": NAME, "registrations": [{"account", "accountId", "region",
  *    "caCertificateId", "caCertificateArn", "registrationCode", "status",
- *    "registeredAt", "verificationCertificate"}]}
+ *    "registeredAt", "certificateMode", "verificationCertificate"}]}
+ * A DEFAULT-mode CA belongs to one account per region; to shard a region
+ * over several CSP accounts, the SubCA is registered in the others in
+ * SNI_ONLY mode (sni_only), where neither code nor verification is needed.
  * Registering again is idempotent: a recorded registration that AWS still
  * has, a CA already listed in the account, or RegisterCACertificate's
  * ResourceAlreadyExistsException for this account fill the record in
@@ -29,6 +32,8 @@ typedef struct ir_subca_registration {
     char registration_code[128];
     char status[32];
     char registered_at[32]; /* ISO 8601 UTC */
+    char mode[16];          /* certificateMode: "DEFAULT" (also when the record predates it) or
+                               "SNI_ONLY" */
 } ir_subca_registration;
 
 typedef enum ir_subca_reg_outcome {
@@ -45,6 +50,8 @@ typedef struct ir_subca_reg_request {
     const ir_iot_target *target; /* region, the account's credentials, endpoint */
     OSSL_LIB_CTX *libctx;        /* with the iotreg provider: signs the verification cert */
     const char *pin;             /* for the provider when there is no PIN file; may be NULL */
+    bool sni_only;               /* certificateMode SNI_ONLY: no registration code, no verification
+                                    certificate; any number of accounts per region; devices must send SNI */
 } ir_subca_reg_request;
 
 ir_rc ir_subca_register(ir_keystore *ks, const ir_subca_reg_request *req,

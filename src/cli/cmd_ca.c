@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/crypto.h>
 
@@ -19,40 +20,99 @@
 /* --- ca register ------------------------------------------------------------- */
 
 static const char register_help[] =
-    "usage: iotregctl ca register NAME [--region R] [--account CSPNAME]\n\n"
+    "usage: iotregctl ca register NAME [--region R | --all-regions] [--account CSPNAME]\n"
+    "                                  [--sni-only]\n\n"
     "Registers the SubCA NAME (its certificate in the token) in the CSP's own AWS\n"
-    "account: GetRegistrationCode, a verification certificate (CN = the code, a\n"
+    "accounts: GetRegistrationCode, a verification certificate (CN = the code, a\n"
     "fresh key, signed by the SubCA inside the token), RegisterCACertificate in\n"
-    "DEFAULT mode, active, with auto-registration off. The registration token\n"
-    "(the verification certificate and a JSON record of the code, caCertificateId,\n"
-    "ARN, account, region and time) is stored in the token\n"
-    "(iotreg:object=NAME;type=token). Running it again finds the registration\n"
-    "(recorded, listed in the account, or AWS's ResourceAlreadyExistsException)\n"
-    "and registers nothing twice.\n\n"
-    "  --account CSPNAME  the <csp-account> to use (default: the SubCA's <csp-account>\n"
-    "                     in the configuration)\n"
-    "  --region R         the region (default: the account's <region>)\n";
+    "DEFAULT mode, active, with auto-registration off. The registration code is\n"
+    "per account and region, so each registration has its own verification\n"
+    "certificate. The registration token (the verification certificate and a JSON\n"
+    "record of the code, caCertificateId, ARN, account, region and time) is\n"
+    "stored in the token (iotreg:object=NAME;type=token). Running it again finds\n"
+    "the registration (recorded, listed in the account, or AWS's\n"
+    "ResourceAlreadyExistsException) and registers nothing twice.\n\n"
+    "Where: each of the SubCA's <csp-account>s (or only --account), in\n"
+    "  (default)          the account's first <region>\n"
+    "  --region R         region R, in each of those accounts that lists it (with\n"
+    "                     --account: that account, listed or not)\n"
+    "  --all-regions      every <region> each account lists\n"
+    "  --account CSPNAME  only this <csp-account> (default: the SubCA's)\n"
+    "  --sni-only         certificateMode SNI_ONLY: no registration code or\n"
+    "                     verification certificate; a DEFAULT-mode CA belongs to one\n"
+    "                     account per region, so this is how a region is sharded over\n"
+    "                     more CSP accounts. The devices of certificates registered\n"
+    "                     through it must send SNI (AWS's SDKs do)\n"
+    "Exit status 0 when every registration succeeded, 1 otherwise (each failure is\n"
+    "said, and the others are still made).\n";
+
+#define REG_TARGETS_MAX 256
 
 typedef struct register_args {
     const char *name, *account, *region;
+    bool all_regions;
+    bool sni_only;
 } register_args;
 
-static ir_rc find_account(const ir_config *cfg, const register_args *a, const ir_csp_account **out,
-                          ir_err *err)
+typedef struct reg_target {
+    const ir_csp_account *acct;
+    const char *region;
+} reg_target;
+
+/* The accounts to register in: --account, else the SubCA's. */
+static ir_rc plan_accounts(const ir_config *cfg, const register_args *a, const ir_csp_account **out,
+                           size_t *n, ir_err *err)
 {
     const ir_subca_conf *sub = ir_config_subca(cfg, a->name);
-    const char *name = a->account != NULL ? a->account : sub != NULL ? sub->csp_account : NULL;
+    size_t i;
 
-    if (name == NULL)
+    *n = 0;
+    if (a->account != NULL) {
+        out[0] = ir_config_csp_account(cfg, a->account);
+        *n = out[0] != NULL;
+        return *n ? IR_OK
+                  : ir_err_set(err, IR_ERR_CONFIG, "no <csp-account name=\"%s\"> in %s", a->account,
+                               cfg->path);
+    }
+    if (sub == NULL || sub->n_csp_accounts == 0)
         return ir_err_set(err, IR_ERR_CONFIG,
                           "SubCA '%s' has no <csp-account> in %s: add it there or give "
                           "--account CSPNAME",
                           a->name, cfg->path);
-    *out = ir_config_csp_account(cfg, name);
-    if (*out == NULL)
-        return ir_err_set(err, IR_ERR_CONFIG, "no <csp-account name=\"%s\"> in %s", name,
-                          cfg->path);
+    for (i = 0; i < sub->n_csp_accounts && i < REG_TARGETS_MAX; i++) {
+        out[*n] = ir_config_csp_account(cfg, sub->csp_accounts[i]);
+        *n += out[*n] != NULL;
+    }
     return IR_OK;
+}
+
+/* The (account, region) pairs the options name. */
+static ir_rc plan(const ir_config *cfg, const register_args *a, reg_target *out, size_t *n,
+                  ir_err *err)
+{
+    const ir_csp_account *accts[REG_TARGETS_MAX];
+    size_t n_accts = 0, i, r;
+    ir_rc rc = plan_accounts(cfg, a, accts, &n_accts, err);
+
+    *n = 0;
+    for (i = 0; rc == IR_OK && i < n_accts; i++) {
+        if (a->all_regions) {
+            for (r = 0; r < accts[i]->n_regions && *n < REG_TARGETS_MAX; r++)
+                out[(*n)++] = (reg_target){accts[i], accts[i]->regions[r]};
+        } else if (a->region == NULL) {
+            out[(*n)++] = (reg_target){accts[i], accts[i]->region};
+        } else if (a->account != NULL || ir_csp_account_serves(accts[i], a->region)) {
+            out[(*n)++] = (reg_target){accts[i], a->region};
+        }
+    }
+    if (rc == IR_OK && *n == 0)
+        rc = ir_err_set(err, IR_ERR_CONFIG,
+                        "no CSP account of SubCA '%s' lists region %s in %s: add "
+                        "<region>%s</region> to the <csp-account> that is to serve it, or "
+                        "give --account CSPNAME",
+                        a->name, a->region != NULL ? a->region : "(none)", cfg->path,
+                        a->region != NULL ? a->region : "");
+    return rc;
 }
 
 static void print_registration(const ir_subca_registration *r, ir_subca_reg_outcome how,
@@ -66,38 +126,60 @@ static void print_registration(const ir_subca_registration *r, ir_subca_reg_outc
 
     printf("SubCA '%s' %s: account %s (%s), region %s\n", name, said[how], r->account,
            r->account_id, r->region);
-    printf("  caCertificateId %s, status %s\n  %s\n", r->ca_certificate_id, r->status,
-           r->ca_certificate_arn);
+    printf("  caCertificateId %s, status %s, mode %s\n  %s\n", r->ca_certificate_id, r->status,
+           r->mode, r->ca_certificate_arn);
+}
+
+static ir_rc register_one(ir_runtime *rt, ir_cli_keystore *s, OSSL_LIB_CTX *libctx,
+                          const register_args *a, const reg_target *t, ir_err *err)
+{
+    ir_iot_target target;
+    ir_subca_registration reg;
+    ir_subca_reg_outcome how = IR_SUBCA_REG_REGISTERED;
+    ir_rc rc = ir_accounts_csp_target(rt->accounts, t->acct, t->region, &target, err);
+
+    if (rc == IR_OK) {
+        ir_subca_reg_request req = {a->name,
+                                    t->acct->name,
+                                    t->acct->account_id,
+                                    rt->aws,
+                                    &target,
+                                    libctx,
+                                    s->pin != NULL && s->pin[0] != '\0' ? s->pin : NULL,
+                                    a->sni_only};
+        rc = ir_subca_register(s->ks, &req, &reg, &how, err);
+    }
+    if (rc == IR_OK)
+        print_registration(&reg, how, a->name);
+    return rc;
 }
 
 static ir_rc run_register(ir_runtime *rt, const register_args *a, ir_err *err)
 {
-    const ir_csp_account *acct = NULL;
-    ir_iot_target target;
+    reg_target targets[REG_TARGETS_MAX];
     ir_cli_keystore s = {0};
     OSSL_LIB_CTX *libctx = NULL;
-    ir_subca_registration reg;
-    ir_subca_reg_outcome how = IR_SUBCA_REG_REGISTERED;
-    ir_rc rc = find_account(rt->cfg, a, &acct, err);
+    ir_err one = {0};
+    size_t n = 0, i, failed = 0;
+    ir_rc rc = plan(rt->cfg, a, targets, &n, err);
 
-    if (rc == IR_OK)
-        rc = ir_accounts_csp_target(rt->accounts, acct, a->region, &target, err);
     if (rc == IR_OK)
         rc = ir_cli_keystore_login_cfg(rt->cfg, &s, err);
     if (rc == IR_OK)
         rc = ir_ks_ossl_libctx(rt->cfg->path, &libctx, err);
-    if (rc == IR_OK) {
-        ir_subca_reg_request req = {a->name,
-                                    acct->name,
-                                    acct->account_id,
-                                    rt->aws,
-                                    &target,
-                                    libctx,
-                                    s.pin != NULL && s.pin[0] != '\0' ? s.pin : NULL};
-        rc = ir_subca_register(s.ks, &req, &reg, &how, err);
+    for (i = 0; rc == IR_OK && i < n; i++) {
+        if (register_one(rt, &s, libctx, a, &targets[i], &one) == IR_OK)
+            continue;
+        failed++;
+        *err = one;
+        if (n > 1)
+            fprintf(stderr, "iotregctl: ca register: account %s, region %s: %s\n",
+                    targets[i].acct->name, targets[i].region, one.msg);
     }
-    if (rc == IR_OK)
-        print_registration(&reg, how, a->name);
+    if (rc == IR_OK && failed > 0)
+        rc = n > 1 ? ir_err_set(err, one.rc, "%zu of %zu registrations failed (said above)", failed,
+                                n)
+                   : err->rc;
     OSSL_LIB_CTX_free(libctx);
     ir_cli_keystore_logout(&s);
     return rc;
@@ -105,11 +187,16 @@ static ir_rc run_register(ir_runtime *rt, const register_args *a, ir_err *err)
 
 static int ca_register(const ir_cli_args *a)
 {
-    register_args r = {a->pos[0], ir_cli_value(a, "--account"), ir_cli_value(a, "--region")};
+    register_args r = {a->pos[0], ir_cli_value(a, "--account"), ir_cli_value(a, "--region"),
+                       ir_cli_value(a, "--all-regions") != NULL,
+                       ir_cli_value(a, "--sni-only") != NULL};
     ir_runtime rt;
     ir_err err = {0};
-    ir_rc rc = ir_ks_check_name(r.name, &err);
+    ir_rc rc;
 
+    if (r.all_regions && r.region != NULL)
+        return ir_cli_usage_error(a, "--region and --all-regions exclude each other");
+    rc = ir_ks_check_name(r.name, &err);
     if (rc == IR_OK)
         rc = ir_runtime_open(a->cli.config_path, IR_RT_AWS, &rt, &err);
     if (rc != IR_OK)
@@ -119,11 +206,14 @@ static int ca_register(const ir_cli_args *a)
     return rc == IR_OK ? IR_CLI_OK : ir_cli_failed(a, &err);
 }
 
-static const ir_cli_opt register_opts[] = {
-    {"--account", false}, {"--region", false}, {NULL, false}};
+static const ir_cli_opt register_opts[] = {{"--account", false},
+                                           {"--region", false},
+                                           {"--all-regions", true},
+                                           {"--sni-only", true},
+                                           {NULL, false}};
 
 const ir_cli_command ir_cli_ca_register = {"ca register",
-                                           "register a SubCA in the CSP's AWS account (once)",
+                                           "register a SubCA in the CSP's AWS accounts and regions",
                                            register_help,
                                            "NAME",
                                            0,
@@ -134,33 +224,127 @@ const ir_cli_command ir_cli_ca_register = {"ca register",
 
 static const char ca_list_help[] =
     "usage: iotregctl [--json] ca list [--json]\n\n"
-    "Lists every SubCA in the token and where it is registered in AWS, from the\n"
-    "registration records in the token: account, region, caCertificateId, status\n"
-    "when registered, and the time of registration.\n";
+    "Lists every SubCA in the token and where it is registered in AWS: for each\n"
+    "SubCA of the configuration, every account and region its <csp-account>s\n"
+    "serve, with the status of its registration there (\"not registered\" where\n"
+    "`iotregctl ca register NAME --region R` is still to be run), then any other\n"
+    "registration the token records (\"not configured\"). Columns: SubCA,\n"
+    "account, account id, region, status, time of registration, caCertificateId.\n"
+    "With --json, per SubCA: \"registrations\" (the token's records) and \"matrix\"\n"
+    "(the configured account and region pairs, each with its status).\n";
 
-static json_t *registrations_json(const ir_subca_registration *r, size_t n)
+/* The record of subca's registration in (account id, region), or NULL. */
+static const ir_subca_registration *find_record(const ir_subca_registration *r, size_t n,
+                                                const char *account_id, const char *region)
 {
-    json_t *arr = json_array();
     size_t i;
 
     for (i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "account",
-                                             r[i].account, "accountId", r[i].account_id, "region",
-                                             r[i].region, "caCertificateId", r[i].ca_certificate_id,
-                                             "caCertificateArn", r[i].ca_certificate_arn, "status",
-                                             r[i].status, "registeredAt", r[i].registered_at));
-    return arr;
+        if (strcmp(r[i].account_id, account_id) == 0 && strcmp(r[i].region, region) == 0)
+            return &r[i];
+    return NULL;
 }
 
-static void print_ca_text(const ir_ks_subca_info *sub, const ir_subca_registration *r, size_t n)
+/* Calls fn for every (account, region) the configuration has sub served in. */
+typedef void (*cell_fn)(void *ctx, const ir_csp_account *acct, const char *region,
+                        const ir_subca_registration *rec);
+
+static void each_cell(const ir_config *cfg, const char *name, const ir_subca_registration *r,
+                      size_t n, cell_fn fn, void *ctx)
 {
+    const ir_subca_conf *sub = ir_config_subca(cfg, name);
+    const ir_csp_account *acct;
+    size_t i, k;
+
+    for (i = 0; sub != NULL && i < sub->n_csp_accounts; i++) {
+        acct = ir_config_csp_account(cfg, sub->csp_accounts[i]);
+        for (k = 0; acct != NULL && k < acct->n_regions; k++)
+            fn(ctx, acct, acct->regions[k], find_record(r, n, acct->account_id, acct->regions[k]));
+    }
+}
+
+/* Whether the configuration has sub served in rec's account and region. */
+static bool configured(const ir_config *cfg, const char *name, const ir_subca_registration *rec)
+{
+    const ir_subca_conf *sub = ir_config_subca(cfg, name);
+    const ir_csp_account *acct;
     size_t i;
 
-    if (n == 0)
-        printf("%-24s not registered\n", sub->name);
+    for (i = 0; sub != NULL && i < sub->n_csp_accounts; i++) {
+        acct = ir_config_csp_account(cfg, sub->csp_accounts[i]);
+        if (acct != NULL && strcmp(acct->account_id, rec->account_id) == 0 &&
+            ir_csp_account_serves(acct, rec->region))
+            return true;
+    }
+    return false;
+}
+
+static json_t *registration_json(const ir_subca_registration *r)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "account", r->account, "accountId",
+                     r->account_id, "region", r->region, "caCertificateId", r->ca_certificate_id,
+                     "caCertificateArn", r->ca_certificate_arn, "status", r->status, "registeredAt",
+                     r->registered_at);
+}
+
+static void cell_json(void *ctx, const ir_csp_account *acct, const char *region,
+                      const ir_subca_registration *rec)
+{
+    json_array_append_new(ctx,
+                          json_pack("{s:s, s:s, s:s, s:s, s:s*}", "account", acct->name,
+                                    "accountId", acct->account_id, "region", region, "status",
+                                    rec != NULL ? rec->status : "not registered", "caCertificateId",
+                                    rec != NULL ? rec->ca_certificate_id : NULL));
+}
+
+static json_t *subca_json(const ir_config *cfg, const char *name, const ir_subca_registration *r,
+                          size_t n)
+{
+    json_t *regs = json_array(), *matrix = json_array();
+    size_t i;
+
     for (i = 0; i < n; i++)
-        printf("%-24s %-14s %-12s %-14s %-8s %s %s\n", sub->name, r[i].account, r[i].account_id,
-               r[i].region, r[i].status, r[i].registered_at, r[i].ca_certificate_id);
+        json_array_append_new(regs, registration_json(&r[i]));
+    each_cell(cfg, name, r, n, cell_json, matrix);
+    return json_pack("{s:s, s:o, s:o}", "subca", name, "registrations", regs, "matrix", matrix);
+}
+
+typedef struct text_row {
+    const char *subca;
+    size_t shown;
+} text_row;
+
+static void cell_text(void *ctx, const ir_csp_account *acct, const char *region,
+                      const ir_subca_registration *rec)
+{
+    text_row *t = ctx;
+
+    t->shown++;
+    if (rec == NULL)
+        printf("%-24s %-14s %-12s %-14s not registered\n", t->subca, acct->name, acct->account_id,
+               region);
+    else
+        printf("%-24s %-14s %-12s %-14s %-8s %s %s\n", t->subca, rec->account, rec->account_id,
+               rec->region, rec->status, rec->registered_at, rec->ca_certificate_id);
+}
+
+static void print_ca_text(const ir_config *cfg, const char *name, const ir_subca_registration *r,
+                          size_t n)
+{
+    text_row t = {name, 0};
+    size_t i;
+
+    each_cell(cfg, name, r, n, cell_text, &t);
+    for (i = 0; i < n; i++) {
+        if (configured(cfg, name, &r[i]))
+            continue;
+        printf("%-24s %-14s %-12s %-14s %-8s %s %s (not configured)\n", name, r[i].account,
+               r[i].account_id, r[i].region, r[i].status, r[i].registered_at,
+               r[i].ca_certificate_id);
+        t.shown++;
+    }
+    if (t.shown == 0)
+        printf("%-24s not registered\n", name);
 }
 
 static ir_rc list_cas(ir_cli_keystore *s, bool json, ir_err *err)
@@ -174,10 +358,9 @@ static ir_rc list_cas(ir_cli_keystore *s, bool json, ir_err *err)
     for (i = 0; rc == IR_OK && i < n; i++) {
         rc = ir_subca_registrations(s->ks, v[i].name, &r, &nr, err);
         if (rc == IR_OK && json)
-            json_array_append_new(out, json_pack("{s:s, s:o}", "subca", v[i].name, "registrations",
-                                                 registrations_json(r, nr)));
+            json_array_append_new(out, subca_json(s->cfg, v[i].name, r, nr));
         else if (rc == IR_OK)
-            print_ca_text(&v[i], r, nr);
+            print_ca_text(s->cfg, v[i].name, r, nr);
         free(r);
     }
     if (rc == IR_OK && json)

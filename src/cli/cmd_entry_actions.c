@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/route.h"
 #include "app/runtime.h"
 #include "aws/iot/iot.h"
 #include "cli/cli.h"
@@ -144,7 +145,7 @@ static int cancel_transfer(const ir_cli *cli, ir_runtime *rt, const ir_journal_e
 {
     const ir_subca_conf *subca = ir_config_subca(rt->cfg, e->subca);
     const ir_customer_conf *cust = e->customer ? ir_config_customer(rt->cfg, e->customer) : NULL;
-    const ir_csp_account *csp = subca ? ir_config_csp_account(rt->cfg, subca->csp_account) : NULL;
+    ir_route route = {0};
     /* The id AWS gave it when iotregd registered it (before ids were
      * recorded, AWS's id was its SHA-256). */
     const char *aws_id = ir_journal_entry_fact(e, IR_FACT_AWS_CERT_ID);
@@ -154,10 +155,12 @@ static int cancel_transfer(const ir_cli *cli, ir_runtime *rt, const ir_journal_e
 
     if (aws_id == NULL)
         aws_id = e->cert_id;
-    if (csp == NULL)
-        return ir_cli_error(cli, "%s: its SubCA or CSP account is not configured", e->cert_id),
+    if (subca == NULL)
+        return ir_cli_error(cli, "%s: its SubCA '%s' is not configured", e->cert_id, e->subca),
                IR_CLI_FAILED;
-    if (ir_accounts_csp_target(rt->accounts, csp, cust ? cust->region : NULL, &t, &err) != IR_OK ||
+    if (ir_route_entry(rt->cfg, subca, cust, e, &route, &err) != IR_OK)
+        return ir_cli_error(cli, "%s: %s", e->cert_id, err.msg), IR_CLI_FAILED;
+    if (ir_accounts_csp_target(rt->accounts, route.csp, route.region, &t, &err) != IR_OK ||
         ir_iot_cancel_certificate_transfer(rt->aws, &t, aws_id, &aerr, &err) != IR_OK) {
         ir_cli_error(cli, "%s: %s%s%s", e->cert_id, aerr.type, aerr.type[0] ? ": " : "",
                      aerr.type[0] ? aerr.message : err.msg);
@@ -167,8 +170,8 @@ static int cancel_transfer(const ir_cli *cli, ir_runtime *rt, const ir_journal_e
                         "transfer cancelled by the operator; iotregctl retry transfers again",
                         &err) != IR_OK)
         return ir_cli_error(cli, "%s", err.msg), IR_CLI_FAILED;
-    printf("%s: transfer cancelled; the certificate is INACTIVE in the CSP account %s\n",
-           e->cert_id, csp->account_id);
+    printf("%s: transfer cancelled; the certificate is INACTIVE in the CSP account %s (%s)\n",
+           e->cert_id, route.csp->account_id, route.region);
     return IR_CLI_OK;
 }
 

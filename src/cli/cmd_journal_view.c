@@ -9,31 +9,40 @@
 
 #include "app/runtime.h"
 #include "cli/cli.h"
+#include "config/config.h"
 #include "journal/journal.h"
 #include "journal/journal_json.h"
 
 /* ---- status ---------------------------------------------------------------- */
 
 typedef struct status_row {
-    const char *customer; /* NULL: none */
+    const char *customer; /* NULL: none; for a route, its CSP account */
+    const char *region;   /* a route's region; NULL otherwise or when not routed */
     int64_t by_state[IR_STATE_COUNT];
     int64_t total;
 } status_row;
 
-static bool same_customer(const char *a, const char *b)
+static bool same_text(const char *a, const char *b)
 {
     return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-/* Pivots the counts (ordered by customer) into one row per customer; the
- * last row is the total. Returns the number of customer rows. */
-static size_t pivot(const ir_count_row *c, size_t n, status_row *rows)
+/* Pivots the counts (ordered by customer, or by route) into one row per
+ * customer or route; the last row is the total. Returns the number of rows
+ * before it. */
+static size_t pivot(const ir_count_row *c, size_t n, bool by_route, status_row *rows)
 {
+    const char *key, *region;
     size_t i, m = 0;
 
     for (i = 0; i < n; i++) {
-        if (m == 0 || !same_customer(rows[m - 1].customer, c[i].customer))
-            rows[m++].customer = c[i].customer;
+        key = by_route ? c[i].csp_account : c[i].customer;
+        region = by_route ? c[i].region : NULL;
+        if (m == 0 || !same_text(rows[m - 1].customer, key) ||
+            !same_text(rows[m - 1].region, region)) {
+            rows[m].customer = key;
+            rows[m++].region = region;
+        }
         rows[m - 1].by_state[c[i].state] += c[i].count;
         rows[m - 1].total += c[i].count;
         rows[n].by_state[c[i].state] += c[i].count;
@@ -55,78 +64,140 @@ static json_t *status_row_json(const status_row *r)
     return o;
 }
 
-static void status_json(const status_row *rows, size_t m)
+static json_t *nullable(const char *s)
 {
-    json_t *by = json_array();
+    return s != NULL ? json_string(s) : json_null();
+}
+
+static void status_json(const ir_config *cfg, const status_row *rows, size_t m,
+                        const status_row *routes, size_t k)
+{
+    const ir_customer_conf *cust;
+    json_t *by = json_array(), *by_route = json_array();
     json_t *row;
     size_t i;
 
     for (i = 0; i < m; i++) {
+        cust = rows[i].customer != NULL ? ir_config_customer(cfg, rows[i].customer) : NULL;
         row = status_row_json(&rows[i]);
-        json_object_set_new(row, "customer",
-                            rows[i].customer ? json_string(rows[i].customer) : json_null());
+        json_object_set_new(row, "customer", nullable(rows[i].customer));
+        json_object_set_new(row, "region", nullable(cust != NULL ? cust->region : NULL));
         json_array_append_new(by, row);
     }
-    ir_cli_print_json(json_pack("{s:o, s:o}", "customers", by, "total", status_row_json(&rows[m])));
+    for (i = 0; i < k; i++) {
+        row = status_row_json(&routes[i]);
+        json_object_set_new(row, "cspAccount", nullable(routes[i].customer));
+        json_object_set_new(row, "region", nullable(routes[i].region));
+        json_array_append_new(by_route, row);
+    }
+    ir_cli_print_json(json_pack("{s:o, s:o, s:o}", "customers", by, "routes", by_route, "total",
+                                status_row_json(&rows[m])));
 }
 
 static void status_line(const char *name, const status_row *r)
 {
     int s;
 
-    printf("%-24s", name);
+    printf("%-32s", name);
     for (s = 0; s < IR_STATE_COUNT; s++)
         printf(" %14lld", (long long)r->by_state[s]);
     printf(" %10lld\n", (long long)r->total);
 }
 
-static void status_table(const status_row *rows, size_t m)
+static void status_header(const char *first)
 {
-    size_t i;
     int s;
 
-    printf("%-24s", "CUSTOMER");
+    printf("%-32s", first);
     for (s = 0; s < IR_STATE_COUNT; s++)
         printf(" %14s", ir_entry_state_name((ir_entry_state)s));
     printf(" %10s\n", "total");
-    for (i = 0; i < m; i++)
-        status_line(rows[i].customer ? rows[i].customer : "(none)", &rows[i]);
+}
+
+static void status_table(const ir_config *cfg, const status_row *rows, size_t m,
+                         const status_row *routes, size_t k)
+{
+    const ir_customer_conf *cust;
+    char name[IR_JOURNAL_NAME_MAX * 2 + 8];
+    size_t i;
+
+    status_header("CUSTOMER (REGION)");
+    for (i = 0; i < m; i++) {
+        cust = rows[i].customer != NULL ? ir_config_customer(cfg, rows[i].customer) : NULL;
+        if (cust != NULL)
+            snprintf(name, sizeof(name), "%s (%s)", cust->id, cust->region);
+        else
+            snprintf(name, sizeof(name), "%s", rows[i].customer ? rows[i].customer : "(none)");
+        status_line(name, &rows[i]);
+    }
     status_line("TOTAL", &rows[m]);
+    printf("\n");
+    status_header("CSP ACCOUNT / REGION");
+    for (i = 0; i < k; i++) {
+        if (routes[i].customer != NULL)
+            snprintf(name, sizeof(name), "%s / %s", routes[i].customer,
+                     routes[i].region ? routes[i].region : "-");
+        else
+            snprintf(name, sizeof(name), "(not routed yet)");
+        status_line(name, &routes[i]);
+    }
 }
 
 static const char status_usage[] =
     "usage: iotregctl [-c FILE] status [--json]\n\n"
-    "Counts the journal's entries by customer and state: unattributed (waiting\n"
-    "for `iotregctl assign`), pending (being delivered), parked (needs an\n"
-    "operator: see `iotregctl list --state parked`), done, revoke-pending,\n"
-    "revoked.\n";
+    "Counts the journal's entries by customer (with the customer's region) and\n"
+    "state: unattributed (waiting for `iotregctl assign`), pending (being\n"
+    "delivered), parked (needs an operator: see `iotregctl list --state\n"
+    "parked`), done, revoke-pending, revoked; then by route, the CSP account and\n"
+    "region each certificate is delivered through (recorded before its first\n"
+    "AWS call; \"not routed yet\" before that).\n";
+
+/* Counts the journal by customer or by route into rows (the caller frees);
+ * *m says how many before the total. */
+static ir_rc count_pivot(ir_journal *j, bool by_route, ir_count_row **counts, size_t *n,
+                         status_row **rows, size_t *m, ir_err *err)
+{
+    ir_rc rc =
+        by_route ? ir_journal_count_routes(j, counts, n, err) : ir_journal_count(j, counts, n, err);
+
+    *rows = NULL;
+    *m = 0;
+    if (rc != IR_OK)
+        return rc;
+    *rows = calloc(*n + 1, sizeof(**rows));
+    if (*rows == NULL)
+        return ir_err_set(err, IR_ERR_NOMEM, "out of memory");
+    *m = pivot(*counts, *n, by_route, *rows);
+    return IR_OK;
+}
 
 static int status(const ir_cli_args *a)
 {
-    ir_count_row *counts = NULL;
-    status_row *rows;
+    ir_count_row *counts = NULL, *route_counts = NULL;
+    status_row *rows = NULL, *routes = NULL;
     ir_runtime rt;
     ir_err err = {0};
-    size_t n = 0, m;
+    size_t n = 0, m = 0, rn = 0, k = 0;
     int rc = ir_cli_open_runtime(&a->cli, IR_RT_JOURNAL, &rt);
+    ir_rc jrc;
 
     if (rc != IR_CLI_OK)
         return rc;
-    if (ir_journal_count(rt.journal, &counts, &n, &err) != IR_OK) {
+    jrc = count_pivot(rt.journal, false, &counts, &n, &rows, &m, &err);
+    if (jrc == IR_OK)
+        jrc = count_pivot(rt.journal, true, &route_counts, &rn, &routes, &k, &err);
+    if (jrc != IR_OK)
         ir_cli_error(&a->cli, "%s", err.msg);
-        ir_runtime_close(&rt);
-        return IR_CLI_FAILED;
-    }
-    rows = calloc(n + 1, sizeof(*rows));
-    m = rows ? pivot(counts, n, rows) : 0;
-    if (rows != NULL && a->cli.json)
-        status_json(rows, m);
-    else if (rows != NULL)
-        status_table(rows, m);
+    else if (a->cli.json)
+        status_json(rt.cfg, rows, m, routes, k);
+    else
+        status_table(rt.cfg, rows, m, routes, k);
     free(rows);
+    free(routes);
     ir_count_rows_free(counts, n);
+    ir_count_rows_free(route_counts, rn);
     ir_runtime_close(&rt);
-    return rows != NULL ? IR_CLI_OK : IR_CLI_FAILED;
+    return jrc == IR_OK ? IR_CLI_OK : IR_CLI_FAILED;
 }
 
 const ir_cli_command ir_cli_status = {

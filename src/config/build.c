@@ -68,6 +68,18 @@ long ir_build_long(ir_build *b, const xmlNode *parent, const char *name, long df
     return v;
 }
 
+char **ir_build_texts(ir_build *b, const xmlNode *parent, const char *name, size_t *n)
+{
+    char **v = ir_build_calloc(b, ir_xml_count(parent, name), sizeof(*v));
+    const xmlNode *node;
+
+    *n = 0;
+    for (node = ir_xml_child(parent, name); v != NULL && node != NULL;
+         node = ir_xml_next(node, name))
+        v[(*n)++] = ir_build_text(b, node, NULL);
+    return v;
+}
+
 void *ir_build_calloc(ir_build *b, size_t n, size_t size)
 {
     void *p = n ? calloc(n, size) : NULL;

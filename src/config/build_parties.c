@@ -37,7 +37,8 @@ static void build_csp_account(ir_build *b, const xmlNode *node, void *item)
     ir_build_line(b, a, node);
     a->name = ir_build_attr(b, node, "name");
     a->account_id = ir_build_text(b, node, "account-id");
-    a->region = ir_build_text(b, node, "region");
+    a->regions = ir_build_texts(b, node, "region", &a->n_regions);
+    a->region = a->n_regions > 0 ? a->regions[0] : NULL;
     ir_build_credentials(b, ir_xml_child(node, "credentials"), &a->credentials);
     a->endpoint = ir_build_text(b, node, "endpoint");
     a->allow_http = ir_build_bool(b, node, "allow-http", false);
@@ -70,7 +71,8 @@ static void build_subca(ir_build *b, const xmlNode *node, void *item)
     if (s->key_uri == NULL)
         s->key_uri = default_key_uri(b, s->name);
     s->cert_file = ir_build_text(b, node, "cert-file");
-    s->csp_account = ir_build_text(b, node, "csp-account");
+    s->csp_accounts = ir_build_texts(b, node, "csp-account", &s->n_csp_accounts);
+    s->csp_account = s->n_csp_accounts > 0 ? s->csp_accounts[0] : NULL;
     s->tap = ir_build_bool(b, node, "tap", false);
 }
 

@@ -71,7 +71,9 @@ typedef struct ir_aws_conf {
 typedef struct ir_csp_account {
     char *name;       /* reference used by SubCAs */
     char *account_id; /* 12 digits */
-    char *region;
+    char *region;     /* the first of regions: the default where a command takes one */
+    char **regions;   /* every region it serves, in the configuration's order */
+    size_t n_regions;
     ir_credential_ref credentials;
     char *endpoint;  /* override, e.g. the emulator; NULL = https://iot.REGION.amazonaws.com */
     bool allow_http; /* plain http, loopback only, must be explicit */
@@ -79,10 +81,12 @@ typedef struct ir_csp_account {
 
 typedef struct ir_subca_conf {
     char *name;
-    char *key_uri;     /* iotreg:object=NAME;type=private */
-    char *cert_file;   /* PEM; NULL means the keystore's iotreg:object=NAME;type=cert */
-    char *csp_account; /* name of the ir_csp_account it is registered in */
-    bool tap;          /* issuance tap: enqueue every certificate this key signs */
+    char *key_uri;       /* iotreg:object=NAME;type=private */
+    char *cert_file;     /* PEM; NULL means the keystore's iotreg:object=NAME;type=cert */
+    char *csp_account;   /* the first of csp_accounts */
+    char **csp_accounts; /* names of the ir_csp_accounts it is registered in */
+    size_t n_csp_accounts;
+    bool tap; /* issuance tap: enqueue every certificate this key signs */
 } ir_subca_conf;
 
 typedef struct ir_customer_conf {
@@ -198,6 +202,8 @@ long ir_config_line(const ir_config *cfg, const void *item);
 const ir_customer_conf *ir_config_customer(const ir_config *cfg, const char *id);
 const ir_subca_conf *ir_config_subca(const ir_config *cfg, const char *name);
 const ir_csp_account *ir_config_csp_account(const ir_config *cfg, const char *name);
+/* Whether a lists region among those it serves. */
+bool ir_csp_account_serves(const ir_csp_account *a, const char *region);
 
 /* The SubCA's certificate when known (not a new reference), else NULL:
  * read from its cert-file at load, or supplied by ir_config_set_subca_cert. */

@@ -97,6 +97,8 @@ typedef struct ir_build {
  * recorded with its line; NULL when absent. */
 char *ir_build_text(ir_build *b, const xmlNode *parent, const char *name);
 char *ir_build_attr(ir_build *b, const xmlNode *node, const char *name);
+/* The texts of every child called name, in order; *n says how many. */
+char **ir_build_texts(ir_build *b, const xmlNode *parent, const char *name, size_t *n);
 char *ir_build_strdup(ir_build *b, const char *s);
 bool ir_build_bool(ir_build *b, const xmlNode *parent, const char *name, bool dflt);
 long ir_build_long(ir_build *b, const xmlNode *parent, const char *name, long dflt);

@@ -109,6 +109,15 @@ static void free_settings(ir_config *cfg)
     free(cfg->daemon.worker_id);
 }
 
+static void free_texts(char **v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 static void free_csp_accounts(ir_config *cfg)
 {
     size_t i;
@@ -118,7 +127,7 @@ static void free_csp_accounts(ir_config *cfg)
         a = &cfg->csp_accounts[i];
         free(a->name);
         free(a->account_id);
-        free(a->region);
+        free_texts(a->regions, a->n_regions);
         ir_credential_ref_free(&a->credentials);
         free(a->endpoint);
     }
@@ -134,7 +143,7 @@ static void free_subcas(ir_config *cfg)
         free(cfg->subcas[i].name);
         free(cfg->subcas[i].key_uri);
         free(cfg->subcas[i].cert_file);
-        free(cfg->subcas[i].csp_account);
+        free_texts(cfg->subcas[i].csp_accounts, cfg->subcas[i].n_csp_accounts);
         if (p != NULL && p->subca_certs != NULL)
             X509_free(p->subca_certs[i]);
     }
@@ -267,4 +276,14 @@ ir_rc ir_config_set_subca_cert(ir_config *cfg, const ir_subca_conf *subca, X509 
     X509_free(*slot);
     *slot = cert;
     return IR_OK;
+}
+
+bool ir_csp_account_serves(const ir_csp_account *a, const char *region)
+{
+    size_t i;
+
+    for (i = 0; region != NULL && i < a->n_regions; i++)
+        if (strcmp(a->regions[i], region) == 0)
+            return true;
+    return false;
 }

@@ -81,17 +81,49 @@ static void check_names(ir_config *cfg, ir_diag *d)
                  cfg->n_customers, sizeof(ir_customer_conf), customer_external_id);
 }
 
-static void check_subca_refs(ir_config *cfg, ir_diag *d)
+/* The index of the first of v[0..n) equal to v[k], or k. */
+static size_t first_equal(char *const *v, size_t k)
 {
     size_t i;
+
+    for (i = 0; i < k; i++)
+        if (v[i] != NULL && v[k] != NULL && strcmp(v[i], v[k]) == 0)
+            return i;
+    return k;
+}
+
+static void check_subca_refs(ir_config *cfg, ir_diag *d)
+{
+    size_t i, k;
     const ir_subca_conf *s;
+    const char *name;
 
     for (i = 0; i < cfg->n_subcas; i++) {
         s = &cfg->subcas[i];
-        if (s->csp_account != NULL && ir_config_csp_account(cfg, s->csp_account) == NULL)
-            ir_diag_add(d, ir_config_line(cfg, s->csp_account),
-                        "SubCA '%s': CSP account '%s' is not defined in <csp-accounts>", s->name,
-                        s->csp_account);
+        for (k = 0; k < s->n_csp_accounts; k++) {
+            name = s->csp_accounts[k];
+            if (name != NULL && ir_config_csp_account(cfg, name) == NULL)
+                ir_diag_add(d, ir_config_line(cfg, name),
+                            "SubCA '%s': CSP account '%s' is not defined in <csp-accounts>",
+                            s->name, name);
+            else if (first_equal(s->csp_accounts, k) != k)
+                ir_diag_add(d, ir_config_line(cfg, name), "SubCA '%s' names CSP account '%s' twice",
+                            s->name, name);
+        }
+    }
+}
+
+static void check_account_regions(ir_config *cfg, ir_diag *d)
+{
+    const ir_csp_account *a;
+    size_t i, k;
+
+    for (i = 0; i < cfg->n_csp_accounts; i++) {
+        a = &cfg->csp_accounts[i];
+        for (k = 0; k < a->n_regions; k++)
+            if (first_equal(a->regions, k) != k)
+                ir_diag_add(d, ir_config_line(cfg, a->regions[k]),
+                            "CSP account '%s' lists region %s twice", a->name, a->regions[k]);
     }
 }
 
@@ -281,6 +313,7 @@ void ir_config_validate(ir_config *cfg, ir_diag *d)
 {
     check_names(cfg, d);
     check_subca_refs(cfg, d);
+    check_account_regions(cfg, d);
     check_rule_refs(cfg, d);
     check_customers(cfg, d);
     check_conninfo(cfg, d);

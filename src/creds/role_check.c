@@ -116,17 +116,23 @@ static bool customer_served_by(const ir_config *cfg, const ir_customer_conf *cus
 size_t ir_role_delivering_accounts(const ir_config *cfg, const ir_customer_conf *cust,
                                    const ir_csp_account **out, size_t max)
 {
+    const ir_subca_conf *s;
     const ir_csp_account *acct;
-    size_t i, k, n = 0;
+    size_t i, a, k, n = 0;
 
     for (i = 0; i < cfg->n_subcas && n < max; i++) {
-        if (!customer_served_by(cfg, cust, &cfg->subcas[i]))
+        s = &cfg->subcas[i];
+        if (!customer_served_by(cfg, cust, s))
             continue;
-        acct = ir_config_csp_account(cfg, cfg->subcas[i].csp_account);
-        for (k = 0; k < n && out[k] != acct; k++)
-            ;
-        if (acct != NULL && k == n)
-            out[n++] = acct;
+        for (a = 0; a < s->n_csp_accounts && n < max; a++) {
+            acct = ir_config_csp_account(cfg, s->csp_accounts[a]);
+            if (acct == NULL || !ir_csp_account_serves(acct, cust->region))
+                continue;
+            for (k = 0; k < n && out[k] != acct; k++)
+                ;
+            if (k == n)
+                out[n++] = acct;
+        }
     }
     return n;
 }

@@ -82,16 +82,38 @@ static ir_rc job_prepare(job *j, ir_err *err)
     if (j->subca == NULL)
         return ir_err_set(err, IR_ERR_CONFIG, "SubCA '%s' is not in the configuration",
                           e->subca != NULL ? e->subca : "(none)");
-    j->csp = ir_config_csp_account(cfg, j->subca->csp_account);
-    if (j->csp == NULL)
-        return ir_err_set(err, IR_ERR_CONFIG, "CSP account '%s' of SubCA %s is not configured",
-                          j->subca->csp_account, j->subca->name);
+    rc = ir_route_entry(cfg, j->subca, j->cust, e, &j->route, err);
+    if (rc != IR_OK)
+        return rc;
+    j->csp = j->route.csp;
     rc = der_to_pem(e->der, e->der_len, &j->cert_pem, err);
     if (rc == IR_OK && j->cust->delivery == IR_DELIVERY_TRANSFER)
         rc = ir_subca_cert_pem(j->ctx->cfg, j->subca, &j->ca_pem, err);
     if (rc == IR_OK)
-        rc = ir_accounts_csp_target(j->ctx->accounts, j->csp, j->cust->region, &j->csp_target, err);
+        rc = ir_accounts_csp_target(j->ctx->accounts, j->csp, j->route.region, &j->csp_target, err);
     return rc;
+}
+
+/* A new route is recorded before the first AWS call: from then on the
+ * certificate is carried by that account, whatever the configuration adds. */
+static ir_rc record_route(job *j, ir_err *err)
+{
+    ir_fact facts[2] = {{IR_FACT_CSP_ACCOUNT, j->route.csp->name},
+                        {IR_FACT_REGION, j->route.region}};
+    ir_step_outcome o = {0};
+    char detail[IR_JOURNAL_NAME_MAX + 64];
+
+    if (j->route.recorded)
+        return IR_OK;
+    snprintf(detail, sizeof(detail), "CSP account %s (%s), region %s", j->csp->name,
+             j->csp->account_id, j->route.region);
+    o.step = "route";
+    o.result = "ok";
+    o.detail = detail;
+    o.next_step = j->e->step;
+    o.facts = facts;
+    o.n_facts = 2;
+    return ir_journal_record_step(j->ctx->journal, j->e->cert_id, j->ctx->worker, &o, err);
 }
 
 static void job_release(job *j)
@@ -289,7 +311,9 @@ ir_rc ir_deliver(ir_deliver_ctx *ctx, const ir_journal_entry *e, ir_err *err)
         job_release(&j);
         return rc;
     }
-    rc = run_steps(&j, err);
+    rc = record_route(&j, err);
+    if (rc == IR_OK)
+        rc = run_steps(&j, err);
     if (rc == IR_ERR_STATE) {
         /* Someone else holds the entry now (an operator parked it, or our
          * lease ran out): leave it to them. */

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "app/route.h"
 #include "aws/iot/iot.h"
 #include "daemon/deliver_ctx.h"
 
@@ -24,7 +25,8 @@ typedef struct job {
     const ir_journal_entry *e;
     const ir_customer_conf *cust;
     const ir_subca_conf *subca;
-    const ir_csp_account *csp;
+    const ir_csp_account *csp; /* route.csp: the account that carries the certificate */
+    ir_route route;
     char *cert_pem;
     char *ca_pem;
     /* What AWS calls the certificate, as AWS said it (recorded as facts by

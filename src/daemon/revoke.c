@@ -100,17 +100,18 @@ static job_verdict revoke_everywhere(job *j)
 static ir_rc prepare(job *j, ir_err *err)
 {
     const ir_config *cfg = j->ctx->cfg;
-    const char *region;
+    ir_rc rc;
 
     j->cust = j->e->customer != NULL ? ir_config_customer(cfg, j->e->customer) : NULL;
     j->subca = j->e->subca != NULL ? ir_config_subca(cfg, j->e->subca) : NULL;
-    j->csp = j->subca != NULL ? ir_config_csp_account(cfg, j->subca->csp_account) : NULL;
-    if (j->csp == NULL)
-        return ir_err_set(err, IR_ERR_CONFIG,
-                          "SubCA '%s' or its CSP account is not in the configuration",
+    if (j->subca == NULL)
+        return ir_err_set(err, IR_ERR_CONFIG, "SubCA '%s' is not in the configuration",
                           j->e->subca != NULL ? j->e->subca : "(none)");
-    region = j->cust != NULL ? j->cust->region : j->csp->region;
-    return ir_accounts_csp_target(j->ctx->accounts, j->csp, region, &j->csp_target, err);
+    rc = ir_route_entry(cfg, j->subca, j->cust, j->e, &j->route, err);
+    if (rc != IR_OK)
+        return rc;
+    j->csp = j->route.csp;
+    return ir_accounts_csp_target(j->ctx->accounts, j->csp, j->route.region, &j->csp_target, err);
 }
 
 ir_rc ir_revoke(ir_deliver_ctx *ctx, const ir_journal_entry *e, ir_err *err)

@@ -224,13 +224,15 @@ static job_verdict still_not_shared(job *j, const char *thing)
 }
 
 /* Attaches this certificate to thing, which it shares with no other unless
- * the customer opted in. */
-static job_verdict attach_to_thing(job *j, const char *thing)
+ * the customer opted in. A thing made for this certificate (fresh) needs no
+ * look before: no other certificate of iotreg's gets it (their CreateThing
+ * fails), and one that raced in is found by the look after. */
+static job_verdict attach_to_thing(job *j, const char *thing, bool fresh)
 {
     bool share = j->cust->thing_share_existing;
     ir_aws_error aerr = {0};
     ir_err err = {0};
-    job_verdict v = share ? JOB_NEXT : thing_not_shared(j, thing);
+    job_verdict v = share || fresh ? JOB_NEXT : thing_not_shared(j, thing);
     ir_rc rc;
 
     if (v != JOB_NEXT)
@@ -242,8 +244,15 @@ static job_verdict attach_to_thing(job *j, const char *thing)
     return share ? JOB_NEXT : still_not_shared(j, thing);
 }
 
+/* The thing carries the id of the certificate it was made for: CreateThing
+ * is idempotent for the same attributes only, so it succeeds for a new
+ * thing or this certificate's own (a retry), and fails with
+ * ResourceAlreadyExists for any other thing of that name. */
+#define THING_CERT_ATTRIBUTE "iotreg_certificate_id"
+
 static job_verdict make_thing(job *j, const char *thing)
 {
+    ir_iot_attribute made_for = {THING_CERT_ATTRIBUTE, j->e->cert_id};
     ir_iot_create_thing_args args = {0};
     ir_iot_thing th = {0};
     ir_aws_error aerr = {0};
@@ -252,14 +261,17 @@ static job_verdict make_thing(job *j, const char *thing)
     ir_rc rc;
 
     args.thing_name = thing;
+    args.attributes = &made_for;
+    args.n_attributes = 1;
     rc = ir_iot_create_thing(j->ctx->aws, &j->cust_target, &args, &th, &aerr, &err);
     ir_iot_thing_free(&th);
-    /* A thing of that name with other attributes is the customer's: use it,
-     * unless another certificate holds it. */
+    /* A thing of that name with other attributes is the customer's or
+     * another certificate's: use it, unless another certificate holds it. */
     if (rc != IR_OK &&
         !(rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")))
         return job_aws_failure(j, "CreateThing", rc, &aerr, &err);
-    v = attach_to_thing(j, thing);
+    /* After a retry (a race the look after found), look before as well. */
+    v = attach_to_thing(j, thing, rc == IR_OK && j->e->attempts == 0);
     if (v == JOB_NEXT && j->cust->thing_group != NULL)
         return thing_in_group(j, thing);
     return v;

@@ -39,9 +39,16 @@ job_verdict step_register(job *j)
         job_learn_id(j, ref.certificate_id);
         job_learn_arn(j, IR_FACT_CSP_CERT_ARN, ref.certificate_arn);
         v = job_next(j, "ok", IR_STEP_TRANSFER, "registered INACTIVE in %s %s", j->csp->account_id,
-                     j->cust->region);
+                     j->route.region);
     } else if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "ResourceAlreadyExistsException")) {
         v = register_exists(j, &ref);
+    } else if (rc == IR_ERR_AWS && ir_aws_error_is(&aerr, "CertificateValidationException")) {
+        v = job_park(j,
+                     "RegisterCertificate: %s: %s; the SubCA '%s' is not registered in CSP "
+                     "account %s (%s) in %s: run `iotregctl ca register %s --region %s "
+                     "--account %s`, then `iotregctl retry`",
+                     aerr.type, aerr.message, j->subca->name, j->csp->name, j->csp->account_id,
+                     j->route.region, j->subca->name, j->route.region, j->csp->name);
     } else {
         v = job_aws_failure(j, "RegisterCertificate", rc, &aerr, &err);
     }

@@ -267,7 +267,14 @@ ir_rc ir_journal_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *er
 {
     *rows = NULL;
     *n = 0;
-    return j->ops->count(j, rows, n, err);
+    return j->ops->count(j, false, rows, n, err);
+}
+
+ir_rc ir_journal_count_routes(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err)
+{
+    *rows = NULL;
+    *n = 0;
+    return j->ops->count(j, true, rows, n, err);
 }
 
 static ir_rc unsupported(const ir_journal *j, const char *what, ir_err *err)

@@ -95,6 +95,8 @@ typedef enum ir_cert_source {
 #define IR_FACT_CERT_ARN     "cert_arn"     /* its ARN in the customer's account */
 #define IR_FACT_THING        "thing"        /* the thing it is attached to */
 #define IR_FACT_ENDPOINT     "endpoint"     /* the customer's data endpoint */
+#define IR_FACT_CSP_ACCOUNT  "csp_account"  /* the CSP account (its name) that carries it */
+#define IR_FACT_REGION       "region"       /* the region it is registered and delivered in */
 typedef struct ir_fact {
     const char *key;
     const char *value;
@@ -187,7 +189,9 @@ typedef struct ir_list_filter {
 
 typedef struct ir_count_row {
     ir_entry_state state;
-    char *customer; /* NULL: no customer */
+    char *customer;    /* NULL: no customer (ir_journal_count_routes: always NULL) */
+    char *csp_account; /* ir_journal_count_routes: IR_FACT_CSP_ACCOUNT, NULL: not routed yet */
+    char *region;      /* ir_journal_count_routes: IR_FACT_REGION, NULL: not routed yet */
     int64_t count;
 } ir_count_row;
 
@@ -302,6 +306,10 @@ typedef ir_rc (*ir_journal_each_fn)(void *ctx, const ir_journal_entry *e, ir_err
 ir_rc ir_journal_foreach(ir_journal *j, const ir_list_filter *f, ir_journal_each_fn fn, void *ctx,
                          ir_err *err);
 ir_rc ir_journal_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
+/* Counts by route (the CSP account and region each entry is delivered
+ * through, as recorded in its facts) and state, ordered by account, region
+ * and state. */
+ir_rc ir_journal_count_routes(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
 
 /* --- several daemons on one journal -------------------------------------------- */
 

@@ -209,7 +209,10 @@ void ir_count_rows_free(ir_count_row *rows, size_t n)
 {
     size_t i;
 
-    for (i = 0; rows != NULL && i < n; i++)
+    for (i = 0; rows != NULL && i < n; i++) {
         free(rows[i].customer);
+        free(rows[i].csp_account);
+        free(rows[i].region);
+    }
     free(rows);
 }

@@ -33,7 +33,8 @@ typedef struct ir_journal_ops {
                                 int64_t revocation_time_ms, bool *already, ir_err *err);
     ir_rc (*get)(ir_journal *j, const char *cert_id, ir_journal_entry **out, ir_err *err);
     ir_rc (*list)(ir_journal *j, const ir_list_filter *f, ir_entry_list *out, ir_err *err);
-    ir_rc (*count)(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
+    /* by_route: ir_journal_count_routes, else ir_journal_count */
+    ir_rc (*count)(ir_journal *j, bool by_route, ir_count_row **rows, size_t *n, ir_err *err);
     ir_rc (*absorb_spool)(ir_journal *j, size_t *moved, ir_err *err); /* NULL: no spool */
     /* NULL: IR_ERR_UNSUPPORTED (journal.h says what the caller does then) */
     ir_rc (*wait_work)(ir_journal *j, int64_t timeout_ms, bool *woken, ir_err *err);
@@ -61,6 +62,18 @@ ir_rc ir_journal_check_text(const char *what, const char *value, size_t max, boo
  * given: at least the configured one, nothing for others, and whatever the
  * group had (the other user of a two-user setup may need it, whatever this
  * process's configuration says). Files it creates get the configured mode. */
+/* The counting queries, one per grouping, the same on both backends:
+ * state, customer (or csp_account, region), count. */
+#define IR_JOURNAL_COUNT_SQL                                                                       \
+    "SELECT state, customer, NULL, NULL, count(*) FROM entries"                                    \
+    " GROUP BY state, customer ORDER BY customer, state"
+#define IR_JOURNAL_COUNT_ROUTES_SQL                                                                \
+    "SELECT e.state, NULL, a.value, r.value, count(*) FROM entries e"                              \
+    " LEFT JOIN facts a ON a.cert_id = e.cert_id AND a.key = '" IR_FACT_CSP_ACCOUNT "'"            \
+    " LEFT JOIN facts r ON r.cert_id = e.cert_id AND r.key = '" IR_FACT_REGION "'"                 \
+    " GROUP BY e.state, a.value, r.value"                                                      \
+    " ORDER BY a.value NULLS FIRST, r.value NULLS FIRST, e.state"
+
 static inline unsigned ir_journal_owned_mode(unsigned current, unsigned configured)
 {
     return configured | (current & 0060);

@@ -119,7 +119,7 @@ ir_rc pg_load_entries(PGconn *c, const PGresult *r, bool with_facts, ir_entry_li
                       ir_err *err);
 ir_rc pg_get(ir_journal *j, const char *cert_id, ir_journal_entry **out, ir_err *err);
 ir_rc pg_list(ir_journal *j, const ir_list_filter *f, ir_entry_list *out, ir_err *err);
-ir_rc pg_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
+ir_rc pg_count(ir_journal *j, bool by_route, ir_count_row **rows, size_t *n, ir_err *err);
 
 /* journal_pg_copy.c */
 ir_rc pg_copy_entry(ir_journal *j, const ir_journal_entry *e, bool *copied, ir_err *err);

@@ -226,6 +226,7 @@ ir_rc pg_list(ir_journal *j, const ir_list_filter *f, ir_entry_list *out, ir_err
 }
 
 typedef struct count_ctx {
+    bool by_route;
     ir_count_row *rows;
     size_t n;
 } count_ctx;
@@ -240,10 +241,8 @@ static ir_rc count_txn(PGconn *c, void *ctx, ir_err *err)
     ir_count_rows_free(k->rows, k->n);
     k->rows = NULL;
     k->n = 0;
-    rc = pg_exec(c,
-                 "SELECT state, customer, count(*) FROM entries"
-                 " GROUP BY state, customer ORDER BY customer, state",
-                 NULL, &r, "counting entries", err);
+    rc = pg_exec(c, k->by_route ? IR_JOURNAL_COUNT_ROUTES_SQL : IR_JOURNAL_COUNT_SQL, NULL, &r,
+                 "counting entries", err);
     if (rc != IR_OK)
         return rc;
     n = PQntuples(r);
@@ -253,15 +252,17 @@ static ir_rc count_txn(PGconn *c, void *ctx, ir_err *err)
     for (i = 0; rc == IR_OK && i < n; i++, k->n++) {
         ir_entry_state_parse(PQgetvalue(r, i, 0), &k->rows[i].state, NULL);
         k->rows[i].customer = pg_col_strdup(r, i, 1, &rc);
-        k->rows[i].count = pg_col_int(r, i, 2);
+        k->rows[i].csp_account = pg_col_strdup(r, i, 2, &rc);
+        k->rows[i].region = pg_col_strdup(r, i, 3, &rc);
+        k->rows[i].count = pg_col_int(r, i, 4);
     }
     PQclear(r);
     return rc == IR_OK ? IR_OK : ir_err_set(err, rc, "journal: out of memory counting entries");
 }
 
-ir_rc pg_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err)
+ir_rc pg_count(ir_journal *j, bool by_route, ir_count_row **rows, size_t *n, ir_err *err)
 {
-    count_ctx k = {NULL, 0};
+    count_ctx k = {by_route, NULL, 0};
     ir_rc rc = pg_txn(pg_of(j), count_txn, &k, err);
 
     if (rc != IR_OK) {

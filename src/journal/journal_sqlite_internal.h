@@ -107,7 +107,7 @@ ir_rc sq_request_revocation(ir_journal *j, const char *cert_id, int reason,
 ir_rc sq_load_claimed(sqlite3 *db, int64_t seq, ir_journal_entry *e, ir_err *err);
 ir_rc sq_get(ir_journal *j, const char *cert_id, ir_journal_entry **out, ir_err *err);
 ir_rc sq_list(ir_journal *j, const ir_list_filter *f, ir_entry_list *out, ir_err *err);
-ir_rc sq_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err);
+ir_rc sq_count(ir_journal *j, bool by_route, ir_count_row **rows, size_t *n, ir_err *err);
 ir_rc sq_next_due_in(ir_journal *j, int64_t *in_ms, ir_err *err);
 
 /* journal_sqlite_copy.c */

@@ -275,6 +275,7 @@ ir_rc sq_list(ir_journal *j, const ir_list_filter *f, ir_entry_list *out, ir_err
 }
 
 typedef struct count_ctx {
+    bool by_route;
     ir_count_row *rows;
     size_t n;
 } count_ctx;
@@ -285,10 +286,8 @@ static ir_rc count_txn(sqlite3 *db, void *ctx, ir_err *err)
     sqlite3_stmt *st = NULL;
     size_t cap = 0;
     int step = SQLITE_DONE;
-    ir_rc rc = sq_prepare(db,
-                          "SELECT state, customer, count(*) FROM entries"
-                          " GROUP BY state, customer ORDER BY customer, state",
-                          &st, err);
+    ir_rc rc =
+        sq_prepare(db, c->by_route ? IR_JOURNAL_COUNT_ROUTES_SQL : IR_JOURNAL_COUNT_SQL, &st, err);
     ir_count_row *r;
 
     ir_count_rows_free(c->rows, c->n);
@@ -301,7 +300,9 @@ static ir_rc count_txn(sqlite3 *db, void *ctx, ir_err *err)
         r = &c->rows[c->n++];
         ir_entry_state_parse((const char *)sqlite3_column_text(st, 0), &r->state, NULL);
         r->customer = sq_col_strdup(st, 1, &rc);
-        r->count = sqlite3_column_int64(st, 2);
+        r->csp_account = sq_col_strdup(st, 2, &rc);
+        r->region = sq_col_strdup(st, 3, &rc);
+        r->count = sqlite3_column_int64(st, 4);
     }
     sqlite3_finalize(st);
     if (rc == IR_ERR_NOMEM)
@@ -311,9 +312,9 @@ static ir_rc count_txn(sqlite3 *db, void *ctx, ir_err *err)
     return rc;
 }
 
-ir_rc sq_count(ir_journal *j, ir_count_row **rows, size_t *n, ir_err *err)
+ir_rc sq_count(ir_journal *j, bool by_route, ir_count_row **rows, size_t *n, ir_err *err)
 {
-    count_ctx c = {NULL, 0};
+    count_ctx c = {by_route, NULL, 0};
     ir_rc rc = sq_read(sq_of(j), count_txn, &c, err);
 
     if (rc != IR_OK) {

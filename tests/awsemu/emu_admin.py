@@ -64,8 +64,12 @@ class Admin:
             return Response.json({"error": str(e)}, e.status)
 
     def _dispatch(self, request, parts):
-        if len(parts) == 2 and parts[0] == "accounts" and request.method == "GET":
-            return self.account(parts[1])
+        if len(parts) >= 2 and parts[0] == "accounts" and request.method == "GET":
+            if len(parts) == 2:     # ?region=R, else the account's default region
+                regions = [v for k, v in request.query_pairs if k == "region"]
+                return self.account(parts[1], regions[-1] if regions else None)
+            if len(parts) == 4 and parts[2] == "regions":
+                return self.account(parts[1], parts[3])
         handler = self.routes.get((request.method, "/".join(parts)))
         if handler is None:
             raise AdminError(404, "no admin endpoint %s %s" % (request.method, request.raw_path))
@@ -75,14 +79,20 @@ class Admin:
         return {"ok": True}
 
     def accounts(self, request):
-        return {"region": self.emu.config.region,
-                "accounts": [{"id": a.id, "name": a.name}
-                             for a in self.emu.config.accounts.values()]}
+        config = self.emu.config
+        return {"region": config.region, "regions": list(config.regions),
+                "accounts": [{"id": a.id, "name": a.name, "regions": list(a.regions),
+                              "defaultRegion": config.default_region_of(a.id)}
+                             for a in config.accounts.values()]}
 
-    def account(self, account_id):
-        if account_id not in self.emu.iot.accounts:
+    def account(self, account_id, region=None):
+        config = self.emu.config
+        if account_id not in config.accounts:
             raise AdminError(404, "unknown account %s" % account_id)
-        return dump_account(self.emu.iot, self.emu.config, account_id)
+        region = region or config.default_region_of(account_id)
+        if not config.serves(account_id, region):
+            raise AdminError(404, "account %s does not serve region %s" % (account_id, region))
+        return dump_account(self.emu.regions[region], config, account_id)
 
     def stats(self, request):
         return self.emu.stats.to_dict(self.emu.rates.maximum)

@@ -1,6 +1,7 @@
-"""The accounts file: accounts, their users and roles, quotas.
+"""The accounts file: accounts, their users and roles, regions, quotas.
 
-{"region": "us-east-1",
+{"regions": ["us-east-1", "eu-west-1"],            optional; the first is the default
+                                                   ("region": "R" is ["R"]; default us-east-1)
  "quotas": {"RegisterCertificate": 20},            optional, all accounts
  "certificateIdSalt": "x",                         optional: ids unlike AWS's SHA-256
  "accounts": [{"id": "111111111111", "name": "csp",
@@ -9,6 +10,8 @@
                "roles": [{"name": "...", "trustedAccount": "...",
                           "externalId": "...", "permissions": ["iot:*"],
                           "maxSessionDuration": 3600}],
+               "regions": ["us-east-1"],            optional: the regions this account
+                                                    serves (default: the top level's)
                "rejectTransfers": false,
                "quotas": {...}}]}                   optional, this account
 """
@@ -18,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+DEFAULT_REGION = "us-east-1"
 ACCESS_KEY = re.compile(r"^[A-Z0-9]{16,128}$")
 DEFAULT_MAX_SESSION = 43200
 
@@ -61,14 +66,29 @@ class Account:
     roles: dict = field(default_factory=dict)
     reject_transfers: bool = False
     quotas: dict = field(default_factory=dict)
+    regions: list = field(default_factory=list)     # served; the first is its default
 
 
 @dataclass
 class Config:
-    region: str
+    region: str                     # the default region: the top level's first
     accounts: dict
     quotas: dict
     certificate_id_salt: str = ""  # "": device certificate ids are the DER's SHA-256
+    regions: list = field(default_factory=list)     # every region some account serves
+
+    def serves(self, account_id, region):
+        account = self.accounts.get(account_id)
+        return account is not None and region in account.regions
+
+    def default_region_of(self, account_id):
+        """The region GET /_emu/accounts/ID and DIR/ID.json show: the file's default region
+        when the account serves it, else the account's first."""
+        regions = self.accounts[account_id].regions
+        return self.region if self.region in regions else regions[0]
+
+    def accounts_in(self, region):
+        return [a.id for a in self.accounts.values() if region in a.regions]
 
 
 def _require(cond, message):
@@ -92,6 +112,23 @@ def _quotas(obj, where):
         _require(rate is None or (isinstance(rate, (int, float)) and not isinstance(rate, bool)),
                  "%s: quota for %s must be a number or null" % (where, op))
     return dict(quotas)
+
+
+def _regions(obj, where, default):
+    """The "regions" list (or the one-element "region") of obj, in order, or default."""
+    has_list, has_one = "regions" in obj, "region" in obj
+    if not has_list and not has_one:
+        return list(default)
+    regions = obj["regions"] if has_list else [obj["region"]]
+    _require(isinstance(regions, list) and regions,
+             where + ": regions must be a non-empty list")
+    _require(all(isinstance(r, str) and REGION.match(r) for r in regions),
+             where + ": every region must look like us-east-1")
+    _require(len(regions) == len(set(regions)), where + ": a region is listed twice")
+    if has_list and has_one:
+        _require(obj["region"] in regions, where + ': "region" must be one of "regions"')
+        regions = [obj["region"]] + [r for r in regions if r != obj["region"]]
+    return list(regions)
 
 
 def _user(account_id, obj, index):
@@ -122,7 +159,7 @@ def _role(account_id, obj):
                 _permissions(obj, where), max_session)
 
 
-def _account(obj):
+def _account(obj, default_regions):
     _require(isinstance(obj, dict), "every account must be an object")
     account_id = obj.get("id")
     _require(isinstance(account_id, str) and ACCOUNT_ID.match(account_id),
@@ -135,17 +172,16 @@ def _account(obj):
         roles[role.name] = role
     return Account(id=account_id, name=str(obj.get("name", account_id)), users=users,
                    roles=roles, reject_transfers=bool(obj.get("rejectTransfers", False)),
-                   quotas=_quotas(obj, "account " + account_id))
+                   quotas=_quotas(obj, "account " + account_id),
+                   regions=_regions(obj, "account " + account_id, default_regions))
 
 
 def parse_config(data):
     _require(isinstance(data, dict), "the accounts file must hold a JSON object")
-    region = data.get("region", "us-east-1")
-    _require(isinstance(region, str) and re.match(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$", region),
-             "region must look like us-east-1")
+    top = _regions(data, "top level", [DEFAULT_REGION])
     accounts = {}
     for obj in data.get("accounts", []):
-        account = _account(obj)
+        account = _account(obj, top)
         _require(account.id not in accounts, "duplicate account %s" % account.id)
         accounts[account.id] = account
     _require(accounts, "the accounts file names no account")
@@ -153,8 +189,11 @@ def parse_config(data):
     _require(len(keys) == len(set(keys)), "an access key is used twice")
     salt = data.get("certificateIdSalt", "")
     _require(isinstance(salt, str), "certificateIdSalt must be a string")
-    return Config(region=region, accounts=accounts, quotas=_quotas(data, "top level"),
-                  certificate_id_salt=salt)
+    regions = list(top)
+    for account in accounts.values():
+        regions += [r for r in account.regions if r not in regions]
+    return Config(region=top[0], accounts=accounts, quotas=_quotas(data, "top level"),
+                  certificate_id_salt=salt, regions=regions)
 
 
 def load_config(path):

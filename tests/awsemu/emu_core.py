@@ -4,6 +4,7 @@ Emulator.handle(Request) -> Response is the whole behaviour; emu_server only
 carries it over HTTP. One lock serialises everything that touches state.
 """
 
+import re
 import sys
 import threading
 import time
@@ -13,12 +14,12 @@ import emu_endpoints  # noqa: F401  (registers operations)
 import emu_iot_certs  # noqa: F401  (registers operations)
 import emu_iot_things  # noqa: F401  (registers operations)
 from emu_admin import Admin
-from emu_errors import (FRONTEND_TYPE_SUFFIX, FRONTEND_KINDS, IOT_TYPE_SUFFIX, ApiError,
-                        CommonError)
+from emu_errors import (FRONTEND_TYPE_SUFFIX, FRONTEND_KINDS, IOT_TYPE_SUFFIX, TOKEN_INVALID,
+                        ApiError, CommonError)
 from emu_faults import Faults, Stats
 from emu_http import Response
 from emu_identity import CredentialStore
-from emu_iot_state import IOT_OPERATIONS, CallContext, IotState
+from emu_iot_state import IOT_OPERATIONS, CallContext, Regions
 from emu_model import Router, ServiceModel, Validator, parse_rest_json_input
 from emu_quotas import Quotas, RateObserver
 from emu_sigv4 import check_request_time, parse_authorization, scope_service, verify_signature
@@ -28,6 +29,20 @@ from emu_util import iso8601_ms, now, request_id
 IOT_SIGNING_NAMES = ("iot", "execute-api")
 DEFAULT_LOG_LIMIT = 100000
 BODY_LOG_LIMIT = 65536
+# AWS's API host names: iot.REGION.amazonaws.com, sts.REGION.amazonaws.com, and STS's
+# global sts.amazonaws.com (us-east-1); any other host (a loopback name, an IP:port) says
+# nothing about the region.
+_API_HOST = re.compile(r"^(iot|sts)\.(?:([a-z]{2}(?:-[a-z]+)+-[0-9]+)\.)?([a-z0-9.-]+?)\.?(?::[0-9]+)?$")
+
+
+def host_region(host, domains):
+    """The region an API host name names, or None (not an AWS API host name)."""
+    m = _API_HOST.match((host or "").strip().lower())
+    if not m or m.group(3) not in domains:
+        return None
+    if m.group(2) is None:
+        return "us-east-1" if m.group(1) == "sts" else None
+    return m.group(2)
 
 
 class Call:
@@ -43,6 +58,7 @@ class Call:
         self.deferred_error = None      # a routing error, raised once the caller is known
         self.access_key = None
         self.account_id = None
+        self.region = None              # the credential scope's, once it is known to be served
         self.principal = None
         self.status = None
         self.error_type = None
@@ -63,7 +79,9 @@ class Emulator:
         self.iot_validator = Validator(self.iot_model)
         self.credentials = CredentialStore(config)
         self.sts = StsService(self.sts_model, config, self.credentials)
-        self.iot = IotState(config.region, list(config.accounts), log_limit, data_domain)
+        self.data_domain = data_domain
+        self.regions = Regions(config, log_limit, data_domain)
+        self.iot = self.regions[config.region]      # the default region's state
         self.quotas = Quotas(config, quotas_enabled)
         self.faults = Faults(latency_ms)
         self.stats = Stats()
@@ -153,10 +171,22 @@ class Emulator:
         if call.service == "iot" and auth.service not in IOT_SIGNING_NAMES:
             raise CommonError("signature", "Credential should be scoped to correct service: "
                               "'iot'. ")
-        if auth.region != self.config.region:
-            raise CommonError("signature", "Credential should be scoped to a valid region. ")
+        self._check_region(call, auth.region)
         check_request_time(request.header("x-amz-date"), auth.date)
         verify_signature(request, auth, secret)
+
+    def _check_region(self, call, region):
+        """The credential scope's region must be the endpoint host's (when the host is an AWS
+        name) and one the emulator serves; IoT also needs the caller's account to serve it
+        (STS is global: any served region's scope works for every account)."""
+        named = host_region(call.request.header("host"), ("amazonaws.com", self.data_domain))
+        if (named is not None and named != region) or region not in self.regions.states:
+            raise CommonError("signature", "Credential should be scoped to a valid region. ")
+        if call.service == "iot" and not self.config.serves(call.principal.account_id, region):
+            # What AWS answers in a region the account cannot use (an opt-in region not
+            # enabled for it): the region does not know the credentials.
+            raise CommonError("unrecognized", TOKEN_INVALID)
+        call.region = region
 
     def _authorize(self, call):
         if call.service != "iot":
@@ -168,9 +198,12 @@ class Emulator:
                               % (call.principal.arn, action, action))
 
     def _take_quota(self, call):
-        key = (call.principal.account_id, call.operation)
-        self.rates.observe(key)
-        if not self.quotas.allow(call.principal.account_id, call.service, call.operation):
+        account_id = call.principal.account_id
+        # maxObservedRate keys: ACCOUNT/OP in the default region, ACCOUNT@REGION/OP elsewhere
+        where = account_id if call.region == self.config.region else "%s@%s" % (
+            account_id, call.region)
+        self.rates.observe((where, call.operation))
+        if not self.quotas.allow(account_id, call.region, call.service, call.operation):
             self.stats.quota_hit(call.operation)
             raise CommonError("throttle", "Rate exceeded")
 
@@ -187,7 +220,8 @@ class Emulator:
         params = parse_rest_json_input(self.iot_model, op, call.labels, request.query_pairs,
                                        request.headers, request.body)
         self.iot_validator.validate(op, params)
-        ctx = CallContext(self.iot, self.iot.accounts[call.principal.account_id],
+        state = self.regions[call.region]
+        ctx = CallContext(state, state.accounts[call.principal.account_id],
                           call.principal, self.config, now())
         result = IOT_OPERATIONS[op](ctx, params)
         if not self.iot_model.has_output(op):
@@ -235,7 +269,11 @@ class Emulator:
                  "status": status, "errorType": call.error_type,
                  "method": request.method, "path": request.raw_path,
                  "query": request.raw_query, "body": request.body_text(BODY_LOG_LIMIT)}
-        account = self.iot.accounts.get(call.account_id)
+        account = None
+        if call.region is not None:
+            account = self.regions.account(call.account_id, call.region)
+        if account is None:     # not authenticated that far, or STS in a region it lacks
+            account = self.regions.account(call.account_id)
         if account is not None:
             account.log_request(entry)
         self.log.write("awsemu: %s %s %s account=%s status=%s%s %.1fms\n" % (

@@ -7,8 +7,10 @@ in GET /_emu/connections):
 1. TLS handshake (TLS 1.2/1.3, a client certificate required, any accepted at this
    stage: emu_tls). An SNI naming no account's data endpoint fails the handshake with
    the unrecognized_name alert.
-2. Routing (route()): the SNI's endpoint names the account; without SNI, the account
-   where the certificate's issuer is registered as a CA in DEFAULT mode. A certificate
+2. Routing (route()): the SNI's endpoint names the account and the region (the endpoint
+   host carries it); without SNI, the account where the certificate's issuer is
+   registered as a CA in DEFAULT mode, in the first region (the accounts file's order)
+   where one is. A certificate
    without such a CA (registered without CA, or under SNI_ONLY CAs) is refused without SNI.
 3. Authentication (authenticate()): the certificate is registered in that account,
    ACTIVE, within its validity, and, when it was registered with a CA, that CA is ACTIVE
@@ -40,7 +42,7 @@ from cryptography.x509.oid import NameOID
 
 import emu_mqtt as mq
 from emu_certs import certificate_id, issued_by, parse_pem
-from emu_endpoints import account_for_host
+from emu_endpoints import region_account_for_host
 from emu_errors import ApiError
 from emu_policy import evaluate
 from emu_tls import server_context
@@ -295,6 +297,7 @@ class Record:
                      "endTime": None, "state": "handshake", "outcome": None, "stage": None,
                      "reason": None, "sni": None, "tlsVersion": None, "alpn": None,
                      "certificateId": None, "certificateSubject": None, "account": None,
+                     "region": None,
                      "routing": None, "clientId": None, "mqttVersion": None,
                      "thingName": None, "published": 0, "delivered": 0,
                      "subscriptions": [], "events": []}
@@ -321,11 +324,14 @@ class Record:
 class Session:
     """A connected MQTT client."""
 
-    def __init__(self, plane, channel, record, account_id, cert_record, connect, cert_vars):
+    def __init__(self, plane, state, channel, record, account_id, cert_record, connect,
+                 cert_vars):
         self.plane = plane
+        self.state = state              # the region's IotState
         self.channel = channel
         self.record = record
         self.account_id = account_id
+        self.where = (state.region, account_id)
         self.cert_id = cert_record.id
         self.client_id = connect.client_id
         self.version = connect.version
@@ -343,14 +349,14 @@ class Session:
         """(allowed, why) for action on arn:aws:iot:REGION:ACCOUNT:KIND/NAME."""
         plane = self.plane
         with plane.emu.lock:
-            account = plane.state.accounts[self.account_id]
+            account = self.state.accounts[self.account_id]
             record = account.certs.get(self.cert_id)
             if record is None or record.status != "ACTIVE":
                 return False, "the certificate is no longer ACTIVE in the account"
             documents = [account.policies[p].document for p in record.policies
                          if p in account.policies]
             context = policy_context(account, record, self.client_id, self.cert_vars)
-        resource = iot_arn(plane.state.region, self.account_id, resource_kind, name)
+        resource = iot_arn(self.state.region, self.account_id, resource_kind, name)
         decision, sid = evaluate(documents, action, resource, context)
         if decision == "Allow":
             return True, None
@@ -420,7 +426,7 @@ class Session:
             self.channel.send(mq.disconnect(self.version, mq.RC5_NOT_AUTHORIZED))
             return "iot:Publish denied: %s" % why, False
         self.record.set(published=self.record.data["published"] + 1)
-        self.plane.deliver(self.account_id, message, self)
+        self.plane.deliver(self.where, message, self)
         if message.qos == 1:
             self.channel.send(mq.puback(self.version, message.packet_id))
         return None
@@ -472,15 +478,17 @@ class DataPlane:
         if transfer_routing not in TRANSFER_ROUTINGS:
             raise ValueError("transfer routing must be one of %s" % ", ".join(TRANSFER_ROUTINGS))
         self.emu = emulator
-        self.state = emulator.iot
+        self.regions = emulator.regions
         self.root = root
         self.transfer_routing = transfer_routing
         self.log = log
-        self.host_pattern = "*.iot.%s.%s" % (self.state.region, self.state.data_domain)
-        self.context, self.fallback = server_context(root, [self.host_pattern], trust_store)
+        # the server certificate names every region's endpoints; the first is the default's
+        self.host_patterns = ["*.iot.%s.%s" % (state.region, state.data_domain)
+                              for state in self.regions.values()]
+        self.context, self.fallback = server_context(root, self.host_patterns, trust_store)
         self.context.sni_callback = self._sni
         self.lock = threading.Lock()            # sessions, records; never held with emu.lock
-        self.sessions = {}                      # (account, client id) -> Session
+        self.sessions = {}                      # (region, account, client id) -> Session
         self.records = collections.deque(maxlen=MAX_RECORDS)
         self.count = 0
         self.listener = None
@@ -530,7 +538,8 @@ class DataPlane:
     def settings(self):
         return {"listen": "%s:%d" % tuple(self.address) if self.address else None,
                 "transferRouting": self.transfer_routing, "serverCertificateName":
-                self.host_pattern, "rootCaPem": self.root.pem,
+                self.host_patterns[0], "serverCertificateNames": list(self.host_patterns),
+                "rootCaPem": self.root.pem,
                 "clientCertificateCheck": "verify-callback" if self.fallback is None
                 else "trust-store"}
 
@@ -551,11 +560,12 @@ class DataPlane:
             tls.emu_sni = None          # RFC 6066: no IP literals in SNI; treated as absent
             return None
         with self.emu.lock:
-            account = account_for_host(self.state, server_name)
+            region, account = region_account_for_host(self.regions, server_name)
         if account is None:
             tls.emu_sni_unknown = True
             return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
         tls.emu_account = account
+        tls.emu_region = region
         return None
 
     def _new_record(self, addr):
@@ -592,7 +602,8 @@ class DataPlane:
     def _handshake(self, sock, record):
         if self.fallback is not None:
             with self.emu.lock:
-                pems = [(c.id, c.pem) for a in self.state.accounts.values()
+                pems = [(c.id, c.pem) for state in self.regions.values()
+                        for a in state.accounts.values()
                         for c in list(a.ca_certs.values()) + list(a.certs.values())]
             self.fallback.refresh(pems)
         sock.settimeout(HANDSHAKE_TIMEOUT)
@@ -625,10 +636,12 @@ class DataPlane:
         sni_account = getattr(channel.tls, "emu_account", None)
         try:
             with self.emu.lock:
-                account_id, how = route(self.state, sni_account, cert, cert_id,
+                state = self._region_state(getattr(channel.tls, "emu_region", None), cert)
+                account_id, how = route(state, sni_account, cert, cert_id,
                                         self.transfer_routing)
-                record.set(account=account_id, routing=how, stage="authenticate")
-                cert_record = authenticate(self.state, account_id, cert, cert_id,
+                record.set(account=account_id, region=state.region, routing=how,
+                           stage="authenticate")
+                cert_record = authenticate(state, account_id, cert, cert_id,
                                            self.transfer_routing, time.time())
         except Refused as e:
             self._refuse(channel, record, e.stage, e.reason)
@@ -663,14 +676,14 @@ class DataPlane:
             record.refused("connect", "client id empty or longer than %d bytes"
                            % mq.MAX_CLIENT_ID)
             return
-        session = Session(self, channel, record, account_id, cert_record, connect,
+        session = Session(self, state, channel, record, account_id, cert_record, connect,
                           certificate_variables(cert))
         allowed, why = session.authorize("iot:Connect", "client", connect.client_id)
         if not allowed:
             record.refused("connect", "iot:Connect denied: %s" % why)
             return          # closed without CONNACK, as AWS does
         with self.emu.lock:
-            context = policy_context(self.state.accounts[account_id], cert_record,
+            context = policy_context(state.accounts[account_id], cert_record,
                                      connect.client_id, {})
         record.set(thingName=context.get("iot:Connection.Thing.ThingName"))
         self._register(session)
@@ -687,6 +700,17 @@ class DataPlane:
             self._publish_will(session)
         record.ended(reason)
 
+    def _region_state(self, sni_region, cert):
+        """The IotState of the region the connection is for: the SNI endpoint's; without
+        SNI, the first region (in the accounts file's order) where the certificate's issuer
+        is a DEFAULT-mode CA, else the default region (where route() then refuses)."""
+        if sni_region is not None:
+            return self.regions[sni_region]
+        for state in self.regions.values():
+            if default_mode_ca(state, cert)[0] is not None:
+                return state
+        return self.regions[self.emu.config.region]
+
     def _refuse(self, channel, record, stage, reason):
         """Close without CONNACK, after the client's first packet (or a short wait)."""
         record.refused(stage, reason)
@@ -696,7 +720,7 @@ class DataPlane:
             pass
 
     def _register(self, session):
-        key = (session.account_id, session.client_id)
+        key = session.where + (session.client_id,)
         with self.lock:
             old = self.sessions.get(key)
             self.sessions[key] = session
@@ -707,7 +731,7 @@ class DataPlane:
                      % session.record.data["id"], mq.RC5_SESSION_TAKEN_OVER)
 
     def _unregister(self, session):
-        key = (session.account_id, session.client_id)
+        key = session.where + (session.client_id,)
         with self.lock:
             if self.sessions.get(key) is session:
                 del self.sessions[key]
@@ -719,11 +743,12 @@ class DataPlane:
             session.record.event("will to %s not published: %s" % (will.topic, why))
             return
         session.record.event("will published to %s" % will.topic)
-        self.deliver(session.account_id, will, session)
+        self.deliver(session.where, will, session)
 
-    def deliver(self, account_id, message, sender):
+    def deliver(self, where, message, sender):
+        """message to every subscriber in where, (region, account)."""
         with self.lock:
-            targets = [s for (a, _), s in self.sessions.items() if a == account_id]
+            targets = [s for key, s in self.sessions.items() if key[:2] == where]
         for target in targets:
             if not target.kicked:
                 target.deliver(message)

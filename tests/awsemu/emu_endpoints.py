@@ -68,6 +68,15 @@ def account_for_host(state, host):
     return data_hosts(state).get(host.lower().rstrip("."))
 
 
+def region_account_for_host(regions, host):
+    """(region, account id) whose data endpoint is host, in any region, or (None, None)."""
+    for region, state in regions.items():
+        account = account_for_host(state, host)
+        if account is not None:
+            return region, account
+    return None, None
+
+
 @operation("DescribeEndpoint")
 def describe_endpoint(ctx, p):
     endpoint_type = p.get("endpointType") or DEFAULT_TYPE

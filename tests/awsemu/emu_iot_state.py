@@ -1,5 +1,7 @@
-"""AWS IoT registry state, per account (one region), and the operation registry.
+"""AWS IoT registry state, per account and region, and the operation registry.
 
+Each region is an IotState of its own (Regions holds them): certificates, CAs,
+registration codes, policies, things and transfers of one region never see another's.
 A certificate lives in its owner's account. While a transfer is pending it
 stays with the source (status PENDING_TRANSFER) and its Transfer names the
 target; acceptance moves it to the target's account.
@@ -193,6 +195,35 @@ class IotState:
             if ca and ca.mode == "DEFAULT":
                 return account.id
         return None
+
+
+class Regions:
+    """One IotState per region the accounts file lists, each with the accounts serving it."""
+
+    def __init__(self, config, log_limit=None, data_domain="amazonaws.com"):
+        self.config = config
+        self.states = {r: IotState(r, config.accounts_in(r), log_limit, data_domain)
+                       for r in config.regions}
+
+    def __getitem__(self, region):
+        return self.states[region]
+
+    def get(self, region):
+        return self.states.get(region)
+
+    def items(self):
+        return self.states.items()
+
+    def values(self):
+        return self.states.values()
+
+    def account(self, account_id, region=None):
+        """The AccountState of account_id in region (default: the account's default region),
+        or None when the account does not serve that region."""
+        if account_id not in self.config.accounts:
+            return None
+        state = self.states.get(region or self.config.default_region_of(account_id))
+        return state.accounts.get(account_id) if state else None
 
 
 class CallContext:

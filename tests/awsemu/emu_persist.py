@@ -1,8 +1,12 @@
-"""State as JSON: the per-account dump (the admin view) and the state directory.
+"""State as JSON: the per-account, per-region dump (the admin view) and the state directory.
 
-DIR/ACCOUNTID.json holds one account's dump (what GET /_emu/accounts/ID
-returns); DIR/_global.json holds what is not per account (the id sequence and
-the live STS sessions). Files are written atomically (temporary file + rename).
+DIR/ACCOUNTID.json holds one account's dump in its default region (what GET
+/_emu/accounts/ID returns), DIR/REGION/ACCOUNTID.json its dump in each other region
+it serves (GET /_emu/accounts/ID?region=REGION); DIR/_global.json holds what is not
+per account (the id sequence and the live STS sessions). A dump names its region,
+and a file is loaded into the region it names when the account serves it (so a state
+directory written before regions, or with another default region, still loads).
+Files are written atomically (temporary file + rename).
 """
 
 import collections
@@ -14,7 +18,7 @@ from emu_iot_state import (CaCertificate, Certificate, Policy, Thing, ThingGroup
 from emu_util import parse_iot_arn, write_json_atomic
 
 GLOBAL_FILE = "_global.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2      # 2: per-region files; 1 (one region) is read as well
 
 
 # ---------------------------------------------------------------- dump
@@ -125,15 +129,25 @@ def load_account(account, d, log_limit):
 
 # ---------------------------------------------------------------- directory
 
+def account_path(directory, config, account_id, region):
+    if region == config.default_region_of(account_id):
+        return os.path.join(directory, account_id + ".json")
+    return os.path.join(directory, region, account_id + ".json")
+
+
 def save_state(directory, emulator):
     os.makedirs(directory, exist_ok=True)
     emulator.credentials.prune()
-    state = emulator.iot
-    for account_id in state.accounts:
-        write_json_atomic(os.path.join(directory, account_id + ".json"),
-                          dump_account(state, emulator.config, account_id))
+    config = emulator.config
+    for region, state in emulator.regions.items():
+        for account_id in state.accounts:
+            path = account_path(directory, config, account_id, region)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            write_json_atomic(path, dump_account(state, config, account_id))
     write_json_atomic(os.path.join(directory, GLOBAL_FILE),
-                      {"version": FORMAT_VERSION, "region": state.region, "seq": state.seq,
+                      {"version": FORMAT_VERSION, "region": config.region,
+                       "regions": list(config.regions),
+                       "seq": max(s.seq for s in emulator.regions.values()),
                        "sessions": emulator.credentials.dump_sessions()})
 
 
@@ -141,20 +155,29 @@ def load_state(directory, emulator):
     """Load what directory holds; returns the number of account files read."""
     if not os.path.isdir(directory):
         return 0
-    state = emulator.iot
+    config = emulator.config
     loaded = 0
-    for account_id, account in state.accounts.items():
-        path = os.path.join(directory, account_id + ".json")
-        if os.path.isfile(path):
+    for account_id in config.accounts:
+        candidates = [os.path.join(directory, account_id + ".json")] + [
+            os.path.join(directory, r, account_id + ".json") for r in config.regions]
+        for path in candidates:
+            if not os.path.isfile(path):
+                continue
             with open(path, encoding="utf-8") as f:
-                load_account(account, json.load(f), emulator.log_limit)
+                data = json.load(f)
+            account = emulator.regions.account(account_id, data.get("region"))
+            if account is None:
+                continue        # a region the accounts file no longer lists for it
+            load_account(account, data, emulator.log_limit)
             loaded += 1
+    seq = 0
     path = os.path.join(directory, GLOBAL_FILE)
     if os.path.isfile(path):
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
         emulator.credentials.load_sessions(data.get("sessions", []))
-        state.seq = data.get("seq", 0)
-    state.seq = max([state.seq] + [r.seq for a in state.accounts.values()
-                                   for r in list(a.certs.values()) + list(a.ca_certs.values())])
+        seq = data.get("seq", 0)
+    for state in emulator.regions.values():
+        state.seq = max([seq] + [r.seq for a in state.accounts.values()
+                                 for r in list(a.certs.values()) + list(a.ca_certs.values())])
     return loaded

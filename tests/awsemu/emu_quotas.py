@@ -1,4 +1,4 @@
-"""Per (account, API) token buckets with AWS IoT's published rate quotas, and a rate observer."""
+"""Per (account, region, API) token buckets with AWS IoT's published rate quotas, and a rate observer."""
 
 import collections
 import time
@@ -36,7 +36,8 @@ class TokenBucket:
 
 
 class Quotas:
-    """Decides whether a call fits its (account, operation) bucket.
+    """Decides whether a call fits its (account, region, operation) bucket: every region
+    of an account has its own buckets, as AWS's quotas are per account and region.
 
     Rates: AWS_RATES, overridden by the accounts file's top-level "quotas" and
     then by the account's own "quotas" ("*" sets the default; null or 0 means
@@ -58,10 +59,10 @@ class Quotas:
                 rate = overrides["*"]
         return rate
 
-    def allow(self, account_id, service, op):
+    def allow(self, account_id, region, service, op):
         if not self.enabled:
             return True
-        key = (account_id, service, op)
+        key = (account_id, region, service, op)
         bucket = self.buckets.get(key)
         if bucket is None:
             rate = self.rate(account_id, service, op)

@@ -297,6 +297,17 @@ def make_verification(ca, code, kind="ec256"):
 
 # ---------------------------------------------------------------- workdir
 
+def finish(proxy=None, emu=None, work=None):
+    """What a test module's tearDownModule does: close the proxy, stop the emulator, remove
+    the work directory (each when there is one)."""
+    if proxy:
+        proxy.close()
+    if emu:
+        emu.stop()
+    if work:
+        work.cleanup()
+
+
 class WorkDir:
     """A fresh temporary directory, removed at the end unless AWSEMU_KEEP_TMP is set."""
 

@@ -5,7 +5,8 @@ AWSEMU_TESTS = \
 	tests/awsemu/emulator.test \
 	tests/awsemu/emulator-ops.test \
 	tests/awsemu/awscli-flow.test \
-	tests/awsemu/dataplane.test
+	tests/awsemu/dataplane.test \
+	tests/awsemu/regions.test
 TESTS += $(AWSEMU_TESTS)
 EXTRA_DIST += $(AWSEMU_TESTS) \
 	tests/awsemu/README.md \
@@ -41,4 +42,5 @@ EXTRA_DIST += $(AWSEMU_TESTS) \
 	tests/awsemu/test_rules.py \
 	tests/awsemu/test_ops.py \
 	tests/awsemu/test_awscli_flow.py \
-	tests/awsemu/test_dataplane.py
+	tests/awsemu/test_dataplane.py \
+	tests/awsemu/test_regions.py

@@ -33,12 +33,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    if PROXY:
-        PROXY.close()
-    if EMU:
-        EMU.stop()
-    if WORK:
-        WORK.cleanup()
+    t.finish(PROXY, EMU, WORK)
 
 
 ALLOW_ALL = {"Version": "2012-10-17",

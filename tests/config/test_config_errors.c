@@ -175,6 +175,24 @@ static void test_unresolved_csp_account(void)
            IR_ERR_CONFIG);
 }
 
+static void test_second_csp_account_checked_too(void)
+{
+    expect("<csp-account>csp-file</csp-account>", "<csp-account>csp-nope</csp-account>",
+           "<csp-account>csp-nope", "SubCA 'sub-us': CSP account 'csp-nope' is not defined",
+           IR_ERR_CONFIG);
+    expect("<csp-account>csp-file</csp-account>", "<csp-account>csp-env</csp-account>",
+           "<csp-account>csp-env</csp-account>\n    </subca>",
+           "SubCA 'sub-us' names CSP account 'csp-env' twice", IR_ERR_CONFIG);
+}
+
+static void test_region_listed_twice(void)
+{
+    expect("<region>ap-southeast-2</region>\n      <credentials>",
+           "<region>us-east-1</region>\n      <credentials>",
+           "<region>us-east-1</region>\n      <credentials>",
+           "CSP account 'csp-env' lists region us-east-1 twice", IR_ERR_CONFIG);
+}
+
 static void test_unresolved_rule_customer(void)
 {
     expect("<rule customer=\"initech\">", "<rule customer=\"initek\">",
@@ -532,6 +550,8 @@ int main(void)
         IR_TEST(test_wrong_version),
         IR_TEST(test_wrong_namespace),
         IR_TEST(test_unresolved_csp_account),
+        IR_TEST(test_second_csp_account_checked_too),
+        IR_TEST(test_region_listed_twice),
         IR_TEST(test_unresolved_rule_customer),
         IR_TEST(test_unresolved_rule_subca),
         IR_TEST(test_duplicate_names),

@@ -76,7 +76,15 @@ static void assert_csp_accounts(const ir_config *cfg)
     CU_ASSERT_STRING_EQUAL(a->credentials.access_key_id, "AKIAEXAMPLEMAIN00001");
     CU_ASSERT_STRING_EQUAL(a->endpoint, "http://127.0.0.1:4566");
     CU_ASSERT_TRUE(a->allow_http);
+    CU_ASSERT_EQUAL(a->n_regions, 1);
+    CU_ASSERT_TRUE(ir_csp_account_serves(a, "eu-central-1"));
+    CU_ASSERT_FALSE(ir_csp_account_serves(a, "us-east-1"));
     a = &cfg->csp_accounts[1];
+    CU_ASSERT_EQUAL_FATAL(a->n_regions, 2); /* several regions, the first the default */
+    CU_ASSERT_STRING_EQUAL(a->region, "us-east-1");
+    CU_ASSERT_STRING_EQUAL(a->regions[1], "ap-southeast-2");
+    CU_ASSERT_TRUE(ir_csp_account_serves(a, "ap-southeast-2"));
+    CU_ASSERT_FALSE(ir_csp_account_serves(a, NULL));
     CU_ASSERT_EQUAL(a->credentials.source, IR_CRED_ENVIRONMENT);
     CU_ASSERT_PTR_NULL(a->endpoint);
     CU_ASSERT_FALSE(a->allow_http);
@@ -102,6 +110,10 @@ static void assert_subcas(const ir_config *cfg)
     CU_ASSERT_STRING_EQUAL(cfg->subcas[1].key_uri, "iotreg:object=sub-us;type=private");
     CU_ASSERT_PTR_NULL(cfg->subcas[1].cert_file);
     CU_ASSERT_FALSE(cfg->subcas[1].tap);
+    CU_ASSERT_EQUAL(cfg->subcas[0].n_csp_accounts, 1);
+    CU_ASSERT_EQUAL_FATAL(cfg->subcas[1].n_csp_accounts, 2); /* sharded over two accounts */
+    CU_ASSERT_STRING_EQUAL(cfg->subcas[1].csp_account, "csp-env");
+    CU_ASSERT_STRING_EQUAL(cfg->subcas[1].csp_accounts[1], "csp-file");
     CU_ASSERT_PTR_EQUAL(ir_config_subca(cfg, "sub-us"), &cfg->subcas[1]);
 }
 

@@ -18,6 +18,8 @@ E2E_TESTS = \
 	tests/e2e/endpoint.test \
 	tests/e2e/connect.test \
 	tests/e2e/aws-ids.test \
+	tests/e2e/shard.test \
+	tests/e2e/regions.test \
 	tests/e2e/metrics.test \
 	tests/e2e/demo-postgresql.test
 TESTS += $(E2E_TESTS)

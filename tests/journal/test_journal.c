@@ -402,6 +402,48 @@ static void test_counts_by_state_and_customer(void)
     ir_journal_close(j);
 }
 
+/* Counts by route: the CSP account and region recorded for each entry. */
+static void test_counts_by_route(void)
+{
+    ir_journal *j = open_new();
+    ir_entry_list l = {0};
+    ir_count_row *rows = NULL;
+    ir_err err = {0};
+    size_t n = 0, i;
+    char id[65];
+    ir_fact east[] = {{IR_FACT_CSP_ACCOUNT, "csp-a"}, {IR_FACT_REGION, "us-east-1"}};
+    ir_fact west[] = {{IR_FACT_CSP_ACCOUNT, "csp-b"}, {IR_FACT_REGION, "eu-west-1"}};
+    ir_step_outcome o = {.step = "route", .result = "ok", .next_step = IR_STEP_FIRST};
+
+    for (i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(enqueue(j, (int)i, "acme", id, NULL), IR_OK);
+    CU_ASSERT_EQUAL_FATAL(claim(j, "w", 3, 60000, &l), 3);
+    for (i = 0; i < 3; i++) {
+        o.facts = i == 0 ? west : east;
+        o.n_facts = 2;
+        CU_ASSERT_EQUAL(ir_journal_record_step(j, l.items[i].cert_id, "w", &o, &err), IR_OK);
+    }
+    CU_ASSERT_EQUAL(ir_journal_finish(j, l.items[2].cert_id, "w", NULL, &err), IR_OK);
+    CU_ASSERT_EQUAL_FATAL(ir_journal_count_routes(j, &rows, &n, &err), IR_OK);
+    CU_ASSERT_EQUAL_FATAL(n, 4);
+    CU_ASSERT_PTR_NULL(rows[0].csp_account); /* not routed yet, first */
+    CU_ASSERT_PTR_NULL(rows[0].region);
+    CU_ASSERT_EQUAL(rows[0].count, 1);
+    CU_ASSERT_STRING_EQUAL(rows[1].csp_account, "csp-a");
+    CU_ASSERT_STRING_EQUAL(rows[1].region, "us-east-1");
+    CU_ASSERT_EQUAL(rows[1].state, IR_STATE_DONE); /* states in their names' order */
+    CU_ASSERT_EQUAL(rows[1].count, 1);
+    CU_ASSERT_STRING_EQUAL(rows[2].csp_account, "csp-a");
+    CU_ASSERT_EQUAL(rows[2].state, IR_STATE_PENDING);
+    CU_ASSERT_STRING_EQUAL(rows[3].csp_account, "csp-b");
+    CU_ASSERT_STRING_EQUAL(rows[3].region, "eu-west-1");
+    for (i = 0; i < n; i++)
+        CU_ASSERT_PTR_NULL(rows[i].customer);
+    ir_count_rows_free(rows, n);
+    ir_entry_list_free(&l);
+    ir_journal_close(j);
+}
+
 static void test_revocation_request(void)
 {
     ir_journal *j = open_new();
@@ -987,6 +1029,7 @@ int main(void)
         IR_TEST(test_retry_schedules_and_park_waits_for_operator),
         IR_TEST(test_assign_only_unattributed),
         IR_TEST(test_counts_by_state_and_customer),
+        IR_TEST(test_counts_by_route),
         IR_TEST(test_revocation_request),
         IR_TEST(test_list_filters_and_pages),
         IR_TEST(test_threads_lose_and_duplicate_nothing),

@@ -167,10 +167,13 @@ static void test_one_check_at_a_time_and_waiters_take_its_verdict(void)
 
 static void test_delivering_accounts_follow_subcas_and_rules(void)
 {
+    char *east[] = {"us-east-1"}, *one[] = {"csp1"}, *two[] = {"csp2"},
+         *both_accts[] = {"csp1", "csp2"};
     ir_csp_account accts[] = {csp1, csp2};
-    ir_subca_conf subcas[] = {{.name = "eu", .csp_account = "csp1"},
-                              {.name = "us", .csp_account = "csp2"},
-                              {.name = "eu-2", .csp_account = "csp1"}};
+    ir_subca_conf subcas[] = {{.name = "eu", .csp_accounts = one, .n_csp_accounts = 1},
+                              {.name = "us", .csp_accounts = two, .n_csp_accounts = 1},
+                              {.name = "eu-2", .csp_accounts = one, .n_csp_accounts = 1},
+                              {.name = "sharded", .csp_accounts = both_accts, .n_csp_accounts = 2}};
     ir_match only_us = {.field = IR_MATCH_SUBCA, .kind = IR_MATCH_EXACT, .value = "us"};
     ir_match org = {.field = IR_MATCH_SUBJECT_O, .kind = IR_MATCH_EXACT, .value = "Beta"};
     ir_match both[] = {only_us, org};
@@ -179,24 +182,38 @@ static void test_delivering_accounts_follow_subcas_and_rules(void)
     ir_config cfg = {.csp_accounts = accts,
                      .n_csp_accounts = 2,
                      .subcas = subcas,
-                     .n_subcas = 3,
+                     .n_subcas = 4,
                      .rules = rules,
                      .n_rules = 2};
-    ir_customer_conf gamma = {.id = "gamma"};
+    ir_customer_conf gamma = {.id = "gamma", .region = "us-east-1"};
+    ir_customer_conf a = alpha, b = beta;
     const ir_csp_account *out[4];
 
+    for (size_t i = 0; i < 2; i++) {
+        accts[i].regions = east;
+        accts[i].n_regions = 1;
+    }
+    a.region = b.region = "us-east-1";
+
     /* alpha: only the SubCA "us", registered in the second account. */
-    CU_ASSERT_EQUAL_FATAL(ir_role_delivering_accounts(&cfg, &alpha, out, 4), 1);
+    CU_ASSERT_EQUAL_FATAL(ir_role_delivering_accounts(&cfg, &a, out, 4), 1);
     CU_ASSERT_PTR_EQUAL(out[0], &accts[1]);
     /* beta: any SubCA; two accounts, each once. */
-    CU_ASSERT_EQUAL_FATAL(ir_role_delivering_accounts(&cfg, &beta, out, 4), 2);
+    CU_ASSERT_EQUAL_FATAL(ir_role_delivering_accounts(&cfg, &b, out, 4), 2);
     CU_ASSERT_PTR_EQUAL(out[0], &accts[0]);
     CU_ASSERT_PTR_EQUAL(out[1], &accts[1]);
     /* gamma has no rule (iotregctl assign): every SubCA may serve it. */
     CU_ASSERT_EQUAL(ir_role_delivering_accounts(&cfg, &gamma, out, 4), 2);
-    CU_ASSERT_EQUAL(ir_role_delivering_accounts(&cfg, &beta, out, 1), 1);
+    CU_ASSERT_EQUAL(ir_role_delivering_accounts(&cfg, &b, out, 1), 1);
+    /* Only accounts that serve the customer's region deliver for it. */
+    b.region = "eu-west-1";
+    CU_ASSERT_EQUAL(ir_role_delivering_accounts(&cfg, &b, out, 4), 0);
+    b.region = "us-east-1";
+    accts[0].n_regions = 0;
+    CU_ASSERT_EQUAL_FATAL(ir_role_delivering_accounts(&cfg, &b, out, 4), 1);
+    CU_ASSERT_PTR_EQUAL(out[0], &accts[1]);
     cfg.n_subcas = 0;
-    CU_ASSERT_EQUAL(ir_role_delivering_accounts(&cfg, &beta, out, 4), 0);
+    CU_ASSERT_EQUAL(ir_role_delivering_accounts(&cfg, &b, out, 4), 0);
 }
 
 static void test_unsafe_reason_names_problem_role_and_fix(void)
