@@ -66,12 +66,12 @@ ir_rc ir_journal_check_text(const char *what, const char *value, size_t max, boo
  * state, customer (or csp_account, region), count. */
 #define IR_JOURNAL_COUNT_SQL                                                                       \
     "SELECT state, customer, NULL, NULL, count(*) FROM entries"                                    \
-    " GROUP BY state, customer ORDER BY customer, state"
+    " GROUP BY state, customer ORDER BY customer NULLS FIRST, state"
 #define IR_JOURNAL_COUNT_ROUTES_SQL                                                                \
     "SELECT e.state, NULL, a.value, r.value, count(*) FROM entries e"                              \
     " LEFT JOIN facts a ON a.cert_id = e.cert_id AND a.key = '" IR_FACT_CSP_ACCOUNT "'"            \
     " LEFT JOIN facts r ON r.cert_id = e.cert_id AND r.key = '" IR_FACT_REGION "'"                 \
-    " GROUP BY e.state, a.value, r.value"                                                      \
+    " GROUP BY e.state, a.value, r.value"                                                          \
     " ORDER BY a.value NULLS FIRST, r.value NULLS FIRST, e.state"
 
 static inline unsigned ir_journal_owned_mode(unsigned current, unsigned configured)
