@@ -62,7 +62,9 @@ TESTS += tests/journal/pg-copy.test
 EXTRA_DIST += tests/journal/pg-copy.test
 # Several iotregd on one PostgreSQL journal: one SIGKILLed and restarted
 # under faults (pg-daemons), the server restarted under load (pg-restart);
-# each certificate delivered once, every quota held (delivered_once.py).
-TESTS += tests/journal/pg-daemons.test tests/journal/pg-restart.test
-EXTRA_DIST += tests/journal/pg-daemons.test tests/journal/pg-restart.test \
+# each certificate delivered once, every quota held (delivered_once.py);
+# fairness across customers and wake-ups by notification with two daemons
+# (pg-fairness).
+TESTS += tests/journal/pg-daemons.test tests/journal/pg-restart.test tests/journal/pg-fairness.test
+EXTRA_DIST += tests/journal/pg-daemons.test tests/journal/pg-restart.test tests/journal/pg-fairness.test \
 	tests/journal/delivered_once.py
