@@ -214,7 +214,8 @@ static int list_filter(const ir_cli_args *a, ir_list_filter *f)
     ir_err err = {0};
     char *end = NULL;
 
-    *f = (ir_list_filter){.state = -1, .customer = ir_cli_value(a, "--customer"), .limit = 100};
+    *f = (ir_list_filter){
+        .state = -1, .customer = ir_cli_value(a, "--customer"), .limit = 100, .with_facts = true};
     if (state != NULL) {
         if (ir_entry_state_parse(state, &st, &err) != IR_OK) {
             ir_cli_error(&a->cli, "--state: %s", err.msg);
@@ -234,20 +235,33 @@ static int list_filter(const ir_cli_args *a, ir_list_filter *f)
     return IR_CLI_OK;
 }
 
+/* "ACCOUNT/REGION" as recorded before the first AWS call; "-" before. */
+static void route_text(const ir_journal_entry *e, char *out, size_t n)
+{
+    const char *acct = ir_journal_entry_fact(e, IR_FACT_CSP_ACCOUNT);
+    const char *region = ir_journal_entry_fact(e, IR_FACT_REGION);
+
+    if (acct == NULL)
+        snprintf(out, n, "-");
+    else
+        snprintf(out, n, "%s/%s", acct, region != NULL ? region : "-");
+}
+
 static void list_table(const ir_entry_list *l)
 {
-    char updated[32];
+    char updated[32], route[IR_JOURNAL_NAME_MAX * 2 + 2];
     size_t i;
     const ir_journal_entry *e;
 
-    printf("%-8s %-64s %-14s %-9s %-16s %-16s %4s %-24s %s\n", "SEQ", "CERTID", "STATE", "STEP",
-           "CUSTOMER", "SUBCA", "TRY", "UPDATED", "LAST ERROR");
+    printf("%-8s %-64s %-14s %-9s %-16s %-16s %-28s %4s %-24s %s\n", "SEQ", "CERTID", "STATE",
+           "STEP", "CUSTOMER", "SUBCA", "ROUTE", "TRY", "UPDATED", "LAST ERROR");
     for (i = 0; i < l->n; i++) {
         e = &l->items[i];
         ir_journal_time_text(e->updated_ms, updated);
-        printf("%-8lld %-64s %-14s %-9s %-16s %-16s %4d %-24s %s\n", (long long)e->seq, e->cert_id,
-               ir_entry_state_name(e->state), e->step, e->customer ? e->customer : "(none)",
-               e->subca, e->attempts, updated,
+        route_text(e, route, sizeof(route));
+        printf("%-8lld %-64s %-14s %-9s %-16s %-16s %-28s %4d %-24s %s\n", (long long)e->seq,
+               e->cert_id, ir_entry_state_name(e->state), e->step,
+               e->customer ? e->customer : "(none)", e->subca, route, e->attempts, updated,
                e->last_error ? e->last_error
                              : (e->unattributed_reason ? e->unattributed_reason : ""));
     }
@@ -270,7 +284,9 @@ static const char list_usage[] =
     "                               [--after SEQ] [--json]\n\n"
     "Lists journal entries in the order they were captured, at most N (default\n"
     "100) after SEQ. S is one of unattributed, pending, parked, done,\n"
-    "revoke-pending, revoked. The last column is the last error, the park\n"
+    "revoke-pending, revoked. ROUTE is the CSP account and region the\n"
+    "certificate goes through (\"-\" until recorded, before its first AWS call);\n"
+    "--json gives them as facts. The last column is the last error, the park\n"
     "reason, or why an entry is unattributed.\n";
 
 static int list(const ir_cli_args *a)

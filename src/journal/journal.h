@@ -185,6 +185,7 @@ typedef struct ir_list_filter {
     const char *customer; /* NULL for any */
     int64_t after_seq;    /* entries after this seq (0: from the first) */
     size_t limit;         /* 0: IR_JOURNAL_LIST_LIMIT */
+    bool with_facts;      /* the entries come with their facts (e.g. the route) */
 } ir_list_filter;
 
 typedef struct ir_count_row {

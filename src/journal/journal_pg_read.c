@@ -210,7 +210,7 @@ static ir_rc list_txn(PGconn *c, void *ctx, ir_err *err)
                  " ORDER BY seq LIMIT $4",
                  &p, &r, "listing entries", err);
     if (rc == IR_OK)
-        rc = pg_load_entries(c, r, false, k->out, err);
+        rc = pg_load_entries(c, r, k->f->with_facts, k->out, err);
     PQclear(r);
     return rc;
 }

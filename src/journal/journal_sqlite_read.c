@@ -226,9 +226,10 @@ typedef struct list_ctx {
     ir_entry_list *out;
 } list_ctx;
 
-static ir_rc list_rows(sqlite3 *db, sqlite3_stmt *st, ir_entry_list *out, ir_err *err)
+static ir_rc list_rows(sqlite3 *db, sqlite3_stmt *st, bool with_facts, ir_entry_list *out,
+                       ir_err *err)
 {
-    size_t cap = 0;
+    size_t cap = 0, i;
     int step = SQLITE_DONE;
     ir_rc rc = IR_OK;
 
@@ -239,6 +240,8 @@ static ir_rc list_rows(sqlite3 *db, sqlite3_stmt *st, ir_entry_list *out, ir_err
     }
     if (rc == IR_OK && step != SQLITE_DONE)
         rc = sq_fail(db, step, "listing entries", err);
+    for (i = 0; rc == IR_OK && with_facts && i < out->n; i++)
+        rc = load_facts(db, &out->items[i], err);
     return rc;
 }
 
@@ -259,7 +262,7 @@ static ir_rc list_txn(sqlite3 *db, void *ctx, ir_err *err)
     sq_bind_text(st, 2, c->f->state < 0 ? NULL : ir_entry_state_name((ir_entry_state)c->f->state));
     sq_bind_text(st, 3, c->f->customer);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)c->f->limit);
-    rc = list_rows(db, st, c->out, err);
+    rc = list_rows(db, st, c->f->with_facts, c->out, err);
     sqlite3_finalize(st);
     return rc;
 }

@@ -444,6 +444,37 @@ static void test_counts_by_route(void)
     ir_journal_close(j);
 }
 
+/* A list gives facts only when asked (the CLI's route column). */
+static void test_list_with_facts(void)
+{
+    ir_journal *j = open_new();
+    ir_entry_list l = {0}, page = {0};
+    ir_list_filter f = {.state = -1};
+    ir_fact route[] = {{IR_FACT_CSP_ACCOUNT, "csp-a"}, {IR_FACT_REGION, "eu-west-1"}};
+    ir_step_outcome o = {.step = "route", .result = "ok", .next_step = IR_STEP_FIRST};
+    ir_err err = {0};
+    char id[65];
+
+    o.facts = route;
+    o.n_facts = 2;
+    CU_ASSERT_EQUAL(enqueue(j, 1, "acme", id, NULL), IR_OK);
+    CU_ASSERT_EQUAL_FATAL(claim(j, "w", 1, 60000, &l), 1);
+    CU_ASSERT_EQUAL(ir_journal_record_step(j, id, "w", &o, &err), IR_OK);
+    CU_ASSERT_EQUAL_FATAL(ir_journal_list(j, &f, &page, &err), IR_OK);
+    CU_ASSERT_EQUAL_FATAL(page.n, 1);
+    CU_ASSERT_EQUAL(page.items[0].n_facts, 0);
+    ir_entry_list_free(&page);
+    f.with_facts = true;
+    CU_ASSERT_EQUAL_FATAL(ir_journal_list(j, &f, &page, &err), IR_OK);
+    CU_ASSERT_EQUAL_FATAL(page.n, 1);
+    CU_ASSERT_STRING_EQUAL(ir_journal_entry_fact(&page.items[0], IR_FACT_CSP_ACCOUNT), "csp-a");
+    CU_ASSERT_STRING_EQUAL(ir_journal_entry_fact(&page.items[0], IR_FACT_REGION), "eu-west-1");
+    CU_ASSERT_PTR_NULL(page.items[0].der);
+    ir_entry_list_free(&page);
+    ir_entry_list_free(&l);
+    ir_journal_close(j);
+}
+
 static void test_revocation_request(void)
 {
     ir_journal *j = open_new();
@@ -1030,6 +1061,7 @@ int main(void)
         IR_TEST(test_assign_only_unattributed),
         IR_TEST(test_counts_by_state_and_customer),
         IR_TEST(test_counts_by_route),
+        IR_TEST(test_list_with_facts),
         IR_TEST(test_revocation_request),
         IR_TEST(test_list_filters_and_pages),
         IR_TEST(test_threads_lose_and_duplicate_nothing),
