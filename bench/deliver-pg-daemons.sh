@@ -70,7 +70,7 @@ echo "== setting up in $T (emulator: --quotas aws --latency-ms $LATENCY)"
 e2e_accounts
 e2e_start_emu --quotas aws --latency-ms "$LATENCY"
 e2e_pki
-e2e_config
+E2E_WORKER_ID= e2e_config
 
 # journal_count DB STATE: entries of the run's journal in STATE.
 journal_count() {
@@ -81,7 +81,7 @@ journal_count() {
 # the journal in database DB and the worker id DB-DAEMON.
 configure() {
     sed -e "s|<sqlite path=\"$T/journal.db\"/>|<postgresql conninfo=\"$BENCH_PG dbname=$1\"/>|" \
-        -e "s|<poll-ms>200</poll-ms>|&<worker-id>$1-$2</worker-id>|" "$T/iotreg.xml" >"$T/$1-$2.xml"
+        -e "s|<daemon>|&<worker-id>$1-$2</worker-id>|" "$T/iotreg.xml" >"$T/$1-$2.xml"
 }
 
 # measure K: K daemons at once deliver CERTS certificates from a new
