@@ -263,22 +263,6 @@ static void each_cell(const ir_config *cfg, const char *name, const ir_subca_reg
     }
 }
 
-/* Whether the configuration has sub served in rec's account and region. */
-static bool configured(const ir_config *cfg, const char *name, const ir_subca_registration *rec)
-{
-    const ir_subca_conf *sub = ir_config_subca(cfg, name);
-    const ir_csp_account *acct;
-    size_t i;
-
-    for (i = 0; sub != NULL && i < sub->n_csp_accounts; i++) {
-        acct = ir_config_csp_account(cfg, sub->csp_accounts[i]);
-        if (acct != NULL && strcmp(acct->account_id, rec->account_id) == 0 &&
-            ir_csp_account_serves(acct, rec->region))
-            return true;
-    }
-    return false;
-}
-
 static json_t *registration_json(const ir_subca_registration *r)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "account", r->account, "accountId",
@@ -312,6 +296,8 @@ static json_t *subca_json(const ir_config *cfg, const char *name, const ir_subca
 typedef struct text_row {
     const char *subca;
     size_t shown;
+    const ir_subca_registration *records; /* the token's, in_matrix[i] for records[i] */
+    bool *in_matrix;
 } text_row;
 
 static void cell_text(void *ctx, const ir_csp_account *acct, const char *region,
@@ -320,6 +306,8 @@ static void cell_text(void *ctx, const ir_csp_account *acct, const char *region,
     text_row *t = ctx;
 
     t->shown++;
+    if (rec != NULL && t->in_matrix != NULL)
+        t->in_matrix[rec - t->records] = true;
     if (rec == NULL)
         printf("%-24s %-14s %-12s %-14s not registered\n", t->subca, acct->name, acct->account_id,
                region);
@@ -331,18 +319,20 @@ static void cell_text(void *ctx, const ir_csp_account *acct, const char *region,
 static void print_ca_text(const ir_config *cfg, const char *name, const ir_subca_registration *r,
                           size_t n)
 {
-    text_row t = {name, 0};
+    text_row t = {name, 0, r, n > 0 ? calloc(n, sizeof(bool)) : NULL};
     size_t i;
 
     each_cell(cfg, name, r, n, cell_text, &t);
-    for (i = 0; i < n; i++) {
-        if (configured(cfg, name, &r[i]))
+    /* The records no configured cell showed (unless out of memory: none). */
+    for (i = 0; t.in_matrix != NULL && i < n; i++) {
+        if (t.in_matrix[i])
             continue;
         printf("%-24s %-14s %-12s %-14s %-8s %s %s (not configured)\n", name, r[i].account,
                r[i].account_id, r[i].region, r[i].status, r[i].registered_at,
                r[i].ca_certificate_id);
         t.shown++;
     }
+    free(t.in_matrix);
     if (t.shown == 0)
         printf("%-24s not registered\n", name);
 }
